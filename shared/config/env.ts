@@ -1,0 +1,30 @@
+import { ConfigError } from '../errors.ts';
+
+/**
+ * Environment variable names. infra sets them on each function; handlers
+ * read them once at cold start through {@link readConfig}.
+ */
+export const ENV = {
+  recordsTable: 'WASURE_RECORDS_TABLE',
+  keysTable: 'WASURE_KEYS_TABLE',
+  auditTable: 'WASURE_AUDIT_TABLE',
+  documentsBucket: 'WASURE_DOCUMENTS_BUCKET',
+  checkpointsBucket: 'WASURE_CHECKPOINTS_BUCKET',
+  dataKeyArn: 'WASURE_DATA_KEY_ARN',
+  auditSigningKeyArn: 'WASURE_AUDIT_SIGNING_KEY_ARN',
+  auditHmacKeyArn: 'WASURE_AUDIT_HMAC_KEY_ARN',
+  catalogueBucketKey: 'WASURE_CATALOGUE',
+  ttlGraceDays: 'WASURE_TTL_GRACE_DAYS',
+} as const;
+
+/** Reads a required variable; throws {@link ConfigError} naming it. */
+export function requireEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new ConfigError(`environment variable ${name} is not set`);
+  }
+  return value;
+}

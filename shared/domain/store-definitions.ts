@@ -1,0 +1,169 @@
+/**
+ * The one definition of every table and bucket. The CDK stateful stack and
+ * the embedded local stores are both built from these objects, and
+ * `test/infra/store-definitions.test.ts` proves the synthesized template and
+ * the local tables agree.
+ */
+
+/** DynamoDB attribute type used in keys. */
+export type KeyAttributeType = 'S' | 'N' | 'B';
+
+/** One key attribute. */
+export interface KeyAttribute {
+  /** Attribute name. */
+  readonly name: string;
+  /** Attribute type. */
+  readonly type: KeyAttributeType;
+}
+
+/** A global secondary index. */
+export interface IndexDefinition {
+  /** Index name. */
+  readonly indexName: string;
+  /** Partition key. */
+  readonly partitionKey: KeyAttribute;
+  /** Sort key, if any. */
+  readonly sortKey?: KeyAttribute;
+  /** Projection: KEYS_ONLY keeps sweep planning cheap; ALL serves exports. */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
+}
+
+/** A table. */
+export interface TableDefinition {
+  /** Logical id (construct id) and local table name. */
+  readonly id: string;
+  /** Partition key. */
+  readonly partitionKey: KeyAttribute;
+  /** Sort key, if any. */
+  readonly sortKey?: KeyAttribute;
+  /** Global secondary indexes. */
+  readonly indexes: readonly IndexDefinition[];
+  /** Time-to-live attribute (epoch seconds), if the table has one. */
+  readonly ttlAttribute?: string;
+  /** Whether a stream with new and old images is on. */
+  readonly stream: boolean;
+  /** Point-in-time recovery. Off for the keys table on purpose (see README). */
+  readonly pointInTimeRecovery: boolean;
+}
+
+/** Number of partitions of the sparse due-time index; spreads write load. */
+export const DUE_SHARDS = 8;
+
+/** Index names, used by adapters and infra alike. */
+export const INDEX = {
+  bySubject: 'bySubject',
+  byDue: 'byDue',
+  byDataset: 'byDataset',
+} as const;
+
+/** Records: one item per stored record, plus tombstones after erasure. */
+export const RECORDS_TABLE: TableDefinition = {
+  id: 'Records',
+  partitionKey: { name: 'recordId', type: 'S' },
+  indexes: [
+    {
+      indexName: INDEX.bySubject,
+      partitionKey: { name: 'subjectId', type: 'S' },
+      sortKey: { name: 'recordId', type: 'S' },
+      projection: 'ALL',
+    },
+    {
+      indexName: INDEX.byDue,
+      partitionKey: { name: 'dueShard', type: 'S' },
+      sortKey: { name: 'dueKey', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
+    {
+      indexName: INDEX.byDataset,
+      partitionKey: { name: 'dataset', type: 'S' },
+      sortKey: { name: 'recordId', type: 'S' },
+      projection: 'KEYS_ONLY',
+    },
+  ],
+  ttlAttribute: 'expiresAt',
+  stream: true,
+  pointInTimeRecovery: true,
+};
+
+/**
+ * Per-subject data keys, wrapped by the KMS data key. Deleting an item
+ * crypto-shreds the subject; no backups are taken so a destroyed key cannot
+ * come back.
+ */
+export const KEYS_TABLE: TableDefinition = {
+  id: 'DataKeys',
+  partitionKey: { name: 'subjectId', type: 'S' },
+  indexes: [],
+  stream: false,
+  pointInTimeRecovery: false,
+};
+
+/** Append-only audit trail: events and checkpoints, ordered by sequence. */
+export const AUDIT_TABLE: TableDefinition = {
+  id: 'AuditTrail',
+  partitionKey: { name: 'stream', type: 'S' },
+  sortKey: { name: 'seq', type: 'N' },
+  indexes: [],
+  stream: false,
+  pointInTimeRecovery: true,
+};
+
+/** Every table, in creation order. */
+export const TABLES: readonly TableDefinition[] = [
+  RECORDS_TABLE,
+  KEYS_TABLE,
+  AUDIT_TABLE,
+];
+
+/** A bucket. */
+export interface BucketDefinition {
+  /** Logical id (construct id) and local bucket name stem. */
+  readonly id: string;
+  /** Whether object versioning is on. */
+  readonly versioned: boolean;
+  /** Whether S3 Object Lock (compliance mode) is on. */
+  readonly objectLock: boolean;
+}
+
+/** Documents and attachments of records, under `records/{recordId}/`. */
+export const DOCUMENTS_BUCKET: BucketDefinition = {
+  id: 'Documents',
+  versioned: true,
+  objectLock: false,
+};
+
+/** Signed audit checkpoints; write-once on AWS. */
+export const CHECKPOINTS_BUCKET: BucketDefinition = {
+  id: 'AuditCheckpoints',
+  versioned: true,
+  objectLock: true,
+};
+
+/** Every bucket. */
+export const BUCKETS: readonly BucketDefinition[] = [
+  DOCUMENTS_BUCKET,
+  CHECKPOINTS_BUCKET,
+];
+
+/** Physical names of the stores one deployment (or one local dir) uses. */
+export interface StoreNames {
+  /** Records table name. */
+  readonly recordsTable: string;
+  /** Data keys table name. */
+  readonly keysTable: string;
+  /** Audit trail table name. */
+  readonly auditTable: string;
+  /** Documents bucket name. */
+  readonly documentsBucket: string;
+  /** Checkpoints bucket name. */
+  readonly checkpointsBucket: string;
+}
+
+/** Names the embedded local stores use. */
+export const LOCAL_STORE_NAMES: StoreNames = {
+  recordsTable: 'wasure-records',
+  keysTable: 'wasure-data-keys',
+  auditTable: 'wasure-audit',
+  documentsBucket: 'wasure-documents',
+  checkpointsBucket: 'wasure-audit-checkpoints',
+};

@@ -1,0 +1,184 @@
+/**
+ * Ports: the interfaces use cases depend on. Adapters in
+ * `shared/adapters/aws` implement them over injected AWS SDK clients; the
+ * embedded local mode reuses the same adapters pointed at local stand-ins.
+ */
+import type { StoredRecord, Tombstone } from '../domain/record.ts';
+
+/** Source of the current time (injected so retention can be tested). */
+export interface Clock {
+  /** The current instant. */
+  now(): Date;
+}
+
+/** Source of fresh identifiers. */
+export interface Ids {
+  /** A new unique id (UUID v4 by default). */
+  next(): string;
+}
+
+/** One page of a paginated query. */
+export interface Page<T> {
+  /** Items of this page. */
+  readonly items: T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  readonly cursor?: string;
+}
+
+/** A due-index entry: enough to find and purge a record. */
+export interface DueEntry {
+  /** Record id. */
+  readonly recordId: string;
+  /** Due time (UTC ISO-8601). */
+  readonly dueAt: string;
+}
+
+/** Store of tagged records (DynamoDB). */
+export interface RecordStore {
+  /** Writes a new record; throws ConflictError if the id exists. */
+  create(record: StoredRecord): Promise<void>;
+  /** Reads a record or tombstone by id. */
+  get(recordId: string): Promise<StoredRecord | Tombstone | undefined>;
+  /** Every live record of one subject (subject index). */
+  listBySubject(subjectId: string): Promise<StoredRecord[]>;
+  /** One page of records due at or before `dueBefore` in one due shard. */
+  listDue(
+    shard: number,
+    dueBefore: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DueEntry>>;
+  /**
+   * Replaces a live record with its tombstone, only if the record is still
+   * at `expectedVersion`. Returns false if it was already a tombstone.
+   */
+  replaceWithTombstone(
+    tombstone: Tombstone,
+    expectedVersion: number,
+  ): Promise<boolean>;
+  /** Writes a changed record if its stored version is `expectedVersion`. */
+  update(record: StoredRecord, expectedVersion: number): Promise<void>;
+  /** Counts live records per dataset (dataset index). */
+  countByDataset(dataset: string): Promise<number>;
+}
+
+/** A stored object version (S3). */
+export interface ObjectVersion {
+  /** Object key. */
+  readonly key: string;
+  /** Version id; `null` on unversioned stores. */
+  readonly versionId: string | undefined;
+  /** True for a delete marker. */
+  readonly deleteMarker: boolean;
+}
+
+/** Store of documents (S3). */
+export interface ObjectStore {
+  /** Stores one object. */
+  put(
+    key: string,
+    body: Uint8Array,
+    contentType: string,
+    metadata: Readonly<Record<string, string>>,
+  ): Promise<void>;
+  /** Reads the current version of an object. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Every version and delete marker under a prefix. */
+  listVersions(prefix: string): Promise<ObjectVersion[]>;
+  /** Deletes the given versions (batched by the adapter, ≤1,000 a call). */
+  deleteVersions(versions: readonly ObjectVersion[]): Promise<void>;
+}
+
+/** A freshly generated data key. */
+export interface DataKey {
+  /** The plaintext key: keep in memory only. */
+  readonly plaintext: Uint8Array;
+  /** The key wrapped by the key service. */
+  readonly wrapped: Uint8Array;
+}
+
+/** Wraps and unwraps data keys (KMS on AWS, a local key service offline). */
+export interface KeyService {
+  /** Generates a 256-bit data key bound to `context`. */
+  generateDataKey(context: Readonly<Record<string, string>>): Promise<DataKey>;
+  /** Unwraps a data key; the same `context` must be given. */
+  unwrap(
+    wrapped: Uint8Array,
+    context: Readonly<Record<string, string>>,
+  ): Promise<Uint8Array>;
+}
+
+/** A subject's wrapped data key as stored. */
+export interface StoredKey {
+  /** Subject id. */
+  readonly subjectId: string;
+  /** Key id: random, used as the KMS encryption context (no personal data). */
+  readonly keyId: string;
+  /** Wrapped key bytes. */
+  readonly wrapped: Uint8Array;
+  /** When it was created (ISO). */
+  readonly createdAt: string;
+}
+
+/** Store of wrapped per-subject data keys (DynamoDB keys table). */
+export interface KeyStore {
+  /** The subject's key, if it exists. */
+  get(subjectId: string): Promise<StoredKey | undefined>;
+  /** Stores the key unless one exists; returns the key that is stored. */
+  putIfAbsent(key: StoredKey): Promise<StoredKey>;
+  /** Destroys the subject's key (crypto-shredding). Idempotent. */
+  destroy(subjectId: string): Promise<void>;
+}
+
+/** Actions recorded in the audit trail. */
+export type AuditAction =
+  | 'ingest'
+  | 'ingest-refused'
+  | 'read'
+  | 'read-refused'
+  | 'decrypt'
+  | 'correction'
+  | 'restriction'
+  | 'restriction-lifted'
+  | 'provision'
+  | 'provision-refused'
+  | 'receipt'
+  | 'export'
+  | 'erasure'
+  | 'hold-added'
+  | 'hold-removed'
+  | 'policy-version'
+  | 'key-destroyed'
+  | 'untagged-write'
+  | 'request'
+  | 'breach-assessment';
+
+/** An event as the caller gives it; the trail pseudonymises `subjectId`. */
+export interface AuditEventInput {
+  /** What happened. */
+  readonly action: AuditAction;
+  /** Who: an IAM principal, an admin name or `system:sweep`. */
+  readonly actor: string;
+  /** Record concerned, if any. */
+  readonly recordId?: string;
+  /** Raw subject id: never stored; replaced by its HMAC pseudonym. */
+  readonly subjectId?: string;
+  /** Dataset concerned. */
+  readonly dataset?: string;
+  /** Legal basis of the action (e.g. retention basis, provision basis). */
+  readonly basis?: string;
+  /** Catalogue version in force. */
+  readonly policyVersion?: string;
+  /** Outcome. */
+  readonly outcome: 'ok' | 'refused' | 'skipped' | 'failed';
+  /** Why (no personal data). */
+  readonly reason?: string;
+  /** Extra non-personal facts (counts, erasure cause, request id). */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The append-only audit trail. */
+export interface AuditTrail {
+  /** Appends events in order; resolves once they are durably chained. */
+  append(events: readonly AuditEventInput[]): Promise<void>;
+}
