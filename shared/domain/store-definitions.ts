@@ -75,7 +75,9 @@ export const RECORDS_TABLE: TableDefinition = {
     },
     {
       indexName: INDEX.byDataset,
-      partitionKey: { name: 'dataset', type: 'S' },
+      // Only live records carry `liveDataset`, so tombstones drop out of
+      // the index and counts of held data stay exact.
+      partitionKey: { name: 'liveDataset', type: 'S' },
       sortKey: { name: 'recordId', type: 'S' },
       projection: 'KEYS_ONLY',
     },

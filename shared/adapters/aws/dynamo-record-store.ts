@@ -1,0 +1,283 @@
+/**
+ * RecordStore over DynamoDB. Takes an injected client; the embedded mode
+ * passes one pointed at DynamoDB Local.
+ */
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { StoredRecord, Tombstone } from '../../domain/record.ts';
+import {
+  dueIndexAttributes,
+  ttlEpochSeconds,
+} from '../../domain/retention.ts';
+import { INDEX } from '../../domain/store-definitions.ts';
+import {
+  ConflictError,
+  TransientStoreError,
+  assertIsError,
+} from '../../errors.ts';
+import type { DueEntry, Page, RecordStore } from '../../ports/index.ts';
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+]);
+
+/** Options of {@link DynamoRecordStore}. */
+export interface DynamoRecordStoreOptions {
+  /**
+   * Grace period after the due time before the TTL backstop deletes an
+   * item that no sweep erased.
+   * @default 30
+   */
+  readonly ttlGraceDays?: number;
+}
+
+function encodeCursor(key: Record<string, unknown> | undefined) {
+  return key === undefined
+    ? undefined
+    : Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined) {
+  return cursor === undefined
+    ? undefined
+    : JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+}
+
+/** DynamoDB implementation of {@link RecordStore}. */
+export class DynamoRecordStore implements RecordStore {
+  private readonly graceDays: number;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+    options: DynamoRecordStoreOptions = {},
+  ) {
+    this.graceDays = options.ttlGraceDays ?? 30;
+  }
+
+  private item(record: StoredRecord): Record<string, unknown> {
+    const dueAt = record.retention.dueAt;
+    return {
+      ...record,
+      liveDataset: record.dataset,
+      ...(dueAt === undefined
+        ? {}
+        : {
+            ...dueIndexAttributes(record.recordId, dueAt),
+            expiresAt: ttlEpochSeconds(dueAt, this.graceDays),
+          }),
+    };
+  }
+
+  private async send<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      assertIsError(error);
+      if (THROTTLING.has(error.name)) {
+        throw new TransientStoreError(`${what}: ${error.name}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async create(record: StoredRecord): Promise<void> {
+    try {
+      await this.send('create record', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: marshall(this.item(record), { removeUndefinedValues: true }),
+            ConditionExpression: 'attribute_not_exists(recordId)',
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`record ${record.recordId} already exists`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async get(recordId: string): Promise<StoredRecord | Tombstone | undefined> {
+    const out = await this.send('get record', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.table,
+          Key: marshall({ recordId }),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item === undefined ? undefined : this.toRecord(out.Item);
+  }
+
+  private toRecord(item: Parameters<typeof unmarshall>[0]) {
+    const { dueShard, dueKey, expiresAt, liveDataset, ...rest } =
+      unmarshall(item);
+    void [dueShard, dueKey, expiresAt, liveDataset];
+    return rest as StoredRecord | Tombstone;
+  }
+
+  private async queryAll(input: QueryCommandInput) {
+    const items: Record<string, unknown>[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.send('query', () =>
+        this.client.send(
+          new QueryCommand({ ...input, ExclusiveStartKey: start }),
+        ),
+      );
+      for (const item of out.Items ?? []) {
+        items.push(item);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  async listBySubject(subjectId: string): Promise<StoredRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: INDEX.bySubject,
+      KeyConditionExpression: 'subjectId = :s',
+      ExpressionAttributeValues: marshall({ ':s': subjectId }),
+    });
+    return items
+      .map((i) => this.toRecord(i as Parameters<typeof unmarshall>[0]))
+      .filter((r): r is StoredRecord => r.status !== 'erased');
+  }
+
+  async listDue(
+    shard: number,
+    dueBefore: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DueEntry>> {
+    const out = await this.send('list due', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEX.byDue,
+          KeyConditionExpression: 'dueShard = :s AND dueKey <= :k',
+          // '#\uffff' sorts after every `${dueBefore}#${recordId}`, so a
+          // record due exactly at `dueBefore` is included.
+          ExpressionAttributeValues: marshall({
+            ':s': String(shard),
+            ':k': `${dueBefore}#\uffff`,
+          }),
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
+        }),
+      ),
+    );
+    const items = (out.Items ?? []).map((i) => {
+      const { recordId, dueKey } = unmarshall(i) as {
+        recordId: string;
+        dueKey: string;
+      };
+      return { recordId, dueAt: dueKey.slice(0, dueKey.lastIndexOf('#')) };
+    });
+    const next = encodeCursor(out.LastEvaluatedKey);
+    return next === undefined ? { items } : { items, cursor: next };
+  }
+
+  async replaceWithTombstone(
+    tombstone: Tombstone,
+    expectedVersion: number,
+  ): Promise<boolean> {
+    try {
+      await this.send('write tombstone', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: marshall(tombstone, { removeUndefinedValues: true }),
+            ConditionExpression: '#v = :v AND #s <> :erased',
+            ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+            ExpressionAttributeValues: marshall({
+              ':v': expectedVersion,
+              ':erased': 'erased',
+            }),
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw error;
+      }
+      const current = await this.get(tombstone.recordId);
+      if (current === undefined || current.status === 'erased') {
+        return false;
+      }
+      throw new ConflictError(
+        `record ${tombstone.recordId} changed (version ${current.version}, expected ${expectedVersion})`,
+        { cause: error },
+      );
+    }
+  }
+
+  async update(record: StoredRecord, expectedVersion: number): Promise<void> {
+    try {
+      await this.send('update record', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: marshall(this.item(record), { removeUndefinedValues: true }),
+            ConditionExpression: '#v = :v AND #s <> :erased',
+            ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+            ExpressionAttributeValues: marshall({
+              ':v': expectedVersion,
+              ':erased': 'erased',
+            }),
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(
+          `record ${record.recordId} is not at version ${expectedVersion}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async countByDataset(dataset: string): Promise<number> {
+    let count = 0;
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.send('count dataset', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: INDEX.byDataset,
+            KeyConditionExpression: 'liveDataset = :d',
+            ExpressionAttributeValues: marshall({ ':d': dataset }),
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return count;
+  }
+}

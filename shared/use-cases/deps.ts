@@ -1,0 +1,35 @@
+/**
+ * The dependencies every use case draws from. Built once per process by the
+ * composition root (functions/runtime.ts); tests build it from the embedded
+ * stores or from in-memory fakes.
+ */
+import type { Catalogue } from '../domain/catalogue-types.ts';
+import type {
+  AuditTrail,
+  Clock,
+  Ids,
+  KeyService,
+  KeyStore,
+  ObjectStore,
+  RecordStore,
+} from '../ports/index.ts';
+
+/** Ports a lifecycle use case may need. */
+export interface LifecycleDeps {
+  /** Records (DynamoDB). */
+  readonly records: RecordStore;
+  /** Documents (S3). */
+  readonly objects: ObjectStore;
+  /** Wrapped per-subject data keys. */
+  readonly keys: KeyStore;
+  /** Wraps/unwraps data keys (KMS). */
+  readonly keyService: KeyService;
+  /** The audit trail. */
+  readonly audit: AuditTrail;
+  /** Clock. */
+  readonly clock: Clock;
+  /** Id source. */
+  readonly ids: Ids;
+  /** The policy catalogue in force. */
+  readonly catalogue: Catalogue;
+}
