@@ -224,53 +224,57 @@ export function checkCatalogue(raw: unknown): Problem[] {
     c.add('effectiveFrom', `"${from}" is not a date (YYYY-MM-DD)`);
   }
   const controllers = c.arr(root.controllers, 'controllers');
+  const purposes = c.arr(root.purposes, 'purposes');
+  const exceptions = c.arr(root.exceptions, 'exceptions');
+  const recipients = c.arr(root.recipients, 'recipients');
+  const processors = c.arr(root.processors, 'processors');
   const known = {
     controllers: c.uniqueIds(controllers, 'controllers'),
-    purposes: c.uniqueIds(c.arr(root.purposes, 'purposes'), 'purposes'),
-    exceptions: c.uniqueIds(c.arr(root.exceptions, 'exceptions'), 'exceptions'),
-    recipients: c.uniqueIds(c.arr(root.recipients, 'recipients'), 'recipients'),
-    processors: c.uniqueIds(c.arr(root.processors, 'processors'), 'processors'),
+    purposes: c.uniqueIds(purposes, 'purposes'),
+    exceptions: c.uniqueIds(exceptions, 'exceptions'),
+    recipients: c.uniqueIds(recipients, 'recipients'),
+    processors: c.uniqueIds(processors, 'processors'),
   };
-  controllers.forEach((v, i) => {
-    const o = c.obj(v, `controllers[${i}]`);
-    if (o === undefined) {
-      return;
+  const each = (items: unknown[], path: string, check: (o: Obj, p: string) => void) => {
+    items.forEach((item, i) => {
+      const o = c.obj(item, `${path}[${i}]`);
+      if (o !== undefined) {
+        check(o, `${path}[${i}]`);
+      }
+    });
+  };
+  each(controllers, 'controllers', (o, p) => {
+    c.label(o.name, `${p}.name`);
+    for (const key of ['address', 'representative', 'requestContact', 'complaintContact']) {
+      c.str(o[key], `${p}.${key}`);
     }
-    c.label(o.name, `controllers[${i}].name`);
-    for (const key of [
-      'address',
-      'representative',
-      'requestContact',
-      'complaintContact',
-    ]) {
-      c.str(o[key], `controllers[${i}].${key}`);
-    }
-    c.bool(o.publicBody, `controllers[${i}].publicBody`);
-    c.strings(o.securityMeasures, `controllers[${i}].securityMeasures`);
+    c.bool(o.publicBody, `${p}.publicBody`);
+    c.strings(o.securityMeasures, `${p}.securityMeasures`);
   });
-  (root.purposes as unknown[] | undefined)?.forEach?.((p, i) => {
-    c.label((p as Obj)?.label, `purposes[${i}].label`);
+  each(purposes, 'purposes', (o, p) => {
+    c.label(o.label, `${p}.label`);
   });
-  (root.exceptions as unknown[] | undefined)?.forEach?.((e, i) => {
-    c.label((e as Obj)?.label, `exceptions[${i}].label`);
-    c.str((e as Obj)?.legalRef, `exceptions[${i}].legalRef`);
+  each(exceptions, 'exceptions', (o, p) => {
+    c.label(o.label, `${p}.label`);
+    c.str(o.legalRef, `${p}.legalRef`);
   });
   const bases = new Set(['consent', 'joint-use', ...known.exceptions]);
-  (root.recipients as unknown[] | undefined)?.forEach?.((r, i) => {
-    const o = r as Obj;
-    c.label(o?.name, `recipients[${i}].name`);
-    c.refs(o?.bases, `recipients[${i}].bases`, bases, 'provision basis');
-    c.strings(o?.excludedFields, `recipients[${i}].excludedFields`);
-    c.strings(o?.purposes, `recipients[${i}].purposes`);
+  each(recipients, 'recipients', (o, p) => {
+    c.label(o.name, `${p}.name`);
+    c.refs(o.bases, `${p}.bases`, bases, 'provision basis');
+    c.strings(o.excludedFields, `${p}.excludedFields`);
+    c.strings(o.purposes, `${p}.purposes`);
   });
-  (root.processors as unknown[] | undefined)?.forEach?.((p, i) => {
-    c.str((p as Obj)?.name, `processors[${i}].name`);
-    c.str((p as Obj)?.scope, `processors[${i}].scope`);
+  each(processors, 'processors', (o, p) => {
+    c.str(o.name, `${p}.name`);
+    c.str(o.scope, `${p}.scope`);
   });
   c.retention(root.provisionRecords, 'provisionRecords');
   const datasets = c.arr(root.datasets, 'datasets');
   c.uniqueIds(datasets, 'datasets');
-  datasets.forEach((d, i) => checkDataset(c, d, `datasets[${i}]`, known));
+  datasets.forEach((d, i) => {
+    checkDataset(c, d, `datasets[${i}]`, known);
+  });
   return c.problems;
 }
 

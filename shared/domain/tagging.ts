@@ -57,7 +57,7 @@ export type TagResult =
 
 const RECORD_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const SUBJECT_ID = /^[^\u0000-\u001f]{1,128}$/;
+const CONTROL = /\p{Cc}/u;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -150,7 +150,12 @@ export function tagRecord(
     }
   }
   const refused = (): TagResult => ({ ok: false, recordId, problems });
-  if (typeof raw.subjectId !== 'string' || !SUBJECT_ID.test(raw.subjectId)) {
+  if (
+    typeof raw.subjectId !== 'string' ||
+    raw.subjectId === '' ||
+    raw.subjectId.length > 128 ||
+    CONTROL.test(raw.subjectId)
+  ) {
     problems.push({ path: 'subjectId', message: 'must be a non-empty string of at most 128 characters' });
   }
   const dataset =

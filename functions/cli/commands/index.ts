@@ -1,5 +1,6 @@
 import type { CliCommand } from '../types.ts';
 import { demoCommand } from './demo.ts';
+import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
 import { policyCheckCommand } from './policy.ts';
 
@@ -8,4 +9,6 @@ export const COMMANDS: readonly CliCommand[] = [
   demoCommand,
   policyCheckCommand,
   ingestCommand,
+  holdAddCommand,
+  holdRemoveCommand,
 ];

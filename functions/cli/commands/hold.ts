@@ -1,0 +1,56 @@
+import { ValidationError } from '#shared/errors.ts';
+import { addHold, type HoldTarget, removeHold } from '#shared/use-cases/manage-holds.ts';
+import { optionString } from '../args.ts';
+import type { CliCommand, CliContext } from '../types.ts';
+
+function target(ctx: CliContext): HoldTarget {
+  const recordId = optionString(ctx.args, 'record');
+  const subjectId = optionString(ctx.args, 'subject');
+  if ((recordId === undefined) === (subjectId === undefined)) {
+    throw new ValidationError('give exactly one of --record ID or --subject ID', [
+      { path: '--record/--subject', message: 'exactly one is required' },
+    ]);
+  }
+  return recordId !== undefined ? { recordId } : { subjectId: subjectId as string };
+}
+
+function actor(ctx: CliContext): string {
+  return `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`;
+}
+
+export const holdAddCommand: CliCommand = {
+  path: ['hold', 'add'],
+  usage: 'hold add --record ID|--subject ID --reason TEXT   place a legal hold',
+  async run(ctx) {
+    const result = await addHold(await ctx.runtime().then((r) => r.deps), {
+      target: target(ctx),
+      reason: optionString(ctx.args, 'reason') ?? '',
+      actor: actor(ctx),
+    });
+    ctx.out(
+      ctx.json
+        ? JSON.stringify(result, null, 2)
+        : `hold ${result.hold.id} placed on ${result.recordIds.join(', ')}`,
+    );
+    return 0;
+  },
+};
+
+export const holdRemoveCommand: CliCommand = {
+  path: ['hold', 'remove'],
+  usage: 'hold remove --record ID|--subject ID [--id HOLD]  lift a hold (all if no --id)',
+  async run(ctx) {
+    const holdId = optionString(ctx.args, 'id');
+    const result = await removeHold(await ctx.runtime().then((r) => r.deps), {
+      target: target(ctx),
+      ...(holdId === undefined ? {} : { holdId }),
+      actor: actor(ctx),
+    });
+    ctx.out(
+      ctx.json
+        ? JSON.stringify(result, null, 2)
+        : `${result.removed} hold(s) lifted on ${result.recordIds.join(', ')}`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * Composition root for the CLI and the local runner: options → clients →
+ * adapters → the ports use cases take. Lambda handlers have their own,
+ * env-driven root in functions/workflow/deps.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
+import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
+import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
+import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
+import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
+import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
+import { parseCatalogue } from '#shared/domain/catalogue.ts';
+import type { Catalogue } from '#shared/domain/catalogue-types.ts';
+import { ConfigError, ValidationError } from '#shared/errors.ts';
+import type { Clock, Ids } from '#shared/ports/index.ts';
+import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
+import { readJsonFile } from './cli/commands/policy.ts';
+import { type Embedded, startEmbedded } from './local/embedded.ts';
+
+/** The sample catalogue derived from the seed policies. */
+export const SAMPLE_CATALOGUE = fileURLToPath(
+  new URL('../shared/samples/catalogue.json', import.meta.url),
+);
+
+/** How to open a runtime. */
+export interface RuntimeOptions {
+  /** Working directory. */
+  readonly cwd: string;
+  /** Environment. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Embedded state directory. @default `${cwd}/.wasure` */
+  readonly dir?: string | undefined;
+  /** Fixed clock for local runs (ISO time). */
+  readonly now?: string | undefined;
+  /** Catalogue file. @default the sample catalogue */
+  readonly catalogueFile?: string | undefined;
+  /** Deployed stack name (not in embedded mode). */
+  readonly stack?: string | undefined;
+  /** Keep embedded state on disk. @default true */
+  readonly persist?: boolean;
+  /** Diagnostics sink (stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** An open runtime: the ports plus what is needed to close it. */
+export interface Runtime {
+  /** Where the stores are. */
+  readonly mode: 'embedded';
+  /** Ports for use cases. */
+  readonly deps: LifecycleDeps;
+  /** The embedded stand-ins (clients, names, key ids). */
+  readonly embedded: Embedded;
+  /** The audit trail adapter (reader, checkpoints). */
+  readonly audit: DynamoAuditTrail;
+  /** Stops the stand-ins. */
+  close(): Promise<void>;
+}
+
+/** A clock: fixed at `now` when given, the system clock otherwise. */
+export function clockAt(now: string | undefined): Clock {
+  if (now === undefined) {
+    return { now: () => new Date() };
+  }
+  const t = Date.parse(now);
+  if (Number.isNaN(t) || !/\d{4}-\d{2}-\d{2}T/.test(now)) {
+    throw new ValidationError('--now is not an ISO-8601 time', [
+      { path: '--now', message: `"${now}" is not an ISO-8601 time` },
+    ]);
+  }
+  return { now: () => new Date(t) };
+}
+
+/** Random UUID ids. */
+export const uuidIds: Ids = { next: () => randomUUID() };
+
+/** Loads and validates a catalogue file. */
+export async function loadCatalogue(file: string): Promise<Catalogue> {
+  return parseCatalogue(await readJsonFile(file));
+}
+
+/** Builds the ports over embedded stand-ins. */
+export function embeddedDeps(
+  embedded: Embedded,
+  catalogue: Catalogue,
+  clock: Clock,
+  ids: Ids = uuidIds,
+): { deps: LifecycleDeps; audit: DynamoAuditTrail } {
+  const audit = new DynamoAuditTrail({
+    client: embedded.dynamodb,
+    table: embedded.names.auditTable,
+    pseudonymizer: new KmsPseudonymizer(embedded.kms, embedded.keyIds.hmac),
+    signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
+    clock,
+    ids,
+  });
+  const deps: LifecycleDeps = {
+    records: new DynamoRecordStore(embedded.dynamodb, embedded.names.recordsTable),
+    objects: new S3ObjectStore(embedded.s3, embedded.names.documentsBucket, {
+      versioned: false,
+    }),
+    keys: new DynamoKeyStore(embedded.dynamodb, embedded.names.keysTable),
+    keyService: new KmsKeyService(embedded.kms, embedded.keyIds.data),
+    audit,
+    clock,
+    ids,
+    catalogue,
+  };
+  return { deps, audit };
+}
+
+/** Opens the embedded runtime (starting the local stand-ins). */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  if (options.stack !== undefined) {
+    throw new ConfigError(
+      '--stack is not available in this version: only the embedded local mode runs (deploying is `npx cdk deploy --all`)',
+    );
+  }
+  const clock = clockAt(options.now);
+  const catalogue = await loadCatalogue(
+    options.catalogueFile === undefined
+      ? SAMPLE_CATALOGUE
+      : resolve(options.cwd, options.catalogueFile),
+  );
+  const dir = resolve(options.cwd, options.dir ?? join('.wasure'));
+  const embedded = await startEmbedded({
+    dir,
+    persist: options.persist ?? true,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  try {
+    const { deps, audit } = embeddedDeps(embedded, catalogue, clock);
+    return {
+      mode: 'embedded',
+      deps,
+      embedded,
+      audit,
+      close: () => embedded.stop(),
+    };
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+}
