@@ -8,6 +8,7 @@ export const ENV = {
   recordsTable: 'WASURE_RECORDS_TABLE',
   keysTable: 'WASURE_KEYS_TABLE',
   auditTable: 'WASURE_AUDIT_TABLE',
+  requestsTable: 'WASURE_REQUESTS_TABLE',
   documentsBucket: 'WASURE_DOCUMENTS_BUCKET',
   checkpointsBucket: 'WASURE_CHECKPOINTS_BUCKET',
   dataKeyArn: 'WASURE_DATA_KEY_ARN',

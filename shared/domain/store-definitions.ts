@@ -110,11 +110,31 @@ export const AUDIT_TABLE: TableDefinition = {
   pointInTimeRecovery: true,
 };
 
+/**
+ * Data-subject requests (開示等の請求) and the standing directives they
+ * leave, such as a stop of third-party provision.
+ */
+export const REQUESTS_TABLE: TableDefinition = {
+  id: 'SubjectRequests',
+  partitionKey: { name: 'requestId', type: 'S' },
+  indexes: [
+    {
+      indexName: INDEX.bySubject,
+      partitionKey: { name: 'subjectId', type: 'S' },
+      sortKey: { name: 'receivedAt', type: 'S' },
+      projection: 'ALL',
+    },
+  ],
+  stream: false,
+  pointInTimeRecovery: true,
+};
+
 /** Every table, in creation order. */
 export const TABLES: readonly TableDefinition[] = [
   RECORDS_TABLE,
   KEYS_TABLE,
   AUDIT_TABLE,
+  REQUESTS_TABLE,
 ];
 
 /** A bucket. */
@@ -155,6 +175,8 @@ export interface StoreNames {
   readonly keysTable: string;
   /** Audit trail table name. */
   readonly auditTable: string;
+  /** Subject requests table name. */
+  readonly requestsTable: string;
   /** Documents bucket name. */
   readonly documentsBucket: string;
   /** Checkpoints bucket name. */
@@ -166,6 +188,7 @@ export const LOCAL_STORE_NAMES: StoreNames = {
   recordsTable: 'wasure-records',
   keysTable: 'wasure-data-keys',
   auditTable: 'wasure-audit',
+  requestsTable: 'wasure-requests',
   documentsBucket: 'wasure-documents',
   checkpointsBucket: 'wasure-audit-checkpoints',
 };

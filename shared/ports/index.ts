@@ -4,6 +4,7 @@
  * embedded local mode reuses the same adapters pointed at local stand-ins.
  */
 import type { StoredRecord, Tombstone } from '../domain/record.ts';
+import type { SubjectRequest } from '../domain/requests.ts';
 
 /** Source of the current time (injected so retention can be tested). */
 export interface Clock {
@@ -181,4 +182,16 @@ export interface AuditEventInput {
 export interface AuditTrail {
   /** Appends events in order; resolves once they are durably chained. */
   append(events: readonly AuditEventInput[]): Promise<void>;
+}
+
+/** Store of data-subject requests. */
+export interface RequestStore {
+  /** A request by id. */
+  get(requestId: string): Promise<SubjectRequest | undefined>;
+  /** Writes a new request; false when the id exists (idempotent retry). */
+  create(request: SubjectRequest): Promise<boolean>;
+  /** Writes a changed request if its stored version is `expectedVersion`. */
+  update(request: SubjectRequest, expectedVersion: number): Promise<void>;
+  /** Every request of a subject, oldest first. */
+  listBySubject(subjectId: string): Promise<SubjectRequest[]>;
 }
