@@ -195,3 +195,17 @@ export interface RequestStore {
   /** Every request of a subject, oldest first. */
   listBySubject(subjectId: string): Promise<SubjectRequest[]>;
 }
+
+/** Where disclosure packages are delivered (with their own retention). */
+export interface ExportStore {
+  /**
+   * Stores a package; returns where it can be fetched (a directory locally,
+   * a presigned URL on AWS) and when it expires.
+   */
+  save(
+    requestId: string,
+    files: readonly { name: string; bytes: Uint8Array }[],
+  ): Promise<{ location: string; expiresAt: string }>;
+  /** Removes packages past their expiry; returns how many. */
+  purgeExpired(now: Date): Promise<number>;
+}
