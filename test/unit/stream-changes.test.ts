@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { classifyChange } from '#shared/domain/stream-changes.ts';
+
+const tagged = {
+  recordId: 'r-1',
+  subjectId: 'S-1',
+  dataset: 'd',
+  purposes: ['p'],
+  retention: { basis: 'law' },
+  categories: ['basic'],
+  policyVersion: 'v1',
+  acquiredAt: '2026-01-01T00:00:00Z',
+};
+
+describe('records-table change classification', () => {
+  it.each([
+    ['an ingest', { eventName: 'INSERT' as const, newImage: tagged }, 'tagged-write'],
+    ['an update', { eventName: 'MODIFY' as const, oldImage: tagged, newImage: { ...tagged, status: 'restricted' } }, 'tagged-write'],
+    ['a tombstone', { eventName: 'MODIFY' as const, oldImage: tagged, newImage: { recordId: 'r-1', status: 'erased' } }, 'tombstone'],
+    ['a TTL expiry', { eventName: 'REMOVE' as const, userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' }, oldImage: tagged }, 'ttl-expiry'],
+    ['a delete by someone', { eventName: 'REMOVE' as const, oldImage: tagged }, 'direct-delete'],
+    ['a write that bypassed tagging', { eventName: 'INSERT' as const, newImage: { recordId: 'x', name: 'someone' } }, 'untagged-write'],
+    ['a write with no purposes', { eventName: 'INSERT' as const, newImage: { ...tagged, purposes: [] } }, 'untagged-write'],
+  ])('classifies %s', (_name, change, kind) => {
+    expect(classifyChange(change).kind).toBe(kind);
+  });
+
+  it('names the missing tags of an untagged write, not its values', () => {
+    const c = classifyChange({ eventName: 'INSERT', newImage: { recordId: 'x', dataset: 'd', name: '水戸 花子' } });
+    expect(c.missing).toEqual(['subjectId', 'purposes', 'retention', 'categories', 'policyVersion', 'acquiredAt']);
+    expect(JSON.stringify(c)).not.toContain('水戸');
+  });
+});
