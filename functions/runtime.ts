@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
 import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
+import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
@@ -18,6 +19,7 @@ import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import { ConfigError, ValidationError } from '#shared/errors.ts';
 import type { Clock, Ids } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
+import type { RequestDeps } from '#shared/use-cases/subject-requests.ts';
 import { readJsonFile } from './cli/commands/policy.ts';
 import { type Embedded, startEmbedded } from './local/embedded.ts';
 
@@ -52,6 +54,8 @@ export interface Runtime {
   readonly mode: 'embedded';
   /** Ports for use cases. */
   readonly deps: LifecycleDeps;
+  /** Ports plus the request store, for subject requests and provisions. */
+  readonly requestDeps: RequestDeps;
   /** The embedded stand-ins (clients, names, key ids). */
   readonly embedded: Embedded;
   /** The audit trail adapter (reader, checkpoints). */
@@ -136,6 +140,13 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     return {
       mode: 'embedded',
       deps,
+      requestDeps: {
+        ...deps,
+        requests: new DynamoRequestStore(
+          embedded.dynamodb,
+          embedded.names.requestsTable,
+        ),
+      },
       embedded,
       audit,
       close: () => embedded.stop(),

@@ -3,6 +3,7 @@ import { demoCommand } from './demo.ts';
 import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
 import { policyCheckCommand } from './policy.ts';
+import { provideCommand, receiptCommand } from './provide.ts';
 
 /** Every CLI command. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -11,4 +12,6 @@ export const COMMANDS: readonly CliCommand[] = [
   ingestCommand,
   holdAddCommand,
   holdRemoveCommand,
+  provideCommand,
+  receiptCommand,
 ];

@@ -1,0 +1,58 @@
+import { ValidationError } from '#shared/errors.ts';
+import { provide, recordReceipt } from '#shared/use-cases/provision-records.ts';
+import { optionList, optionString } from '../args.ts';
+import type { CliCommand, CliContext } from '../types.ts';
+
+function required(ctx: CliContext, name: string): string {
+  const value = optionString(ctx.args, name);
+  if (value === undefined || value.trim() === '') {
+    throw new ValidationError(`--${name} is required`, [{ path: `--${name}`, message: 'missing' }]);
+  }
+  return value;
+}
+
+export const provideCommand: CliCommand = {
+  path: ['provide'],
+  usage: 'provide --subject ID --to RECIPIENT --basis BASIS [--consent-ref REF] [--record ID …]   record a third-party provision',
+  async run(ctx) {
+    const runtime = await ctx.runtime();
+    const consentRef = optionString(ctx.args, 'consent-ref');
+    const recordIds = optionList(ctx.args, 'record');
+    const result = await provide(runtime.requestDeps, {
+      subjectId: required(ctx, 'subject'),
+      recipientId: required(ctx, 'to'),
+      basis: required(ctx, 'basis'),
+      ...(consentRef === undefined ? {} : { consentRef }),
+      ...(recordIds.length === 0 ? {} : { recordIds }),
+      actor: `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`,
+    });
+    ctx.out(
+      ctx.json
+        ? JSON.stringify(result, null, 2)
+        : `provision to ${result.recipientId} recorded as ${result.provisionRecordId}: items ${result.items.join(', ')} from ${result.sourceRecordIds.join(', ')}`,
+    );
+    return 0;
+  },
+};
+
+export const receiptCommand: CliCommand = {
+  path: ['provide', 'receipt'],
+  usage: 'provide receipt --subject ID --from NAME --address ADDR --acquisition HOW --items A,B [--consent-ref REF]   record a receipt confirmation',
+  async run(ctx) {
+    const runtime = await ctx.runtime();
+    const consentRef = optionString(ctx.args, 'consent-ref');
+    const representative = optionString(ctx.args, 'representative');
+    const result = await recordReceipt(runtime.deps, {
+      subjectId: required(ctx, 'subject'),
+      providerName: optionString(ctx.args, 'from') ?? '',
+      providerAddress: optionString(ctx.args, 'address') ?? '',
+      ...(representative === undefined ? {} : { providerRepresentative: representative }),
+      acquisition: optionString(ctx.args, 'acquisition') ?? '',
+      items: (optionString(ctx.args, 'items') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      ...(consentRef === undefined ? {} : { consentRef }),
+      actor: `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`,
+    });
+    ctx.out(ctx.json ? JSON.stringify(result, null, 2) : `receipt recorded as ${result.receiptRecordId}`);
+    return 0;
+  },
+};
