@@ -1,4 +1,5 @@
 import type { CliCommand } from '../types.ts';
+import { auditLogCommand, auditVerifyCommand } from './audit.ts';
 import { demoCommand } from './demo.ts';
 import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
@@ -14,4 +15,6 @@ export const COMMANDS: readonly CliCommand[] = [
   holdRemoveCommand,
   provideCommand,
   receiptCommand,
+  auditVerifyCommand,
+  auditLogCommand,
 ];

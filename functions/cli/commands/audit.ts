@@ -1,0 +1,57 @@
+import { ValidationError } from '#shared/errors.ts';
+import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
+import { formatJst } from '#shared/domain/retention.ts';
+import { optionString } from '../args.ts';
+import type { CliCommand } from '../types.ts';
+
+export const auditVerifyCommand: CliCommand = {
+  path: ['audit', 'verify'],
+  usage: 'audit verify                    recompute the hash chain, checkpoints and signatures',
+  async run(ctx) {
+    const runtime = await ctx.runtime();
+    await runtime.audit.checkpoint();
+    const verdict = await verifyAudit(runtime.audit);
+    if (ctx.json) {
+      ctx.out(JSON.stringify(verdict, null, 2));
+    } else if (verdict.ok) {
+      ctx.out(`audit trail verified: ${verdict.eventsChecked} events, ${verdict.checkpointsChecked} signed checkpoints`);
+    } else {
+      ctx.out(`audit trail FAILED verification after ${verdict.eventsChecked} events: ${verdict.problem?.kind}: ${verdict.problem?.message}`);
+    }
+    return verdict.ok ? 0 : 1;
+  },
+};
+
+export const auditLogCommand: CliCommand = {
+  path: ['audit', 'log'],
+  usage: 'audit log [--subject ID] [--since ISO] [--limit N]   list audit events',
+  async run(ctx) {
+    const runtime = await ctx.runtime();
+    const subject = optionString(ctx.args, 'subject');
+    const since = optionString(ctx.args, 'since');
+    const limitText = optionString(ctx.args, 'limit');
+    const limit = limitText === undefined ? undefined : Number(limitText);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) {
+      throw new ValidationError('--limit must be a positive whole number', [{ path: '--limit', message: `"${limitText}"` }]);
+    }
+    if (since !== undefined && Number.isNaN(Date.parse(since))) {
+      throw new ValidationError('--since must be an ISO time', [{ path: '--since', message: `"${since}"` }]);
+    }
+    const events = await runtime.audit.readEvents({
+      ...(subject === undefined ? {} : { subjectPseudonym: await runtime.audit.pseudonymizer.pseudonym(subject) }),
+      ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
+      ...(limit === undefined ? {} : { limit }),
+    });
+    if (ctx.json) {
+      ctx.out(JSON.stringify(events.map(({ leafHash: _l, prevHash: _p, ...e }) => e), null, 2));
+      return 0;
+    }
+    for (const e of events) {
+      ctx.out(
+        `${String(e.seq).padStart(6)} ${formatJst(e.time)} ${e.action.padEnd(18)} ${e.outcome.padEnd(8)} ${e.actor} ${e.recordId ?? ''} ${e.dataset ?? ''}${e.reason === undefined ? '' : ` — ${e.reason}`}`,
+      );
+    }
+    ctx.out(`${events.length} event(s)`);
+    return 0;
+  },
+};

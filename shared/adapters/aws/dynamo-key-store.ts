@@ -1,0 +1,67 @@
+/** KeyStore over DynamoDB: wrapped per-subject data keys. */
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { KeyStore, StoredKey } from '../../ports/index.ts';
+
+/** DynamoDB implementation of {@link KeyStore}. */
+export class DynamoKeyStore implements KeyStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly table: string,
+  ) {}
+
+  async get(subjectId: string): Promise<StoredKey | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({
+        TableName: this.table,
+        Key: marshall({ subjectId }),
+        ConsistentRead: true,
+      }),
+    );
+    if (out.Item === undefined) {
+      return undefined;
+    }
+    const item = unmarshall(out.Item);
+    return {
+      subjectId: item.subjectId,
+      keyId: item.keyId,
+      wrapped: new Uint8Array(item.wrapped),
+      createdAt: item.createdAt,
+    };
+  }
+
+  async putIfAbsent(key: StoredKey): Promise<StoredKey> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: marshall(key),
+          ConditionExpression: 'attribute_not_exists(subjectId)',
+        }),
+      );
+      return key;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        throw error;
+      }
+      const stored = await this.get(key.subjectId);
+      if (stored === undefined) {
+        // Destroyed between our write and read: try once more.
+        return this.putIfAbsent(key);
+      }
+      return stored;
+    }
+  }
+
+  async destroy(subjectId: string): Promise<void> {
+    await this.client.send(
+      new DeleteItemCommand({ TableName: this.table, Key: marshall({ subjectId }) }),
+    );
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The audit chain: RFC 6962-style hashing of audit events. Each event's
+ * leaf hash is H(0x00 ‖ event) over its canonical JSON; each event also
+ * carries a chain hash H(0x01 ‖ previous chain hash ‖ leaf hash) and the
+ * previous chain hash, so the verifier can tell altered, missing,
+ * reordered and inserted events apart. Signed checkpoints commit to the
+ * RFC 6962 Merkle tree hash of all leaves so far, and to the previous
+ * checkpoint, so a rewritten history does not verify.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEventInput } from '../ports/index.ts';
+
+/** SHA-256 digest size. */
+export const HASH_BYTES = 32;
+/** Chain hash before the first event. */
+export const GENESIS = Buffer.alloc(HASH_BYTES).toString('hex');
+
+/** An audit event as stored (no raw subject id: only its pseudonym). */
+export interface AuditEvent {
+  readonly eventId: string;
+  readonly seq: number;
+  readonly time: string;
+  readonly actor: string;
+  readonly action: AuditEventInput['action'];
+  readonly recordId?: string;
+  readonly subjectPseudonym?: string;
+  readonly dataset?: string;
+  readonly basis?: string;
+  readonly policyVersion?: string;
+  readonly outcome: AuditEventInput['outcome'];
+  readonly reason?: string;
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A stored event with its hashes (hex). */
+export interface ChainedEvent extends AuditEvent {
+  readonly leafHash: string;
+  readonly prevHash: string;
+  readonly chainHash: string;
+}
+
+/** A signed checkpoint. */
+export interface Checkpoint {
+  readonly index: number;
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly chainHash: string;
+  readonly prevCheckpointHash: string;
+  readonly time: string;
+  readonly keyId: string;
+  readonly algorithm: string;
+  readonly signature: string;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(canonical).join(',')}]`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Canonical bytes of an event: sorted keys, no hash fields. */
+export function eventBytes(event: AuditEvent): Buffer {
+  const {
+    leafHash: _l,
+    prevHash: _p,
+    chainHash: _c,
+    ...rest
+  } = event as ChainedEvent;
+  return Buffer.from(canonical(rest), 'utf8');
+}
+
+/** RFC 6962 leaf hash: H(0x00 ‖ data). */
+export function leafHash(data: Uint8Array): Buffer {
+  return createHash('sha256').update(Buffer.from([0])).update(data).digest();
+}
+
+/** RFC 6962 node hash: H(0x01 ‖ left ‖ right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
+}
+
+/** Links an event into the chain after `prevHash`. */
+export function chainEvent(event: AuditEvent, prevHash: string): ChainedEvent {
+  const leaf = leafHash(eventBytes(event));
+  return {
+    ...event,
+    leafHash: leaf.toString('hex'),
+    prevHash,
+    chainHash: nodeHash(Buffer.from(prevHash, 'hex'), leaf).toString('hex'),
+  };
+}
+
+/** Stored state of a {@link MerkleFrontier}. */
+export interface FrontierState {
+  readonly size: number;
+  readonly nodes: readonly { readonly size: number; readonly hash: string }[];
+}
+
+/**
+ * Incremental RFC 6962 Merkle tree hash: keeps the perfect subtrees of
+ * the left-balanced tree, so the root of every prefix costs O(log n).
+ */
+export class MerkleFrontier {
+  private readonly stack: { size: number; hash: Buffer }[] = [];
+  private count = 0;
+
+  /** Leaves appended so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Serialisable state (stored in the trail head). */
+  toState(): FrontierState {
+    return {
+      size: this.count,
+      nodes: this.stack.map((n) => ({ size: n.size, hash: n.hash.toString('hex') })),
+    };
+  }
+
+  /** Restores a frontier from its state. */
+  static fromState(state: FrontierState | undefined): MerkleFrontier {
+    const f = new MerkleFrontier();
+    if (state !== undefined) {
+      for (const n of state.nodes) {
+        f.stack.push({ size: n.size, hash: Buffer.from(n.hash, 'hex') });
+      }
+      f.count = state.size;
+    }
+    return f;
+  }
+
+  /** Appends a leaf hash. */
+  append(leaf: Uint8Array): void {
+    let node: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leaf) };
+    for (;;) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined || top.size !== node.size) {
+        break;
+      }
+      this.stack.pop();
+      node = { size: top.size * 2, hash: nodeHash(top.hash, node.hash) };
+    }
+    this.stack.push(node);
+    this.count += 1;
+  }
+
+  /** The Merkle tree hash of the leaves so far (hex). */
+  root(): string {
+    if (this.stack.length === 0) {
+      return createHash('sha256').digest('hex');
+    }
+    let hash = (this.stack[this.stack.length - 1] as { hash: Buffer }).hash;
+    for (let i = this.stack.length - 2; i >= 0; i -= 1) {
+      hash = nodeHash((this.stack[i] as { hash: Buffer }).hash, hash);
+    }
+    return hash.toString('hex');
+  }
+}
+
+/** The Merkle tree hash of a list of leaf hashes (hex). */
+export function merkleRoot(leaves: readonly Uint8Array[]): string {
+  const frontier = new MerkleFrontier();
+  for (const leaf of leaves) {
+    frontier.append(leaf);
+  }
+  return frontier.root();
+}
+
+/** The bytes a checkpoint signature covers. */
+export function checkpointBytes(
+  cp: Omit<Checkpoint, 'signature'> | Checkpoint,
+): Buffer {
+  const { signature: _s, ...rest } = cp as Checkpoint;
+  return Buffer.from(canonical(rest), 'utf8');
+}
+
+/** Hash of a whole checkpoint, signature included (links checkpoints). */
+export function checkpointHash(cp: Checkpoint): string {
+  return createHash('sha256')
+    .update(Buffer.from(canonical(cp), 'utf8'))
+    .digest('hex');
+}
+
+/** Kinds of verification failure. */
+export type ProblemKind =
+  | 'altered'
+  | 'missing'
+  | 'reordered'
+  | 'inserted'
+  | 'bad-signature'
+  | 'checkpoint-mismatch';
+
+/** The first problem found. */
+export interface TrailProblem {
+  readonly kind: ProblemKind;
+  /** Event sequence number or checkpoint index. */
+  readonly at: { readonly seq?: number; readonly eventId?: string; readonly checkpoint?: number };
+  readonly message: string;
+}
+
+/** Result of verification. */
+export interface TrailVerdict {
+  readonly ok: boolean;
+  readonly eventsChecked: number;
+  readonly checkpointsChecked: number;
+  readonly problem?: TrailProblem;
+}
+
+/**
+ * Verifies events (in stored order) and checkpoints; returns the first
+ * problem. `verifySignature` checks one checkpoint's signature.
+ */
+export async function verifyTrail(
+  events: readonly ChainedEvent[],
+  checkpoints: readonly Checkpoint[],
+  verifySignature: (cp: Checkpoint) => Promise<boolean>,
+  headSize?: number,
+): Promise<TrailVerdict> {
+  const fail = (problem: TrailProblem, e: number, c: number): TrailVerdict => ({
+    ok: false,
+    eventsChecked: e,
+    checkpointsChecked: c,
+    problem,
+  });
+  const storedChains = new Map(events.map((e, i) => [e.chainHash, i]));
+  const frontier = new MerkleFrontier();
+  const roots = new Map<number, string>();
+  const chains: string[] = [];
+  let prev = GENESIS;
+  let beforePrev: string | undefined;
+  for (let i = 0; i < events.length; i += 1) {
+    const e = events[i] as ChainedEvent;
+    const at = { seq: e.seq, eventId: e.eventId };
+    if (e.seq > i) {
+      return fail({ kind: 'missing', at, message: `event(s) ${i}..${e.seq - 1} are missing before seq ${e.seq}` }, i, 0);
+    }
+    if (e.seq < i) {
+      return fail({ kind: 'inserted', at, message: `a second event claims seq ${e.seq}` }, i, 0);
+    }
+    const leaf = leafHash(eventBytes(e));
+    if (leaf.toString('hex') !== e.leafHash) {
+      return fail({ kind: 'altered', at, message: `event ${e.seq} (${e.eventId}) was altered: its content does not match its leaf hash` }, i, 0);
+    }
+    if (e.prevHash !== prev) {
+      if (beforePrev !== undefined && e.prevHash === beforePrev) {
+        const inserted = events[i - 1] as ChainedEvent;
+        return fail({ kind: 'inserted', at: { seq: inserted.seq, eventId: inserted.eventId }, message: `event ${inserted.seq} (${inserted.eventId}) was inserted: the next event is chained to the one before it` }, i, 0);
+      }
+      const later = storedChains.get(e.prevHash);
+      if (later !== undefined && later > i) {
+        return fail({ kind: 'reordered', at, message: `event ${e.seq} (${e.eventId}) is out of order: it was chained after event now at seq ${events[later]?.seq}` }, i, 0);
+      }
+      return fail({ kind: 'missing', at, message: `an event is missing before seq ${e.seq} (${e.eventId}): its predecessor is not in the trail` }, i, 0);
+    }
+    const chain = nodeHash(Buffer.from(prev, 'hex'), leaf).toString('hex');
+    if (chain !== e.chainHash) {
+      return fail({ kind: 'altered', at, message: `event ${e.seq} (${e.eventId}) has an altered chain hash` }, i, 0);
+    }
+    frontier.append(leaf);
+    roots.set(frontier.size, frontier.root());
+    chains.push(chain);
+    beforePrev = prev;
+    prev = chain;
+  }
+  if (headSize !== undefined && headSize > events.length) {
+    return fail({ kind: 'missing', at: { seq: events.length }, message: `the trail head records ${headSize} events but only ${events.length} are present: events ${events.length}..${headSize - 1} are missing` }, events.length, 0);
+  }
+  let prevCp = GENESIS;
+  for (let k = 0; k < checkpoints.length; k += 1) {
+    const cp = checkpoints[k] as Checkpoint;
+    const at = { checkpoint: cp.index };
+    if (cp.index !== k) {
+      return fail({ kind: cp.index > k ? 'missing' : 'inserted', at, message: `checkpoint ${k} expected, found index ${cp.index}` }, events.length, k);
+    }
+    if (!(await verifySignature(cp))) {
+      return fail({ kind: 'bad-signature', at, message: `checkpoint ${cp.index} has a bad signature` }, events.length, k);
+    }
+    if (cp.prevCheckpointHash !== prevCp) {
+      return fail({ kind: 'checkpoint-mismatch', at, message: `checkpoint ${cp.index} does not link to checkpoint ${k - 1}` }, events.length, k);
+    }
+    if (cp.treeSize > events.length) {
+      return fail({ kind: 'missing', at: { ...at, seq: events.length }, message: `checkpoint ${cp.index} covers ${cp.treeSize} events but only ${events.length} are present` }, events.length, k);
+    }
+    const root = cp.treeSize === 0 ? merkleRoot([]) : roots.get(cp.treeSize);
+    if (root !== cp.rootHash || (cp.treeSize > 0 && chains[cp.treeSize - 1] !== cp.chainHash)) {
+      return fail({ kind: 'checkpoint-mismatch', at, message: `the events up to seq ${cp.treeSize - 1} do not match the signed root of checkpoint ${cp.index}: history was rewritten` }, events.length, k);
+    }
+    prevCp = checkpointHash(cp);
+  }
+  return { ok: true, eventsChecked: events.length, checkpointsChecked: checkpoints.length };
+}

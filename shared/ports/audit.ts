@@ -1,0 +1,25 @@
+/** Ports of the audit trail. */
+
+/** Turns a subject id into its stable pseudonym (keyed HMAC). */
+export interface Pseudonymizer {
+  /** The pseudonym of a subject id (hex). */
+  pseudonym(subjectId: string): Promise<string>;
+}
+
+/** Signs and verifies checkpoints. */
+export interface CheckpointSigner {
+  /** Key id recorded in each checkpoint. */
+  readonly keyId: string;
+  /** Algorithm name recorded in each checkpoint. */
+  readonly algorithm: string;
+  /** Signs bytes. */
+  sign(bytes: Uint8Array): Promise<Uint8Array>;
+  /** Verifies a signature. */
+  verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>;
+}
+
+/** Where checkpoints are also written (an Object-Lock bucket on AWS). */
+export interface CheckpointSink {
+  /** Writes one checkpoint document. */
+  put(name: string, body: Uint8Array): Promise<void>;
+}
