@@ -113,6 +113,7 @@ async function takeLock(dir: string): Promise<() => Promise<void>> {
 
 async function startDynamo(
   dbPath: string | undefined,
+  cwd: string,
   log: (line: string) => void,
 ): Promise<{ process: ChildProcess; endpoint: string }> {
   checkJava();
@@ -120,7 +121,8 @@ async function startDynamo(
   const port = await freePort();
   const args = ['-Xmx512m', `-Djava.library.path=${lib}`, '-jar', jar, '-port', String(port), '-sharedDb'];
   args.push(...(dbPath === undefined ? ['-inMemory'] : ['-dbPath', dbPath]));
-  const child = spawn('java', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // cwd: DynamoDB Local writes a metadata file into its working directory.
+  const child = spawn('java', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -169,7 +171,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     if (dbPath !== undefined) {
       await mkdir(dbPath, { recursive: true });
     }
-    const dynamo = await startDynamo(dbPath, log);
+    const dynamo = await startDynamo(dbPath, options.dir, log);
     const killJvm = () => dynamo.process.kill('SIGKILL');
     process.once('exit', killJvm);
     cleanups.push(async () => {
