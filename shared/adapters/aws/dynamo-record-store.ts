@@ -74,7 +74,13 @@ export class DynamoRecordStore implements RecordStore {
         ? {}
         : {
             ...dueIndexAttributes(record.recordId, dueAt),
-            expiresAt: ttlEpochSeconds(dueAt, this.graceDays),
+            // Grace counts from when wasure could first sweep the record:
+            // data ingested past its due time is swept with proof, not
+            // dropped by TTL before the first sweep.
+            expiresAt: ttlEpochSeconds(
+              dueAt > record.createdAt ? dueAt : record.createdAt,
+              this.graceDays,
+            ),
           }),
     };
   }

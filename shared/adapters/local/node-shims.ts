@@ -24,4 +24,9 @@ if (typeof promiseCtor.withResolvers !== 'function') {
   };
 }
 
+
+
+// The pinned SDK runs on Node 20 here; its notice about future SDK releases
+// needing Node 22 is noise for local runs (Lambda runs Node 22).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export {};
