@@ -13,6 +13,7 @@ import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
+import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
 import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
@@ -98,6 +99,7 @@ export function embeddedDeps(
     table: embedded.names.auditTable,
     pseudonymizer: new KmsPseudonymizer(embedded.kms, embedded.keyIds.hmac),
     signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
+    sink: new S3CheckpointSink(embedded.s3, embedded.names.checkpointsBucket),
     clock,
     ids,
   });

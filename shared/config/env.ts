@@ -14,7 +14,8 @@ export const ENV = {
   dataKeyArn: 'WASURE_DATA_KEY_ARN',
   auditSigningKeyArn: 'WASURE_AUDIT_SIGNING_KEY_ARN',
   auditHmacKeyArn: 'WASURE_AUDIT_HMAC_KEY_ARN',
-  catalogueBucketKey: 'WASURE_CATALOGUE',
+  exportsBucket: 'WASURE_EXPORTS_BUCKET',
+  auditSigningAlgorithm: 'WASURE_AUDIT_SIGNING_ALGORITHM',
   ttlGraceDays: 'WASURE_TTL_GRACE_DAYS',
 } as const;
 

@@ -1,0 +1,80 @@
+/**
+ * Composition root of the Lambda functions: env → AWS clients → adapters.
+ * Built once per container at module scope; the catalogue is bundled at
+ * build time (esbuild `define`), so a function always runs the catalogue
+ * version it was deployed with.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
+import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
+import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
+import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
+import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
+import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
+import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
+import { ENV, requireEnv } from '#shared/config/env.ts';
+import { parseCatalogue } from '#shared/domain/catalogue.ts';
+import type { SweepTaskDeps } from './sweep-tasks.ts';
+
+declare const __WASURE_CATALOGUE__: string;
+
+/** Builds the sweep dependencies from the function's environment. */
+export function lambdaSweepDeps(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SweepTaskDeps {
+  const dynamodb = new DynamoDBClient({});
+  const kms = new KMSClient({});
+  const s3 = new S3Client({});
+  const clock = { now: () => new Date() };
+  const ids = { next: () => randomUUID() };
+  const audit = new DynamoAuditTrail({
+    client: dynamodb,
+    table: requireEnv(env, ENV.auditTable),
+    pseudonymizer: new KmsPseudonymizer(kms, requireEnv(env, ENV.auditHmacKeyArn)),
+    ...(env[ENV.auditSigningKeyArn] === undefined
+      ? {}
+      : {
+          signer: new KmsCheckpointSigner(
+            kms,
+            requireEnv(env, ENV.auditSigningKeyArn),
+            (env[ENV.auditSigningAlgorithm] ?? 'ECDSA_SHA_256') as SigningAlgorithmSpec,
+          ),
+        }),
+    ...(env[ENV.checkpointsBucket] === undefined
+      ? {}
+      : { sink: new S3CheckpointSink(s3, requireEnv(env, ENV.checkpointsBucket)) }),
+    clock,
+    ids,
+  });
+  const sfn = new SFNClient({});
+  return {
+    records: new DynamoRecordStore(dynamodb, requireEnv(env, ENV.recordsTable), {
+      ttlGraceDays: Number(env[ENV.ttlGraceDays] ?? 30),
+    }),
+    objects: new S3ObjectStore(s3, requireEnv(env, ENV.documentsBucket), {
+      kmsKeyId: requireEnv(env, ENV.dataKeyArn),
+    }),
+    keys: new DynamoKeyStore(dynamodb, requireEnv(env, ENV.keysTable)),
+    keyService: new KmsKeyService(kms, requireEnv(env, ENV.dataKeyArn)),
+    audit,
+    clock,
+    ids,
+    catalogue: parseCatalogue(JSON.parse(__WASURE_CATALOGUE__)),
+    checkpoint: () => audit.checkpoint(),
+    continueAsNew: async (input) => {
+      const arn = input.stateMachineArn;
+      if (typeof arn !== 'string') {
+        throw new Error('continuation needs the state machine ARN');
+      }
+      const out = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify(input) }),
+      );
+      return out.executionArn ?? '';
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * The retention sweep's Task handlers, built over ports. Lambda entry
+ * files bind them to env-configured AWS clients; the local runner binds
+ * the same functions to the embedded stores.
+ */
+import { SWEEP_PAGE_BUDGET } from '#shared/domain/workflow-names.ts';
+import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
+import { planSweep } from '#shared/use-cases/plan-sweep.ts';
+import { purgeBatch, type PurgeResult } from '#shared/use-cases/purge-batch.ts';
+import { foldPage, type SweepState, startState } from '#shared/use-cases/sweep-state.ts';
+import type { ExportStore } from '#shared/ports/index.ts';
+
+/** What the sweep handlers need. */
+export interface SweepTaskDeps extends LifecycleDeps {
+  /** Starts the continuation execution (SFN StartExecution on AWS). */
+  readonly continueAsNew: (input: Record<string, unknown>) => Promise<string>;
+  /** Signs a checkpoint of the audit trail. */
+  readonly checkpoint: () => Promise<unknown>;
+  /** Disclosure packages past their own retention are removed by the sweep. */
+  readonly exports?: ExportStore;
+}
+
+/** Event of the StartSweep task. */
+export interface StartEvent {
+  readonly input: Record<string, unknown>;
+  readonly executionId: string;
+  readonly stateMachineArn?: string;
+}
+
+/** Event of the PurgeBatch task. */
+export interface PurgeEvent {
+  readonly recordIds: string[];
+  readonly now: string;
+  readonly dryRun: boolean;
+  readonly sweepId: string;
+}
+
+/** The final report. */
+export type SweepReport = Omit<SweepState, 'batches' | 'results' | 'cursor' | 'next'> & {
+  readonly continuedAs?: string;
+  readonly exportsRemoved?: number;
+  readonly complete: boolean;
+};
+
+/** The handlers, keyed by what they do. */
+export function sweepTasks(deps: SweepTaskDeps) {
+  return {
+    start: async (event: StartEvent): Promise<SweepState> =>
+      startState(event.input ?? {}, {
+        executionId: event.executionId,
+        ...(event.stateMachineArn === undefined ? {} : { stateMachineArn: event.stateMachineArn }),
+        now: deps.clock.now().toISOString(),
+        pageBudget: SWEEP_PAGE_BUDGET,
+      }),
+    plan: async (state: SweepState): Promise<SweepState> => {
+      const page = await planSweep(deps, {
+        now: state.now,
+        ...(state.cursor === undefined ? {} : { cursor: state.cursor }),
+      });
+      const { next: _n, ...rest } = state;
+      return { ...rest, batches: page.batches, ...(page.next === undefined ? {} : { next: page.next }) };
+    },
+    purge: (event: PurgeEvent): Promise<PurgeResult> => purgeBatch(deps, event),
+    report: async (state: SweepState): Promise<SweepState> => foldPage(state),
+    continueAsNew: async (state: SweepState): Promise<SweepReport> => {
+      const executionArn = await deps.continueAsNew({
+        stateMachineArn: state.stateMachineArn,
+        sweepId: state.sweepId,
+        now: state.now,
+        dryRun: state.dryRun,
+        cursor: state.cursor,
+        totals: state.totals,
+        executions: state.executions,
+        pageBudget: state.pageBudget,
+      });
+      const { cursor: _c, next: _n, ...rest } = state;
+      return { ...rest, continuedAs: executionArn, complete: false };
+    },
+    finish: async (state: SweepState): Promise<SweepReport> => {
+      const exportsRemoved = state.dryRun ? 0 : ((await deps.exports?.purgeExpired(new Date(state.now))) ?? 0);
+      if (!state.dryRun) {
+        await deps.checkpoint();
+      }
+      const { cursor: _c, next: _n, ...rest } = state;
+      return { ...rest, exportsRemoved, complete: true };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/** Per-stage configuration: one typed record (region, schedules, retention). */
+
+/** Settings of one deployment stage. */
+export interface StageConfig {
+  /** Stage name, used in stack names. */
+  readonly stage: string;
+  /** AWS account; the CLI's default account when absent. */
+  readonly account?: string;
+  /** AWS region. @default 'ap-northeast-1' */
+  readonly region: string;
+  /** EventBridge Scheduler expression of the retention sweep. @default 'rate(1 hour)' */
+  readonly sweepSchedule: string;
+  /** TTL backstop grace after the due time, in days. @default 30 */
+  readonly ttlGraceDays: number;
+  /** Object Lock (compliance) retention of audit checkpoints, in days. @default 2555 (7 years) */
+  readonly checkpointRetentionDays: number;
+  /** Retention of disclosure packages, in days. @default 7 */
+  readonly exportRetentionDays: number;
+  /** Keep data-bearing resources when a stack is deleted. @default true */
+  readonly retainData: boolean;
+  /** CloudWatch Logs retention of function and state machine logs, in days. @default 365 */
+  readonly logRetentionDays: number;
+  /** Path of the policy catalogue bundled into the functions. */
+  readonly catalogueFile: string;
+}
+
+/** Defaults. */
+export const DEFAULT_CONFIG: StageConfig = {
+  stage: 'prod',
+  region: 'ap-northeast-1',
+  sweepSchedule: 'rate(1 hour)',
+  ttlGraceDays: 30,
+  checkpointRetentionDays: 2555,
+  exportRetentionDays: 7,
+  retainData: true,
+  logRetentionDays: 365,
+  catalogueFile: 'shared/samples/catalogue.json',
+};

@@ -1,0 +1,47 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** Props of {@link DataKeys}. */
+export interface DataKeysProps {
+  /** Removal policy of the keys. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The KMS keys: one symmetric key that wraps per-subject data keys and
+ * encrypts every table and bucket, one asymmetric key that signs audit
+ * checkpoints, and one HMAC key for subject pseudonyms in the audit trail.
+ */
+export class DataKeys extends Construct {
+  /** Wraps data keys; encrypts tables and buckets. Rotates yearly. */
+  readonly dataKey: kms.Key;
+  /** Signs audit checkpoints (ECDSA P-256). */
+  readonly signingKey: kms.Key;
+  /** Computes subject pseudonyms (HMAC-SHA-256). */
+  readonly pseudonymKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: DataKeysProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: 'wasure: wraps per-subject data keys and encrypts tables and buckets',
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      alias: 'alias/wasure-data',
+      removalPolicy,
+    });
+    this.signingKey = new kms.Key(this, 'AuditSigningKey', {
+      description: 'wasure: signs audit-trail checkpoints',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      removalPolicy,
+    });
+    this.pseudonymKey = new kms.Key(this, 'AuditPseudonymKey', {
+      description: 'wasure: HMAC key for subject pseudonyms in the audit trail',
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import {
+  AUDIT_TABLE,
+  KEYS_TABLE,
+  RECORDS_TABLE,
+  REQUESTS_TABLE,
+} from '#shared/domain/store-definitions.ts';
+import type { StageConfig } from '../config.ts';
+import { DataBucket } from '../constructs/data-bucket.ts';
+import { DataKeys } from '../constructs/data-keys.ts';
+import { DefinedTable } from '../constructs/defined-table.ts';
+import { OUTPUTS } from '../names.ts';
+
+/**
+ * Physical name of a data bucket: stage, purpose, account and region make it
+ * globally unique, and let IAM statements in the stateless stack name the
+ * bucket's object prefixes without a cross-stack reference.
+ */
+export function dataBucketName(stage: string, id: string): string {
+  return `wasure-${stage}-${id.toLowerCase()}-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
+}
+
+/** Props of {@link StatefulStack}. */
+export interface StatefulStackProps extends StackProps {
+  /** Stage configuration. */
+  readonly config: StageConfig;
+  /** Let stack deletion remove data (dev teardown). @default false */
+  readonly destroyData?: boolean;
+}
+
+/** Keys, tables and buckets: everything that holds data or evidence. */
+export class StatefulStack extends Stack {
+  readonly keys: DataKeys;
+  readonly recordsTable: dynamodb.Table;
+  readonly keysTable: dynamodb.Table;
+  readonly auditTable: dynamodb.Table;
+  readonly requestsTable: dynamodb.Table;
+  readonly documentsBucket: s3.Bucket;
+  readonly checkpointsBucket: s3.Bucket;
+  readonly exportsBucket: s3.Bucket;
+  readonly accessLogsBucket: s3.Bucket;
+
+  /** The data key (convenience). */
+  get dataKey(): kms.Key {
+    return this.keys.dataKey;
+  }
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const removalPolicy = props.destroyData === true ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.keys = new DataKeys(this, 'Keys', { removalPolicy });
+    const table = (tid: string, definition: typeof RECORDS_TABLE) =>
+      new DefinedTable(this, tid, { definition, encryptionKey: this.keys.dataKey, removalPolicy }).table;
+    this.recordsTable = table('RecordsTable', RECORDS_TABLE);
+    this.keysTable = table('DataKeysTable', KEYS_TABLE);
+    this.auditTable = table('AuditTable', AUDIT_TABLE);
+    this.requestsTable = table('RequestsTable', REQUESTS_TABLE);
+    Validations.of(this.keysTable).acknowledge({
+      id: 'AwsSolutions-DDB3',
+      reason:
+        'Point-in-time recovery is off on purpose for the data-key table: erasing a subject destroys its key (crypto-shredding), and a restorable backup would bring destroyed keys back. Record data stays recoverable by PITR on the records table, but its sensitive fields stay unreadable once the key is gone.',
+    });
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      // S3 server access logs can only be delivered to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(props.config.logRetentionDays) }],
+      removalPolicy,
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+    const bucket = (bid: string, extra: Partial<ConstructorParameters<typeof DataBucket>[2]>) =>
+      new DataBucket(this, bid, {
+        bucketName: dataBucketName(props.config.stage, bid),
+        encryptionKey: this.keys.dataKey,
+        accessLogs: this.accessLogsBucket,
+        accessLogsPrefix: `${bid.toLowerCase()}/`,
+        removalPolicy,
+        ...extra,
+      }).bucket;
+    this.documentsBucket = bucket('Documents', {});
+    this.checkpointsBucket = bucket('AuditCheckpoints', {
+      objectLockRetention: Duration.days(props.config.checkpointRetentionDays),
+    });
+    this.exportsBucket = bucket('Exports', {
+      expireAfter: Duration.days(props.config.exportRetentionDays),
+    });
+
+    const output = (key: string, value: string) => new CfnOutput(this, key, { value });
+    output(OUTPUTS.recordsTable, this.recordsTable.tableName);
+    output(OUTPUTS.keysTable, this.keysTable.tableName);
+    output(OUTPUTS.auditTable, this.auditTable.tableName);
+    output(OUTPUTS.requestsTable, this.requestsTable.tableName);
+    output(OUTPUTS.documentsBucket, this.documentsBucket.bucketName);
+    output(OUTPUTS.checkpointsBucket, this.checkpointsBucket.bucketName);
+    output(OUTPUTS.dataKey, this.keys.dataKey.keyArn);
+  }
+}

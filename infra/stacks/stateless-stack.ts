@@ -1,0 +1,143 @@
+import { fileURLToPath } from 'node:url';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { ENV } from '#shared/config/env.ts';
+import { INDEX } from '#shared/domain/store-definitions.ts';
+import type { StageConfig } from '../config.ts';
+import { PipelineFunction } from '../constructs/pipeline-function.ts';
+import { RetentionSweepWorkflow } from '../constructs/retention-sweep-workflow.ts';
+import { OUTPUTS } from '../names.ts';
+import { acknowledge } from '../constructs/acknowledge.ts';
+import { dataBucketName, type StatefulStack } from './stateful-stack.ts';
+
+/** Props of {@link StatelessStack}. */
+export interface StatelessStackProps extends StackProps {
+  /** Stage configuration. */
+  readonly config: StageConfig;
+  /** The stores the functions work on. */
+  readonly stateful: StatefulStack;
+}
+
+const entry = (name: string) =>
+  fileURLToPath(new URL(`../../functions/workflow/${name}.ts`, import.meta.url));
+
+/** Functions, state machines, schedules and alarms. */
+export class StatelessStack extends Stack {
+  readonly sweep: RetentionSweepWorkflow;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const s = props.stateful;
+    const environment = {
+      [ENV.recordsTable]: s.recordsTable.tableName,
+      [ENV.keysTable]: s.keysTable.tableName,
+      [ENV.auditTable]: s.auditTable.tableName,
+      [ENV.documentsBucket]: s.documentsBucket.bucketName,
+      [ENV.checkpointsBucket]: s.checkpointsBucket.bucketName,
+      [ENV.dataKeyArn]: s.keys.dataKey.keyArn,
+      [ENV.auditHmacKeyArn]: s.keys.pseudonymKey.keyArn,
+      [ENV.auditSigningKeyArn]: s.keys.signingKey.keyArn,
+      [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
+      [ENV.ttlGraceDays]: String(props.config.ttlGraceDays),
+    };
+    const fn = (fid: string, file: string) =>
+      new PipelineFunction(this, fid, {
+        entry: entry(file),
+        environment,
+        catalogueFile: props.config.catalogueFile,
+      }).fn;
+    const functions = {
+      start: fn('StartSweepFn', 'start-sweep'),
+      plan: fn('PlanSweepFn', 'plan-sweep'),
+      purge: fn('PurgeBatchFn', 'purge-batch'),
+      report: fn('ReportPageFn', 'report-page'),
+      continueAsNew: fn('ContinueSweepFn', 'continue-sweep'),
+      finish: fn('FinishSweepFn', 'finish-sweep'),
+    };
+    // Least privilege: each function gets exactly the calls its code makes,
+    // on exactly its resources (indexes and object prefixes named).
+    const allow = (f: IFunction, actions: string[], resources: string[]) =>
+      f.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    const index = (t: { tableArn: string }, name: string) => `${t.tableArn}/index/${name}`;
+    const tableKms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+    allow(functions.plan, ['dynamodb:Query'], [index(s.recordsTable, INDEX.byDue)]);
+    allow(functions.plan, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
+    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
+    allow(functions.purge, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
+    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+    for (const f of [functions.purge, functions.finish]) {
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], [s.auditTable.tableArn]);
+      allow(f, tableKms, [s.keys.dataKey.keyArn]);
+    }
+    allow(functions.purge, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
+    allow(functions.finish, ['kms:Sign'], [s.keys.signingKey.keyArn]);
+    allow(functions.purge, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
+    const objects = (bucketId: string, prefix: string) =>
+      `arn:${Aws.PARTITION}:s3:::${dataBucketName(props.config.stage, bucketId)}/${prefix}`;
+    const documentObjects = objects('Documents', 'records/*');
+    allow(functions.purge, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    const checkpointObjects = objects('AuditCheckpoints', 'checkpoints/*');
+    allow(functions.finish, ['s3:PutObject'], [checkpointObjects]);
+    acknowledge(functions.purge.role as iam.IRole, [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
+        `${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
+    ], 'Erasure deletes every object version under records/ of the documents bucket; object keys are not known in advance, so the statement names the prefix.');
+    acknowledge(functions.finish.role as iam.IRole, [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
+        `${props.config.stage}-auditcheckpoints-<AWS::AccountId>-<AWS::Region>/checkpoints/*]`,
+    ], 'One object per signed checkpoint under checkpoints/ of the Object-Lock bucket; names are not known in advance.');
+    const stateMachineName = `${this.stackName}-RetentionSweep`;
+    this.sweep = new RetentionSweepWorkflow(this, 'RetentionSweep', {
+      functions,
+      stateMachineName,
+    });
+    acknowledge(
+      this.sweep.stateMachine,
+      [
+        'AwsSolutions-IAM5[Resource::*]',
+        ...Object.values(functions).map(
+          (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnFunction)}.Arn>:*]`,
+        ),
+      ],
+      'The state machine may invoke its own task functions and their versions (<function ARN>:*), as LambdaInvoke grants; X-Ray and CloudWatch Logs delivery do not support resource-level permissions.',
+    );
+    functions.continueAsNew.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [RetentionSweepWorkflow.arnFor(this, stateMachineName)],
+      }),
+    );
+    new scheduler.Schedule(this, 'SweepSchedule', {
+      schedule: scheduler.ScheduleExpression.expression(props.config.sweepSchedule),
+      description: 'wasure retention sweep',
+      target: new targets.StepFunctionsStartExecution(this.sweep.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ dryRun: false }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+    new cloudwatch.Alarm(this, 'SweepFailedAlarm', {
+      alarmDescription: 'A retention sweep failed, timed out or was aborted: expired personal data may still be held.',
+      metric: new cloudwatch.MathExpression({
+        expression: 'failed + timedOut + aborted',
+        usingMetrics: {
+          failed: this.sweep.stateMachine.metricFailed({ period: Duration.hours(1) }),
+          timedOut: this.sweep.stateMachine.metricTimedOut({ period: Duration.hours(1) }),
+          aborted: this.sweep.stateMachine.metricAborted({ period: Duration.hours(1) }),
+        },
+        period: Duration.hours(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    new CfnOutput(this, OUTPUTS.sweepStateMachine, { value: this.sweep.stateMachine.stateMachineArn });
+  }
+}

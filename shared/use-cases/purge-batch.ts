@@ -1,0 +1,182 @@
+/**
+ * Purges one batch of planned records. For each record: every object
+ * version and delete marker of its documents, then (when no other live
+ * record of the subject holds sealed data) the subject's data key, then
+ * the record itself, replaced by a tombstone without personal data. The
+ * order makes a rerun after a crash finish the job: the tombstone is the
+ * last step, so a record is either fully purged or still found live.
+ */
+import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
+import {
+  countItems,
+  decide,
+  skipReason,
+  type SweepCounts,
+  type SweepItem,
+} from '../domain/sweep.ts';
+import { assertIsError, TransientStoreError } from '../errors.ts';
+import type { AuditEventInput } from '../ports/index.ts';
+import type { LifecycleDeps } from './deps.ts';
+
+/** Input of {@link purgeBatch}. */
+export interface PurgeInput {
+  readonly recordIds: readonly string[];
+  /** The sweep's clock (ISO). */
+  readonly now: string;
+  /** Decide and report only. */
+  readonly dryRun: boolean;
+  /** Sweep (execution) id for the audit trail. */
+  readonly sweepId: string;
+}
+
+/** Result of a batch. */
+export interface PurgeResult {
+  readonly items: SweepItem[];
+  readonly counts: SweepCounts;
+}
+
+/** Retries a store call on throttling with exponential backoff. */
+export async function withBackoff<T>(run: () => Promise<T>, attempts = 5, baseMs = 50): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      assertIsError(error);
+      if (!(error instanceof TransientStoreError) || attempt + 1 >= attempts) {
+        throw error;
+      }
+      await new Promise((r) => setTimeout(r, baseMs * 2 ** attempt));
+    }
+  }
+}
+
+function holdsSealedData(r: StoredRecord): boolean {
+  return Object.keys(r.sealed).length > 0 || r.documents.some((d) => d.sealed);
+}
+
+/** Why a record is erased, for the tombstone and the audit trail. */
+export type ErasureCause = 'retention' | `request:${string}` | 'ttl';
+
+/**
+ * Erases one live record: documents (all versions), the subject key when
+ * it protects nothing else, then the tombstone. Returns what it removed;
+ * `erased` is false when another process tombstoned it first.
+ */
+export async function eraseRecord(
+  deps: LifecycleDeps,
+  record: StoredRecord,
+  cause: ErasureCause,
+  actor: string,
+  events: AuditEventInput[],
+): Promise<{ erased: boolean; objectVersions: number; keyDestroyed: boolean }> {
+  const versions = await withBackoff(() =>
+    deps.objects.listVersions(`records/${record.recordId}/`),
+  );
+  if (versions.length > 0) {
+    await withBackoff(() => deps.objects.deleteVersions(versions));
+  }
+  const others = (await withBackoff(() => deps.records.listBySubject(record.subjectId))).filter(
+    (r) => r.recordId !== record.recordId,
+  );
+  let keyDestroyed = false;
+  if (!others.some(holdsSealedData) && (await deps.keys.get(record.subjectId)) !== undefined) {
+    await withBackoff(() => deps.keys.destroy(record.subjectId));
+    keyDestroyed = true;
+    events.push({
+      action: 'key-destroyed',
+      actor,
+      subjectId: record.subjectId,
+      recordId: record.recordId,
+      policyVersion: record.policyVersion,
+      outcome: 'ok',
+      details: { cause },
+    });
+  }
+  const tombstone: Tombstone = {
+    recordId: record.recordId,
+    status: 'erased',
+    dataset: record.dataset,
+    basis: record.retention.basis,
+    legalRef: record.retention.legalRef,
+    ...(record.retention.dueAt === undefined ? {} : { dueAt: record.retention.dueAt }),
+    erasedAt: deps.clock.now().toISOString(),
+    cause,
+    policyVersion: record.policyVersion,
+  };
+  const erased = await withBackoff(() =>
+    deps.records.replaceWithTombstone(tombstone, record.version),
+  );
+  if (erased) {
+    events.push({
+      action: 'erasure',
+      actor,
+      recordId: record.recordId,
+      subjectId: record.subjectId,
+      dataset: record.dataset,
+      basis: record.retention.basis,
+      policyVersion: record.policyVersion,
+      outcome: 'ok',
+      details: { cause, objectVersions: versions.length, keyDestroyed },
+    });
+  }
+  return { erased, objectVersions: versions.length, keyDestroyed };
+}
+
+/** Purges (or, in a dry run, only decides) one batch. */
+export async function purgeBatch(
+  deps: LifecycleDeps,
+  input: PurgeInput,
+): Promise<PurgeResult> {
+  const now = new Date(input.now);
+  const items: SweepItem[] = [];
+  const events: AuditEventInput[] = [];
+  const actor = 'system:sweep';
+  try {
+    for (const recordId of input.recordIds) {
+      const item = await withBackoff(() => deps.records.get(recordId));
+      const decision = decide(item, now);
+      if (item === undefined || isTombstone(item) || decision !== 'purge') {
+        const reason =
+          item === undefined || isTombstone(item) ? undefined : skipReason(item, decision);
+        items.push({
+          recordId,
+          ...(item === undefined ? {} : { dataset: item.dataset }),
+          decision,
+          ...(reason === undefined ? {} : { reason }),
+        });
+        if (!input.dryRun && (decision === 'held' || decision === 'pending-request') && item !== undefined) {
+          events.push({
+            action: 'erasure',
+            actor,
+            recordId,
+            dataset: item.dataset,
+            policyVersion: item.policyVersion,
+            outcome: 'skipped',
+            reason: decision,
+            details: { sweepId: input.sweepId },
+          });
+        }
+        continue;
+      }
+      if (input.dryRun) {
+        items.push({ recordId, dataset: item.dataset, decision: 'purge' });
+        continue;
+      }
+      const done = await eraseRecord(deps, item, 'retention', actor, events);
+      items.push({
+        recordId,
+        dataset: item.dataset,
+        decision: done.erased ? 'purge' : 'already-erased',
+        objectVersions: done.objectVersions,
+        keyDestroyed: done.keyDestroyed,
+      });
+    }
+  } finally {
+    // Whatever was erased before a failure is audited before the error
+    // reaches the state machine's retry.
+    if (events.length > 0) {
+      await deps.audit.append(events);
+    }
+  }
+  return { items, counts: countItems(items) };
+}
