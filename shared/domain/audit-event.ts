@@ -11,7 +11,8 @@ import { isLuhnValid, isValidMyNumber } from './my-number.ts';
 
 const EMAIL = /[^\s@]+@[^\s@]+\.[a-z]{2,}/i;
 const PHONE = /\b0\d{1,4}-\d{1,4}-\d{3,4}\b/;
-const DIGIT_RUN = /\d{12,19}/g;
+// A digit run standing alone, not part of an ARN, UUID or other id.
+const DIGIT_RUN = /(?<![\w:/-])\d{12,19}(?![\w:/-])/g;
 
 function personal(text: string): string | undefined {
   if (EMAIL.test(text)) {

@@ -46,7 +46,7 @@ export function startState(
   }
   const prior = (input.totals ?? NO_COUNTS) as SweepCounts;
   return {
-    sweepId: typeof input.sweepId === 'string' ? input.sweepId : defaults.executionId,
+    sweepId: typeof input.sweepId === 'string' ? input.sweepId : (defaults.executionId.split(':').pop() ?? defaults.executionId),
     ...(defaults.stateMachineArn === undefined ? {} : { stateMachineArn: defaults.stateMachineArn }),
     now: new Date(now).toISOString(),
     dryRun: input.dryRun === true,

@@ -5,12 +5,14 @@ import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
 import { policyCheckCommand } from './policy.ts';
 import { provideCommand, receiptCommand } from './provide.ts';
+import { sweepCommand } from './sweep.ts';
 
 /** Every CLI command. */
 export const COMMANDS: readonly CliCommand[] = [
   demoCommand,
   policyCheckCommand,
   ingestCommand,
+  sweepCommand,
   holdAddCommand,
   holdRemoveCommand,
   provideCommand,

@@ -295,10 +295,12 @@ export class DynamoAuditTrail implements AuditTrail {
   /** Everything the verifier needs. */
   async readAll(): Promise<{ events: ChainedEvent[]; checkpoints: Checkpoint[]; headSize: number }> {
     const head = await this.readHead();
-    const [events, checkpoints] = await Promise.all([
+    const [events, stored] = await Promise.all([
       this.queryStream<ChainedEvent>('events'),
-      this.queryStream<Checkpoint>('checkpoints'),
+      this.queryStream<Checkpoint & { seq: number }>('checkpoints'),
     ]);
+    // `seq` is the table's sort key; the signed document has `index`.
+    const checkpoints = stored.map(({ seq: _seq, ...cp }) => cp);
     return { events, checkpoints, headSize: head.size };
   }
 

@@ -1,0 +1,50 @@
+import { formatJst } from '#shared/domain/retention.ts';
+import { addsUp } from '#shared/domain/sweep.ts';
+import { runSweepLocally } from '../../local/local-sweep.ts';
+import type { CliCommand } from '../types.ts';
+
+export const sweepCommand: CliCommand = {
+  path: ['sweep'],
+  usage: 'sweep [--now ISO] [--dry-run]    run the retention state machine; report what was erased',
+  async run(ctx) {
+    const runtime = await ctx.runtime();
+    const dryRun = ctx.args.options['dry-run'] === true;
+    const now = runtime.deps.clock.now().toISOString();
+    ctx.progress(`${dryRun ? 'dry run: ' : ''}sweeping records due at or before ${formatJst(now)} …`);
+    let batches = 0;
+    let seen = 0;
+    const report = await runSweepLocally(
+      { ...runtime.deps, checkpoint: () => runtime.audit.checkpoint() },
+      {
+        now,
+        dryRun,
+        stateDir: ctx.stateDir,
+        onBatch: (r) => {
+          batches += 1;
+          seen += r.counts.planned;
+          if (batches % 10 === 0) {
+            ctx.progress(`  ${seen} records decided in ${batches} batches`);
+          }
+        },
+      },
+    );
+    if (ctx.json) {
+      ctx.out(JSON.stringify(report, null, 2));
+      return 0;
+    }
+    const t = report.totals;
+    ctx.out(
+      `${dryRun ? 'Dry run — nothing changed. Would purge' : 'Purged'} ${t.purged} of ${t.planned} due records ` +
+        `(held ${t.held}, pending request ${t.pendingRequest}, not due ${t.notDue}, already erased ${t.alreadyErased}, missing ${t.missing}); ` +
+        `${t.objectVersionsDeleted} object versions deleted, ${t.keysDestroyed} subject keys destroyed; ` +
+        `${report.executionNames.length} execution(s)${addsUp(t) ? '' : ' — COUNTS DO NOT ADD UP'}`,
+    );
+    for (const id of report.purged) {
+      ctx.out(`  ${dryRun ? 'would purge' : 'purged'} ${id}`);
+    }
+    for (const s of report.skipped) {
+      ctx.out(`  kept ${s.recordId}: ${s.decision}${s.reason === undefined ? '' : ` (${s.reason})`}`);
+    }
+    return addsUp(t) ? 0 : 1;
+  },
+};
