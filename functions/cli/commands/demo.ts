@@ -3,6 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isEnvelope } from '#shared/domain/envelope.ts';
+import { formatJst } from '#shared/domain/retention.ts';
+import { addsUp } from '#shared/domain/sweep.ts';
+import { addHold } from '#shared/use-cases/manage-holds.ts';
+import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
+import { runSweepLocally } from '../../local/local-sweep.ts';
 import type { CliCommand } from '../types.ts';
 import { ingestFile, printIngestReport } from './ingest.ts';
 
@@ -67,6 +72,51 @@ export const demoCommand: CliCommand = {
         ctx.out(`  ${k}: ${v}`);
       }
     }
+    if (!ctx.json) {
+      ctx.out('');
+      ctx.out('4. A legal hold on one overdue record (stm-0001), then the retention sweep');
+    }
+    const hold = await addHold(runtime.deps, {
+      target: { recordId: 'stm-0001' },
+      reason: 'litigation hold, case 2026-W-17',
+      actor: 'admin:demo',
+    });
+    const now = runtime.deps.clock.now().toISOString();
+    const dry = await runSweepLocally(
+      { ...runtime.deps, checkpoint: () => runtime.audit.checkpoint() },
+      { now, dryRun: true, stateDir: ctx.stateDir },
+    );
+    const sweep = await runSweepLocally(
+      { ...runtime.deps, checkpoint: () => runtime.audit.checkpoint() },
+      { now, dryRun: false, stateDir: ctx.stateDir },
+    );
+    if (!ctx.json) {
+      ctx.out(`  dry run at ${formatJst(now)}: would purge ${dry.totals.purged}, nothing changed`);
+      ctx.out(
+        `  sweep: purged ${sweep.totals.purged} of ${sweep.totals.planned} due records, ` +
+          `${sweep.totals.objectVersionsDeleted} document versions deleted, ${sweep.totals.keysDestroyed} subject keys destroyed (crypto-shredded)`,
+      );
+      for (const id of sweep.purged) {
+        const tomb = await runtime.deps.records.get(id);
+        ctx.out(`    erased ${id}: tombstone ${tomb?.status === 'erased' ? `(${tomb.dataset}, ${tomb.basis}, due ${tomb.dueAt === undefined ? '-' : formatJst(tomb.dueAt)})` : 'MISSING'}`);
+      }
+      for (const k of sweep.skipped) {
+        ctx.out(`    kept ${k.recordId}: ${k.reason ?? k.decision}`);
+      }
+      ctx.out('');
+      ctx.out('5. Verify the tamper-evident audit trail');
+    }
+    await runtime.audit.checkpoint();
+    const verdict = await verifyAudit(runtime.audit);
+    if (!ctx.json) {
+      ctx.out(
+        verdict.ok
+          ? `  verified: ${verdict.eventsChecked} events, ${verdict.checkpointsChecked} signed checkpoints (subjects appear only as HMAC pseudonyms)`
+          : `  FAILED: ${verdict.problem?.message}`,
+      );
+    }
+    summary.sweep = { holdId: hold.hold.id, dryRun: dry.totals, totals: sweep.totals, purged: sweep.purged, kept: sweep.skipped };
+    summary.audit = verdict;
     summary.ingest = {
       stored: good.stored.length,
       rejected: bad.rejected.map((r) => ({ line: r.line, recordId: r.recordId, problems: r.problems })),
@@ -75,6 +125,12 @@ export const demoCommand: CliCommand = {
     if (ctx.json) {
       ctx.out(JSON.stringify(summary, null, 2));
     }
-    return good.rejected.length === 0 && bad.stored.length === 0 ? 0 : 1;
+    const ok =
+      good.rejected.length === 0 &&
+      bad.stored.length === 0 &&
+      sweep.totals.held === 1 &&
+      addsUp(sweep.totals) &&
+      verdict.ok;
+    return ok ? 0 : 1;
   },
 };
