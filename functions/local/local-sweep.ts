@@ -44,6 +44,8 @@ export interface LocalSweepOptions {
   readonly onBatch?: (result: PurgeResult) => void;
   /** Pages per execution before continuing as a new one. */
   readonly pageBudget?: number;
+  /** Records per page. */
+  readonly pageSize?: number;
   /** Embedded state directory (for disclosure-package expiry). */
   readonly stateDir?: string;
   /** Overrides of task dependencies (tests inject failures here). */
@@ -93,6 +95,7 @@ export async function runSweepLocally(
     now: options.now,
     dryRun: options.dryRun,
     ...(options.pageBudget === undefined ? {} : { pageBudget: options.pageBudget }),
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
   };
   const purged: string[] = [];
   const skipped: SweepReport['skipped'] = [];

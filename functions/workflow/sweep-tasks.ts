@@ -55,6 +55,7 @@ export function sweepTasks(deps: SweepTaskDeps) {
     plan: async (state: SweepState): Promise<SweepState> => {
       const page = await planSweep(deps, {
         now: state.now,
+        pageSize: state.pageSize,
         ...(state.cursor === undefined ? {} : { cursor: state.cursor }),
       });
       const { next: _n, ...rest } = state;
@@ -72,6 +73,7 @@ export function sweepTasks(deps: SweepTaskDeps) {
         totals: state.totals,
         executions: state.executions,
         pageBudget: state.pageBudget,
+        pageSize: state.pageSize,
       });
       const { cursor: _c, next: _n, ...rest } = state;
       return { ...rest, continuedAs: executionArn, complete: false };

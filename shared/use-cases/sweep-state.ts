@@ -23,6 +23,8 @@ export interface SweepState {
   readonly dryRun: boolean;
   readonly pages: number;
   readonly pageBudget: number;
+  /** Records per page. */
+  readonly pageSize: number;
   readonly executions: number;
   readonly totals: SweepCounts;
   /** Purged (or, dry run, to be purged) record ids, capped. */
@@ -52,6 +54,7 @@ export function startState(
     dryRun: input.dryRun === true,
     pages: 0,
     pageBudget: typeof input.pageBudget === 'number' ? input.pageBudget : defaults.pageBudget,
+    pageSize: typeof input.pageSize === 'number' && input.pageSize > 0 ? input.pageSize : 500,
     executions: typeof input.executions === 'number' ? input.executions + 1 : 1,
     totals: { ...NO_COUNTS, ...prior },
     purged: [],
