@@ -1,0 +1,180 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_NAMES } from '#shared/errors.ts';
+import { SWEEP_STATES } from '#shared/domain/workflow-names.ts';
+import { AUDIT_TABLE, KEYS_TABLE, RECORDS_TABLE, REQUESTS_TABLE, TABLES } from '#shared/domain/store-definitions.ts';
+import { createApp } from '#infra/create-app.ts';
+import { DESTROY_DATA_CONTEXT } from '#infra/names.ts';
+import { definitionFromTemplate, findStateMachine } from '#functions/local/run-state-machine.ts';
+
+type Props = Record<string, any>;
+
+describe('stacks', () => {
+  let stateful: Template;
+  let stateless: Template;
+
+  beforeAll(() => {
+    const { stateful: a, stateless: b } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
+    stateful = Template.fromStack(a);
+    stateless = Template.fromStack(b);
+  });
+
+  const tables = () => Object.values(stateful.findResources('AWS::DynamoDB::Table')) as { Properties: Props; DeletionPolicy: string }[];
+  const tableWithKey = (name: string, sort?: string) =>
+    tables().find(
+      (t) =>
+        t.Properties.KeySchema[0].AttributeName === name &&
+        (sort === undefined || t.Properties.KeySchema[1]?.AttributeName === sort),
+    );
+
+  it('rotates the data key and keeps every key on stack deletion', () => {
+    stateful.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeySpec: Match.absent() });
+    stateful.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    stateful.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    for (const key of Object.values(stateful.findResources('AWS::KMS::Key'))) {
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('builds one table per shared definition, encrypted with the customer key, retained', () => {
+    expect(tables()).toHaveLength(TABLES.length);
+    for (const t of tables()) {
+      expect(t.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() });
+      expect(t.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(t.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(t.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('gives the records table PITR, TTL, a stream and the subject, due and dataset indexes', () => {
+    const records = tableWithKey(RECORDS_TABLE.partitionKey.name)?.Properties;
+    expect(records?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(records?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(records?.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(records?.GlobalSecondaryIndexes.map((g: Props) => [g.IndexName, g.Projection.ProjectionType])).toEqual([
+      ['bySubject', 'ALL'],
+      ['byDue', 'KEYS_ONLY'],
+      ['byDataset', 'KEYS_ONLY'],
+    ]);
+  });
+
+  it('keeps no point-in-time backups of destroyed data keys, but of audit and requests', () => {
+    expect(tableWithKey(KEYS_TABLE.partitionKey.name)?.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+    expect(tableWithKey(AUDIT_TABLE.partitionKey.name, 'seq')?.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(tableWithKey(REQUESTS_TABLE.partitionKey.name)?.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+  });
+
+  it('encrypts, versions, access-logs and locks down every data bucket', () => {
+    const buckets = Object.values(stateful.findResources('AWS::S3::Bucket')) as { Properties: Props; DeletionPolicy: string }[];
+    const data = buckets.filter((b) => b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm === 'aws:kms');
+    expect(data).toHaveLength(3);
+    for (const b of buckets) {
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(b.DeletionPolicy).toBe('Retain');
+    }
+    for (const b of data) {
+      expect(b.Properties.LoggingConfiguration).toBeDefined();
+      expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].BucketKeyEnabled).toBe(true);
+    }
+    const documents = data.find((b) => JSON.stringify(b.Properties.BucketName).includes('-documents-'));
+    expect(documents?.Properties.LifecycleConfiguration).toBeUndefined();
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('locks audit checkpoints in compliance mode for seven years', () => {
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2555 } } },
+    });
+  });
+
+  it('lets data be destroyed only with the dev-teardown context flag', () => {
+    const { stateful: s } = createApp({ nag: false, context: { [DESTROY_DATA_CONTEXT]: true, 'aws:cdk:bundling-stacks': [] } });
+    const t = Template.fromStack(s);
+    for (const r of Object.values(t.findResources('AWS::DynamoDB::Table'))) {
+      expect(r.DeletionPolicy).toBe('Delete');
+    }
+  });
+
+  it('runs the sweep on Step Functions Standard with logging and no execution data in logs', () => {
+    stateless.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: Match.anyValue() },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('retries named transient errors and catches named fatal ones in every task', () => {
+    const template = stateless.toJSON();
+    const definition = definitionFromTemplate(template, findStateMachine(template, 'RetentionSweep')) as { States: Record<string, Props> };
+    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.map(([n]) => n).sort()).toEqual(
+      [SWEEP_STATES.start, SWEEP_STATES.plan, SWEEP_STATES.report, SWEEP_STATES.continueAsNew, SWEEP_STATES.finish].sort(),
+    );
+    for (const [, state] of tasks) {
+      expect(state.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: [ERROR_NAMES.transient, ERROR_NAMES.conflict] })]));
+      expect(state.Catch[0].ErrorEquals).toContain(ERROR_NAMES.validation);
+      // payloadResponseOnly: the Lambda ARN is the resource, no Payload wrapper
+      expect(state.Resource).toMatch(/^arn:aws:lambda:/);
+      expect(state.ResultSelector).toBeUndefined();
+    }
+    const map = definition.States[SWEEP_STATES.purgeMap] as Props;
+    expect(map.MaxConcurrency).toBe(4);
+    expect(map.ItemProcessor.ProcessorConfig?.Mode ?? 'INLINE').toBe('INLINE');
+    expect(map.ItemProcessor.States[SWEEP_STATES.purge].Retry[1].ErrorEquals).toEqual([ERROR_NAMES.transient, ERROR_NAMES.conflict]);
+    expect(map.Catch[0].ErrorEquals).toContain(ERROR_NAMES.config);
+  });
+
+  it('schedules the sweep hourly with EventBridge Scheduler and alarms on failed sweeps', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Target: Match.objectLike({ Arn: Match.anyValue(), RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 } }),
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 1, TreatMissingData: 'notBreaching' });
+  });
+
+  it('runs functions on Node 22 ARM64 with JSON logs and tracing, each with its own role', () => {
+    const fns = Object.values(stateless.findResources('AWS::Lambda::Function')) as { Properties: Props }[];
+    expect(fns).toHaveLength(6);
+    const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
+    expect(roles.size).toBe(6);
+    for (const f of fns) {
+      expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }) });
+    }
+    for (const role of Object.values(stateless.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('has zero unacknowledged AwsSolutions findings, and every acknowledgement has a reason', () => {
+    // Prepare
+    const { app } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // Act: synthesis fails when a plugin reports an unacknowledged violation
+    let error: unknown;
+    let assembly;
+    try {
+      assembly = app.synth();
+    } catch (e) {
+      error = e;
+    }
+    // Assess
+    expect(error).toBeUndefined();
+    for (const stack of assembly?.stacks ?? []) {
+      for (const [path, entries] of Object.entries(stack.manifest.metadata ?? {})) {
+        for (const entry of entries) {
+          if (entry.type === 'aws:cdk:acknowledged-rules') {
+            for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+              expect(String(reason).length, `${path} ${id}`).toBeGreaterThan(40);
+            }
+          }
+        }
+      }
+    }
+  });
+});
