@@ -16,7 +16,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { ensureTables } from '#shared/adapters/aws/table-schema.ts';
-import { LOCAL_KEY_IDS, type LocalKms, startLocalKms } from '#shared/adapters/local/kms-server.ts';
+import { type LOCAL_KEY_IDS, type LocalKms, startLocalKms } from '#shared/adapters/local/kms-server.ts';
 import {
   BUCKETS,
   CHECKPOINTS_BUCKET,

@@ -79,7 +79,9 @@ export function findStateMachine(template: Template, hint: string): string {
  */
 export function assertLocallySupported(node: Json, path = '$'): void {
   if (Array.isArray(node)) {
-    node.forEach((n, i) => assertLocallySupported(n, `${path}[${i}]`));
+    node.forEach((n, i) => {
+      assertLocallySupported(n, `${path}[${i}]`);
+    });
     return;
   }
   if (node === null || typeof node !== 'object') {

@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -157,7 +157,7 @@ describe('stacks', () => {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     // Act: synthesis fails when a plugin reports an unacknowledged violation
     let error: unknown;
-    let assembly;
+    let assembly: ReturnType<typeof app.synth> | undefined;
     try {
       assembly = app.synth();
     } catch (e) {
