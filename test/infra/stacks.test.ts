@@ -110,7 +110,7 @@ describe('stacks', () => {
   });
 
   it('retries named transient errors and catches named fatal ones in every task', () => {
-    const template = stateless.toJSON();
+    const template = stateless.toJSON() as Parameters<typeof findStateMachine>[0];
     const definition = definitionFromTemplate(template, findStateMachine(template, 'RetentionSweep')) as { States: Record<string, Props> };
     const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
     expect(tasks.map(([n]) => n).sort()).toEqual(
@@ -169,7 +169,7 @@ describe('stacks', () => {
       for (const [path, entries] of Object.entries(stack.manifest.metadata ?? {})) {
         for (const entry of entries) {
           if (entry.type === 'aws:cdk:acknowledged-rules') {
-            for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+            for (const [id, reason] of Object.entries(entry.data as unknown as Record<string, string>)) {
               expect(String(reason).length, `${path} ${id}`).toBeGreaterThan(40);
             }
           }
