@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
@@ -136,10 +136,10 @@ describe('audit trail on the embedded stores', () => {
     await setRestriction(requestDeps, restrict, true);
     await runSweepLocally({ ...deps, checkpoint: () => audit.checkpoint() }, { now: '2026-11-22T00:00:00.000Z', dryRun: false });
     // Act: read the raw table, not through the adapter
-    const items = [];
-    let start;
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
     do {
-      const out = await embedded.dynamodb.send(new ScanCommand({ TableName: embedded.names.auditTable, ExclusiveStartKey: start }));
+      const out: ScanCommandOutput = await embedded.dynamodb.send(new ScanCommand({ TableName: embedded.names.auditTable, ExclusiveStartKey: start }));
       items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
