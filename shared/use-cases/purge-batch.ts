@@ -75,11 +75,16 @@ export async function eraseRecord(
   if (versions.length > 0) {
     await withBackoff(() => deps.objects.deleteVersions(versions));
   }
-  const others = (await withBackoff(() => deps.records.listBySubject(record.subjectId))).filter(
-    (r) => r.recordId !== record.recordId,
-  );
+  // Only a subject that still has a key needs the look at its other
+  // records (one index query); most erasures skip it.
+  const hasKey = (await withBackoff(() => deps.keys.get(record.subjectId))) !== undefined;
+  const others = hasKey
+    ? (await withBackoff(() => deps.records.listBySubject(record.subjectId))).filter(
+        (r) => r.recordId !== record.recordId,
+      )
+    : [];
   let keyDestroyed = false;
-  if (!others.some(holdsSealedData) && (await deps.keys.get(record.subjectId)) !== undefined) {
+  if (hasKey && !others.some(holdsSealedData)) {
     await withBackoff(() => deps.keys.destroy(record.subjectId));
     keyDestroyed = true;
     events.push({
