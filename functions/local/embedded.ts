@@ -48,6 +48,8 @@ export interface EmbeddedOptions {
   readonly persist?: boolean;
   /** Progress messages. */
   readonly log?: (line: string) => void;
+  /** JVM heap of DynamoDB Local in MB (benchmarks hold a million items). @default 512 */
+  readonly heapMb?: number;
 }
 
 const REGION = 'ap-northeast-1';
@@ -115,11 +117,12 @@ async function startDynamo(
   dbPath: string | undefined,
   cwd: string,
   log: (line: string) => void,
+  heapMb: number,
 ): Promise<{ process: ChildProcess; endpoint: string }> {
   checkJava();
   const { jar, lib } = dynamoJar();
   const port = await freePort();
-  const args = ['-Xmx512m', `-Djava.library.path=${lib}`, '-jar', jar, '-port', String(port), '-sharedDb'];
+  const args = [`-Xmx${heapMb}m`, `-Djava.library.path=${lib}`, '-jar', jar, '-port', String(port), '-sharedDb'];
   args.push(...(dbPath === undefined ? ['-inMemory'] : ['-dbPath', dbPath]));
   // cwd: DynamoDB Local writes a metadata file into its working directory.
   const child = spawn('java', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -171,7 +174,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     if (dbPath !== undefined) {
       await mkdir(dbPath, { recursive: true });
     }
-    const dynamo = await startDynamo(dbPath, options.dir, log);
+    const dynamo = await startDynamo(dbPath, options.dir, log, options.heapMb ?? 512);
     const killJvm = () => dynamo.process.kill('SIGKILL');
     process.once('exit', killJvm);
     cleanups.push(async () => {

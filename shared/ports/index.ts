@@ -40,6 +40,8 @@ export interface RecordStore {
   create(record: StoredRecord): Promise<void>;
   /** Reads a record or tombstone by id. */
   get(recordId: string): Promise<StoredRecord | Tombstone | undefined>;
+  /** Reads many records at once (strongly consistent); absent ids are left out. */
+  getMany(recordIds: readonly string[]): Promise<Map<string, StoredRecord | Tombstone>>;
   /** Every live record of one subject (subject index). */
   listBySubject(subjectId: string): Promise<StoredRecord[]>;
   /** One page of records due at or before `dueBefore` in one due shard. */
@@ -125,6 +127,8 @@ export interface StoredKey {
 export interface KeyStore {
   /** The subject's key, if it exists. */
   get(subjectId: string): Promise<StoredKey | undefined>;
+  /** Which of these subjects still have a key. */
+  existing(subjectIds: readonly string[]): Promise<Set<string>>;
   /** Stores the key unless one exists; returns the key that is stored. */
   putIfAbsent(key: StoredKey): Promise<StoredKey>;
   /** Destroys the subject's key (crypto-shredding). Idempotent. */

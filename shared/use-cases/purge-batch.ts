@@ -68,16 +68,23 @@ export async function eraseRecord(
   cause: ErasureCause,
   actor: string,
   events: AuditEventInput[],
+  knownHasKey?: boolean,
 ): Promise<{ erased: boolean; objectVersions: number; keyDestroyed: boolean }> {
-  const versions = await withBackoff(() =>
-    deps.objects.listVersions(`records/${record.recordId}/`),
-  );
+  // The record lists its documents (ingest writes them, and removes them
+  // again if the record is never written), so a record without documents
+  // has nothing under its prefix; with documents, every version and delete
+  // marker under the prefix is listed and removed.
+  const versions =
+    record.documents.length === 0
+      ? []
+      : await withBackoff(() => deps.objects.listVersions(`records/${record.recordId}/`));
   if (versions.length > 0) {
     await withBackoff(() => deps.objects.deleteVersions(versions));
   }
   // Only a subject that still has a key needs the look at its other
   // records (one index query); most erasures skip it.
-  const hasKey = (await withBackoff(() => deps.keys.get(record.subjectId))) !== undefined;
+  const hasKey =
+    knownHasKey ?? (await withBackoff(() => deps.keys.get(record.subjectId))) !== undefined;
   const others = hasKey
     ? (await withBackoff(() => deps.records.listBySubject(record.subjectId))).filter(
         (r) => r.recordId !== record.recordId,
@@ -137,8 +144,11 @@ export async function purgeBatch(
   const events: AuditEventInput[] = [];
   const actor = 'system:sweep';
   try {
+    const found = await withBackoff(() => deps.records.getMany(input.recordIds));
+    const subjects = [...found.values()].flatMap((r) => (isTombstone(r) ? [] : [r.subjectId]));
+    const withKeys = input.dryRun ? new Set<string>() : await withBackoff(() => deps.keys.existing(subjects));
     for (const recordId of input.recordIds) {
-      const item = await withBackoff(() => deps.records.get(recordId));
+      const item = found.get(recordId);
       const decision = decide(item, now);
       if (item === undefined || isTombstone(item) || decision !== 'purge') {
         const reason =
@@ -167,7 +177,10 @@ export async function purgeBatch(
         items.push({ recordId, dataset: item.dataset, decision: 'purge' });
         continue;
       }
-      const done = await eraseRecord(deps, item, 'retention', actor, events);
+      const done = await eraseRecord(deps, item, 'retention', actor, events, withKeys.has(item.subjectId));
+      if (done.keyDestroyed) {
+        withKeys.delete(item.subjectId);
+      }
       items.push({
         recordId,
         dataset: item.dataset,

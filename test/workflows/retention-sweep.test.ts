@@ -98,6 +98,7 @@ describe('retention sweep state machine, executed locally on the embedded stores
         records: {
           ...d.records,
           get: (id) => d.records.get(id),
+          getMany: (ids) => d.records.getMany(ids),
           listBySubject: (s) => d.records.listBySubject(s),
           listDue: (...a) => d.records.listDue(...a),
           create: (r) => d.records.create(r),
@@ -170,6 +171,7 @@ describe('retention sweep state machine, executed locally on the embedded stores
         keys: {
           ...d.keys,
           get: d.keys.get.bind(d.keys),
+          existing: d.keys.existing.bind(d.keys),
           putIfAbsent: d.keys.putIfAbsent.bind(d.keys),
           destroy: async (s) => {
             if (throttled < 3) {

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { KeyStore, StoredKey } from '../../ports/index.ts';
+import { batchGet } from './batch-get.ts';
 
 /** DynamoDB implementation of {@link KeyStore}. */
 export class DynamoKeyStore implements KeyStore {
@@ -34,6 +35,11 @@ export class DynamoKeyStore implements KeyStore {
       wrapped: new Uint8Array(item.wrapped),
       createdAt: item.createdAt,
     };
+  }
+
+  async existing(subjectIds: readonly string[]): Promise<Set<string>> {
+    const items = await batchGet(this.client, this.table, 'subjectId', subjectIds, 'subjectId');
+    return new Set(items.map((i) => String(i.subjectId)));
   }
 
   async putIfAbsent(key: StoredKey): Promise<StoredKey> {

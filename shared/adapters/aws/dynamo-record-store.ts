@@ -17,6 +17,7 @@ import {
   ttlEpochSeconds,
 } from '../../domain/retention.ts';
 import { INDEX } from '../../domain/store-definitions.ts';
+import { batchGet } from './batch-get.ts';
 import {
   ConflictError,
   TransientStoreError,
@@ -134,10 +135,24 @@ export class DynamoRecordStore implements RecordStore {
   }
 
   private toRecord(item: Parameters<typeof unmarshall>[0]) {
-    const { dueShard, dueKey, expiresAt, liveDataset, ...rest } =
-      unmarshall(item);
+    return DynamoRecordStore.strip(unmarshall(item));
+  }
+
+  private static strip(item: Record<string, unknown>): StoredRecord | Tombstone {
+    const { dueShard, dueKey, expiresAt, liveDataset, ...rest } = item;
     void [dueShard, dueKey, expiresAt, liveDataset];
-    return rest as StoredRecord | Tombstone;
+    return rest as unknown as StoredRecord | Tombstone;
+  }
+
+  async getMany(
+    recordIds: readonly string[],
+  ): Promise<Map<string, StoredRecord | Tombstone>> {
+    const items = await this.send('get records', () =>
+      batchGet(this.client, this.table, 'recordId', recordIds),
+    );
+    return new Map(
+      items.map((i) => [String(i.recordId), DynamoRecordStore.strip(i)]),
+    );
   }
 
   private async queryAll(input: QueryCommandInput) {
