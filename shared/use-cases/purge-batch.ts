@@ -18,6 +18,9 @@ import { assertIsError, TransientStoreError } from '../errors.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 
+/** Subjects erased at once within one batch. */
+export const ERASE_CONCURRENCY = 8;
+
 /** Input of {@link purgeBatch}. */
 export interface PurgeInput {
   readonly recordIds: readonly string[];
@@ -118,6 +121,25 @@ export async function eraseRecord(
   const erased = await withBackoff(() =>
     deps.records.replaceWithTombstone(tombstone, record.version),
   );
+  // Another batch may have erased the subject's other records at the same
+  // time, each seeing the other still live: look again once this record is
+  // gone, so the last one out always destroys the key.
+  if (erased && hasKey && !keyDestroyed) {
+    const remaining = await withBackoff(() => deps.records.listBySubject(record.subjectId));
+    if (!remaining.some(holdsSealedData) && (await deps.keys.get(record.subjectId)) !== undefined) {
+      await withBackoff(() => deps.keys.destroy(record.subjectId));
+      keyDestroyed = true;
+      events.push({
+        action: 'key-destroyed',
+        actor,
+        subjectId: record.subjectId,
+        recordId: record.recordId,
+        policyVersion: record.policyVersion,
+        outcome: 'ok',
+        details: { cause },
+      });
+    }
+  }
   if (erased) {
     events.push({
       action: 'erasure',
@@ -140,20 +162,23 @@ export async function purgeBatch(
   input: PurgeInput,
 ): Promise<PurgeResult> {
   const now = new Date(input.now);
-  const items: SweepItem[] = [];
+  const byId = new Map<string, SweepItem>();
   const events: AuditEventInput[] = [];
   const actor = 'system:sweep';
   try {
     const found = await withBackoff(() => deps.records.getMany(input.recordIds));
     const subjects = [...found.values()].flatMap((r) => (isTombstone(r) ? [] : [r.subjectId]));
     const withKeys = input.dryRun ? new Set<string>() : await withBackoff(() => deps.keys.existing(subjects));
+    // Records of one subject are erased one after another (the last one
+    // destroys the key); different subjects are erased concurrently.
+    const bySubject = new Map<string, StoredRecord[]>();
     for (const recordId of input.recordIds) {
       const item = found.get(recordId);
       const decision = decide(item, now);
       if (item === undefined || isTombstone(item) || decision !== 'purge') {
         const reason =
           item === undefined || isTombstone(item) ? undefined : skipReason(item, decision);
-        items.push({
+        byId.set(recordId, {
           recordId,
           ...(item === undefined ? {} : { dataset: item.dataset }),
           decision,
@@ -171,23 +196,44 @@ export async function purgeBatch(
             details: { sweepId: input.sweepId },
           });
         }
-        continue;
+      } else if (input.dryRun) {
+        byId.set(recordId, { recordId, dataset: item.dataset, decision: 'purge' });
+      } else {
+        bySubject.set(item.subjectId, [...(bySubject.get(item.subjectId) ?? []), item]);
       }
-      if (input.dryRun) {
-        items.push({ recordId, dataset: item.dataset, decision: 'purge' });
-        continue;
+    }
+    const queue = [...bySubject.values()];
+    let failed = false;
+    const worker = async () => {
+      for (let group = queue.shift(); group !== undefined && !failed; group = queue.shift()) {
+        for (const item of group) {
+          const done = await eraseRecord(deps, item, 'retention', actor, events, withKeys.has(item.subjectId));
+          if (done.keyDestroyed) {
+            withKeys.delete(item.subjectId);
+          }
+          byId.set(item.recordId, {
+            recordId: item.recordId,
+            dataset: item.dataset,
+            decision: done.erased ? 'purge' : 'already-erased',
+            objectVersions: done.objectVersions,
+            keyDestroyed: done.keyDestroyed,
+          });
+        }
       }
-      const done = await eraseRecord(deps, item, 'retention', actor, events, withKeys.has(item.subjectId));
-      if (done.keyDestroyed) {
-        withKeys.delete(item.subjectId);
-      }
-      items.push({
-        recordId,
-        dataset: item.dataset,
-        decision: done.erased ? 'purge' : 'already-erased',
-        objectVersions: done.objectVersions,
-        keyDestroyed: done.keyDestroyed,
-      });
+    };
+    // Every worker finishes its record before the batch reports, so each
+    // erasure that happened is audited below even when another one failed.
+    const settled = await Promise.allSettled(
+      Array.from({ length: ERASE_CONCURRENCY }, () =>
+        worker().catch((error: unknown) => {
+          failed = true;
+          throw error;
+        }),
+      ),
+    );
+    const rejection = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejection !== undefined) {
+      throw rejection.reason;
     }
   } finally {
     // Whatever was erased before a failure is audited before the error
@@ -196,5 +242,9 @@ export async function purgeBatch(
       await deps.audit.append(events);
     }
   }
+  const items = input.recordIds.flatMap((id) => {
+    const item = byId.get(id);
+    return item === undefined ? [] : [item];
+  });
   return { items, counts: countItems(items) };
 }
