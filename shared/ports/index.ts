@@ -61,6 +61,11 @@ export interface RecordStore {
   ): Promise<boolean>;
   /** Writes a changed record if its stored version is `expectedVersion`. */
   update(record: StoredRecord, expectedVersion: number): Promise<void>;
+  /**
+   * Writes a tombstone where no item exists any more (after a TTL expiry);
+   * false when something is already there.
+   */
+  writeTombstone(tombstone: Tombstone): Promise<boolean>;
   /** Counts live records per dataset (dataset index). */
   countByDataset(dataset: string): Promise<number>;
 }

@@ -103,6 +103,7 @@ describe('retention sweep state machine, executed locally on the embedded stores
           listDue: (...a) => d.records.listDue(...a),
           create: (r) => d.records.create(r),
           update: (r, v) => d.records.update(r, v),
+          writeTombstone: (t) => d.records.writeTombstone(t),
           countByDataset: (x) => d.records.countByDataset(x),
           replaceWithTombstone: async (t, v) => {
             if (tombstones >= 20) {

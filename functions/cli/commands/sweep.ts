@@ -1,6 +1,7 @@
 import { formatJst } from '#shared/domain/retention.ts';
 import { addsUp } from '#shared/domain/sweep.ts';
 import { runSweepLocally } from '../../local/local-sweep.ts';
+import { drainRecordsStream } from '../../local/records-stream-poller.ts';
 import type { CliCommand } from '../types.ts';
 
 export const sweepCommand: CliCommand = {
@@ -10,6 +11,16 @@ export const sweepCommand: CliCommand = {
     const runtime = await ctx.runtime();
     const dryRun = ctx.args.options['dry-run'] === true;
     const now = runtime.deps.clock.now().toISOString();
+    if (!dryRun) {
+      // Embedded stand-in for the stream trigger: changes since the last
+      // run (TTL expiries, writes that bypassed wasure) are handled first.
+      const changes = await drainRecordsStream(runtime.embedded, runtime.deps);
+      if (changes.ttlExpiries + changes.untaggedWrites + changes.directDeletes > 0) {
+        ctx.progress(
+          `records stream: ${changes.ttlExpiries} TTL expiries finished, ${changes.untaggedWrites} untagged writes and ${changes.directDeletes} deletions outside wasure flagged in the audit trail`,
+        );
+      }
+    }
     ctx.progress(`${dryRun ? 'dry run: ' : ''}sweeping records due at or before ${formatJst(now)} …`);
     let batches = 0;
     let seen = 0;

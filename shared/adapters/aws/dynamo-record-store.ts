@@ -253,6 +253,26 @@ export class DynamoRecordStore implements RecordStore {
     }
   }
 
+  async writeTombstone(tombstone: Tombstone): Promise<boolean> {
+    try {
+      await this.send('write tombstone', () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: marshall(tombstone, { removeUndefinedValues: true }),
+            ConditionExpression: 'attribute_not_exists(recordId)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
   async update(record: StoredRecord, expectedVersion: number): Promise<void> {
     try {
       await this.send('update record', () =>
