@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -25,7 +28,12 @@ export interface StatelessStackProps extends StackProps {
 }
 
 const entry = (name: string) =>
-  fileURLToPath(new URL(`../../functions/workflow/${name}.ts`, import.meta.url));
+  fileURLToPath(
+    new URL(
+      `../../functions/${name === 'records-stream' ? 'events' : 'workflow'}/${name}.ts`,
+      import.meta.url,
+    ),
+  );
 
 /** Functions, state machines, schedules and alarms. */
 export class StatelessStack extends Stack {
@@ -133,6 +141,49 @@ export class StatelessStack extends Stack {
         },
         period: Duration.hours(1),
       }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    // Stream of the records table → audit of changes that bypassed wasure and
+    // completion of TTL-backstop deletions. Failed batches go to a DLQ.
+    const streamFn = fn('RecordsStreamFn', 'records-stream');
+    const dlq = new sqs.Queue(this, 'RecordsStreamDlq', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: s.keys.dataKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(dlq, ['AwsSolutions-SQS3'], 'This queue is itself the dead-letter queue of the records-stream trigger.');
+    streamFn.addEventSource(
+      new DynamoEventSource(s.recordsTable, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        reportBatchItemFailures: false,
+        onFailure: new SqsDlq(dlq),
+      }),
+    );
+    allow(streamFn, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
+    allow(streamFn, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
+    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], [s.auditTable.tableArn]);
+    allow(streamFn, tableKms, [s.keys.dataKey.keyArn]);
+    allow(streamFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
+    allow(streamFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
+    allow(streamFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    acknowledge(streamFn.role as iam.IRole, [
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
+        `${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
+      'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+    ], 'Finishing a TTL deletion removes every object version under records/ of the documents bucket (keys not known in advance); reading a DynamoDB stream needs dynamodb:ListStreams on *; sending to the KMS-encrypted dead-letter queue needs the KMS data-key actions CDK grants for it, on the data key only.');
+    new cloudwatch.Alarm(this, 'RecordsStreamDlqAlarm', {
+      alarmDescription: 'Records-table changes could not be audited or TTL deletions not finished: see the dead-letter queue.',
+      metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

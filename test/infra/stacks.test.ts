@@ -140,15 +140,29 @@ describe('stacks', () => {
 
   it('runs functions on Node 22 ARM64 with JSON logs and tracing, each with its own role', () => {
     const fns = Object.values(stateless.findResources('AWS::Lambda::Function')) as { Properties: Props }[];
-    expect(fns).toHaveLength(6);
+    expect(fns).toHaveLength(7);
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(roles.size).toBe(6);
+    expect(roles.size).toBe(7);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }) });
     }
     for (const role of Object.values(stateless.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
+  });
+
+  it('feeds the records-table stream to a function with a dead-letter queue and an alarm on it', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    stateless.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
   });
 
   it('has zero unacknowledged AwsSolutions findings, and every acknowledgement has a reason', () => {
