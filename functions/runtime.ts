@@ -139,6 +139,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   try {
     const { deps, audit } = embeddedDeps(embedded, catalogue, clock);
+    await audit.notePolicyVersion(catalogue.version, 'system:cli');
     return {
       mode: 'embedded',
       deps,

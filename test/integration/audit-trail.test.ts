@@ -155,3 +155,24 @@ describe('audit trail on the embedded stores', () => {
     expect((await verifyAudit(audit)).ok).toBe(true);
   });
 });
+
+describe('policy catalogue versions in the audit trail', () => {
+  it('records a change of the catalogue version once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wasure-policy-'));
+    const embedded = await startEmbedded({ dir, persist: false });
+    try {
+      const { audit } = embeddedDeps(embedded, sampleCatalogue(), clockAt('2026-11-22T00:00:00Z'));
+      expect(await audit.notePolicyVersion('2026.11.1', 'test')).toBe(true);
+      expect(await audit.notePolicyVersion('2026.11.1', 'test')).toBe(false);
+      expect(await audit.notePolicyVersion('2027.04.1', 'test')).toBe(true);
+      const events = (await audit.readEvents()).filter((e) => e.action === 'policy-version');
+      expect(events.map((e) => [e.policyVersion, e.details?.previous])).toEqual([
+        ['2026.11.1', '(none)'],
+        ['2027.04.1', '2026.11.1'],
+      ]);
+    } finally {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,6 +9,7 @@
 import {
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactionCanceledException,
@@ -214,6 +215,53 @@ export class DynamoAuditTrail implements AuditTrail {
       }
       return;
     }
+  }
+
+  /**
+   * Records a change of the policy catalogue in force: when `version`
+   * differs from the last one noted, appends a `policy-version` event.
+   * Returns true when it was a change.
+   */
+  async notePolicyVersion(version: string, actor: string): Promise<boolean> {
+    const key = marshall({ stream: 'policy', seq: 0 });
+    const out = await this.props.client.send(
+      new GetItemCommand({ TableName: this.props.table, Key: key, ConsistentRead: true }),
+    );
+    const previous = out.Item === undefined ? undefined : String(unmarshall(out.Item).version);
+    if (previous === version) {
+      return false;
+    }
+    try {
+      await this.props.client.send(
+        new PutItemCommand({
+          TableName: this.props.table,
+          Item: marshall({ stream: 'policy', seq: 0, version }),
+          ...(previous === undefined
+            ? { ConditionExpression: 'attribute_not_exists(seq)' }
+            : {
+                ConditionExpression: '#v = :v',
+                ExpressionAttributeNames: { '#v': 'version' },
+                ExpressionAttributeValues: marshall({ ':v': previous }),
+              }),
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') {
+        // Another process noted it first.
+        return false;
+      }
+      throw error;
+    }
+    await this.append([
+      {
+        action: 'policy-version',
+        actor,
+        policyVersion: version,
+        outcome: 'ok',
+        details: { previous: previous ?? '(none)' },
+      },
+    ]);
+    return true;
   }
 
   /** Signs a checkpoint of the trail as it is now (no-op without a signer). */
