@@ -18,9 +18,10 @@ import {
   requesterProblems,
 } from '../domain/requests.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import type { RequestStore } from '../ports/index.ts';
+import type { AuditEventInput, RequestStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { PROVISION_DATASET } from './provision-records.ts';
+import { eraseRecord } from './purge-batch.ts';
 import { openRecord } from './read-record.ts';
 import { SubjectKeys } from './subject-keys.ts';
 
@@ -370,4 +371,48 @@ export async function purposesNotice(
       }),
     })),
   };
+}
+
+/**
+ * Erasure on request (消去): every live record of the subject is erased —
+ * all document versions, the tombstone, the subject key once nothing
+ * encrypted remains — unless a legal retention basis requires keeping it
+ * (basis `law`, not yet due) or a legal hold applies; those records are
+ * kept and the reason is reported (APPI Art. 35, Art. 36).
+ */
+export async function eraseSubject(
+  deps: RequestDeps,
+  request: SubjectRequest,
+): Promise<{ erased: string[]; kept: { recordId: string; reason: string }[]; keyDestroyed: boolean }> {
+  const now = deps.clock.now();
+  const erased: string[] = [];
+  const kept: { recordId: string; reason: string }[] = [];
+  const events: AuditEventInput[] = [];
+  let keyDestroyed = false;
+  try {
+    for (const record of await deps.records.listBySubject(request.subjectId)) {
+      const dueAt = record.retention.dueAt;
+      if (record.retention.basis === 'law' && (dueAt === undefined || Date.parse(dueAt) > now.getTime())) {
+        kept.push({
+          recordId: record.recordId,
+          reason: `kept: retention required by law (${record.retention.legalRef}) ${dueAt === undefined ? 'until its trigger event and period' : `until ${dueAt}`}`,
+        });
+        continue;
+      }
+      if (record.holds.length > 0) {
+        kept.push({ recordId: record.recordId, reason: `kept: legal hold (${record.holds.map((h) => h.reason).join('; ')})` });
+        continue;
+      }
+      const done = await eraseRecord(deps, record, `request:${request.requestId}`, 'system:requests', events);
+      keyDestroyed ||= done.keyDestroyed;
+      if (done.erased) {
+        erased.push(record.recordId);
+      }
+    }
+  } finally {
+    if (events.length > 0) {
+      await deps.audit.append(events);
+    }
+  }
+  return { erased, kept, keyDestroyed };
 }

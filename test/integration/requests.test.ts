@@ -10,6 +10,7 @@ import { readRecord } from '#shared/use-cases/read-record.ts';
 import {
   completeRequest,
   correctRecord,
+  eraseSubject,
   exportSubject,
   purposesNotice,
   type RequestDeps,
@@ -176,6 +177,27 @@ describe('subject requests on the embedded stores', () => {
     } catch (error) {
       expect((error as RefusedError).reasons.join()).toContain('q-stop');
     }
+  });
+
+  it('erases everything of the subject except what the law requires to keep, with the reason', async () => {
+    // Prepare: a payroll record under a 7-year legal retention, and an ordinary one
+    const myNumber = `98765432109${(await import('#shared/domain/my-number.ts')).myNumberCheckDigit('98765432109')}`;
+    await ingestRecords(deps, [
+      { recordId: 'r-er-pay', subjectId: 'S-ER', dataset: 'tochigi-payroll', purposes: ['tochigi-payroll'], acquiredAt: '2025-01-10T09:00:00+09:00', events: { 'filing-deadline': '2026-01-31T23:59:59+09:00' }, fields: { employeeNo: 'E-1', myNumber } },
+      { ...subjectLine('S-ER', 'r-er-line'), documents: [{ name: 'a.txt', contentType: 'text/plain', text: '記録' }] },
+    ].map((o, i) => ({ line: i + 1, text: JSON.stringify(o) })), { actor: 'test' });
+    const request = await registerRequest(deps, { requestId: 'q-erase', type: 'erase', subjectId: 'S-ER', requester: { kind: 'subject' }, verification: verified });
+    // Act
+    const result = await eraseSubject(deps, request);
+    // Assess
+    expect(result.erased).toEqual(['r-er-line']);
+    expect(result.kept).toEqual([{ recordId: 'r-er-pay', reason: expect.stringContaining('所得税法施行規則第76条の3') }]);
+    expect(await deps.records.get('r-er-line')).toMatchObject({ status: 'erased', cause: 'request:q-erase' });
+    expect(await deps.objects.listVersions('records/r-er-line/')).toEqual([]);
+    // the kept record still needs the key
+    expect(result.keyDestroyed).toBe(false);
+    const read = await readRecord(deps, { recordId: 'r-er-pay', purpose: 'tochigi-payroll', actor: 'test' });
+    expect(read.fields.myNumber).toBe(myNumber);
   });
 
   it('requires the items of a receipt confirmation', async () => {
