@@ -12,6 +12,8 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
 import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
+import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
+import { S3ExportStore } from '#shared/adapters/aws/s3-export-store.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
@@ -19,6 +21,7 @@ import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
 import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { ENV, requireEnv } from '#shared/config/env.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
+import type { RequestTaskDeps } from './request-tasks.ts';
 import type { SweepTaskDeps } from './sweep-tasks.ts';
 
 declare const __WASURE_CATALOGUE__: string;
@@ -76,5 +79,17 @@ export function lambdaSweepDeps(
       );
       return out.executionArn ?? '';
     },
+  };
+}
+
+/** Builds the subject-request dependencies from the function's environment. */
+export function lambdaRequestDeps(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RequestTaskDeps {
+  const base = lambdaSweepDeps(env);
+  return {
+    ...base,
+    requests: new DynamoRequestStore(new DynamoDBClient({}), requireEnv(env, ENV.requestsTable)),
+    exports: new S3ExportStore(new S3Client({}), requireEnv(env, ENV.exportsBucket), base.clock),
   };
 }

@@ -1,11 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { catchFatal, lambdaTask } from './lambda-task.ts';
 import { SWEEP_STATES } from '#shared/domain/workflow-names.ts';
-import { ERROR_NAMES } from '#shared/errors.ts';
 
 /** The Lambda function behind each Task state. */
 export interface SweepFunctions {
@@ -56,37 +56,10 @@ export class RetentionSweepWorkflow extends Construct {
       error: 'SweepFailed',
       cause: 'A sweep task failed with a non-retryable error; see the execution history.',
     });
-    const catchNamed = (state: sfn.TaskStateBase | sfn.Map) =>
-      state.addCatch(failed, {
-        errors: [ERROR_NAMES.validation, ERROR_NAMES.config, ERROR_NAMES.integrity, ERROR_NAMES.lifecycle],
-        resultPath: '$.error',
-      });
-    const task = (
-      name: string,
-      fn: IFunction,
-      extra: Partial<tasks.LambdaInvokeProps> = {},
-      inMap = false,
-    ) => {
-      const t = new tasks.LambdaInvoke(this, name, {
-        stateName: name,
-        lambdaFunction: fn,
-        payloadResponseOnly: true,
-        ...extra,
-      });
-      t.addRetry({
-        errors: [ERROR_NAMES.transient, ERROR_NAMES.conflict],
-        interval: Duration.seconds(2),
-        backoffRate: 2,
-        maxAttempts: 6,
-        jitterStrategy: sfn.JitterType.FULL,
-      });
+    const task = (name: string, fn: IFunction, extra: Partial<tasks.LambdaInvokeProps> = {}, inMap = false) =>
       // A state inside the Map cannot catch to a state outside it; the Map
       // itself catches instead.
-      if (!inMap) {
-        catchNamed(t);
-      }
-      return t;
-    };
+      lambdaTask(this, name, fn, inMap ? undefined : failed, extra);
     const start = task(SWEEP_STATES.start, f.start, {
       payload: sfn.TaskInput.fromObject({
         'input.$': '$',
@@ -109,7 +82,7 @@ export class RetentionSweepWorkflow extends Construct {
       resultPath: '$.results',
     });
     map.itemProcessor(purge);
-    catchNamed(map);
+    catchFatal(map, failed);
     const report = task(SWEEP_STATES.report, f.report);
     const continueAsNew = task(SWEEP_STATES.continueAsNew, f.continueAsNew);
     const finish = task(SWEEP_STATES.finish, f.finish);

@@ -12,6 +12,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env.ts';
 import { INDEX } from '#shared/domain/store-definitions.ts';
+import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
+import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
+import { RequestWorkflows } from '../constructs/request-workflows.ts';
 import type { StageConfig } from '../config.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { RetentionSweepWorkflow } from '../constructs/retention-sweep-workflow.ts';
@@ -38,6 +41,7 @@ const entry = (name: string) =>
 /** Functions, state machines, schedules and alarms. */
 export class StatelessStack extends Stack {
   readonly sweep: RetentionSweepWorkflow;
+  readonly requests: RequestWorkflows;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -189,6 +193,69 @@ export class StatelessStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // Subject requests: one state machine per type over shared load and
+    // complete functions and one execute function per type.
+    const requestEnv = {
+      ...environment,
+      [ENV.requestsTable]: s.requestsTable.tableName,
+      [ENV.exportsBucket]: s.exportsBucket.bucketName,
+    };
+    const requestFn = (fid: string, file: string) =>
+      new PipelineFunction(this, fid, {
+        entry: entry(file),
+        environment: requestEnv,
+        catalogueFile: props.config.catalogueFile,
+      }).fn;
+    const load = requestFn('LoadRequestFn', 'load-request');
+    const complete = requestFn('CompleteRequestFn', 'complete-request');
+    const execute = Object.fromEntries(
+      REQUEST_TYPES.map((type) => [type, requestFn(`${requestWorkflowName(type)}Fn`, `execute-${type}`)]),
+    ) as unknown as Record<RequestType, IFunction>;
+    allow(load, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
+    allow(load, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
+    const exportObjects = objects('Exports', 'exports/*');
+    for (const f of [complete, ...Object.values(execute)]) {
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.requestsTable.tableArn]);
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
+      allow(f, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], [s.auditTable.tableArn]);
+      allow(f, tableKms, [s.keys.dataKey.keyArn]);
+      allow(f, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
+    }
+    for (const f of Object.values(execute)) {
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+      allow(f, ['s3:GetObject', 's3:GetObjectVersion'], [documentObjects]);
+    }
+    allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
+    allow(execute.erase, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    allow(execute.export, ['s3:PutObject', 's3:GetObject'], [exportObjects]);
+    for (const [type, f] of Object.entries(execute)) {
+      acknowledge(
+        f.role as iam.IRole,
+        [
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
+            `${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
+          ...(type === 'export'
+            ? ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' + `${props.config.stage}-exports-<AWS::AccountId>-<AWS::Region>/exports/*]`]
+            : []),
+        ],
+        'Requests read (and, for erasure, delete) the documents of the subject\'s records under records/, and an export writes its package under exports/{requestId}/; object keys are not known in advance.',
+      );
+    }
+    this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete });
+    for (const [type, machine] of Object.entries(this.requests.stateMachines)) {
+      acknowledge(
+        machine,
+        [
+          'AwsSolutions-IAM5[Resource::*]',
+          ...[load, complete, execute[type as RequestType]].map(
+            (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnFunction)}.Arn>:*]`,
+          ),
+        ],
+        'The state machine may invoke its own task functions and their versions (<function ARN>:*), as LambdaInvoke grants; X-Ray and CloudWatch Logs delivery do not support resource-level permissions.',
+      );
+      new CfnOutput(this, `${requestWorkflowName(type)}StateMachineArn`, { value: machine.stateMachineArn });
+    }
     new CfnOutput(this, OUTPUTS.sweepStateMachine, { value: this.sweep.stateMachine.stateMachineArn });
   }
 }

@@ -140,9 +140,9 @@ describe('stacks', () => {
 
   it('runs functions on Node 22 ARM64 with JSON logs and tracing, each with its own role', () => {
     const fns = Object.values(stateless.findResources('AWS::Lambda::Function')) as { Properties: Props }[];
-    expect(fns).toHaveLength(7);
+    expect(fns).toHaveLength(16);
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(roles.size).toBe(7);
+    expect(roles.size).toBe(16);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }) });
     }

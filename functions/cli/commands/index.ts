@@ -5,6 +5,7 @@ import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
 import { policyCheckCommand } from './policy.ts';
 import { provideCommand, receiptCommand } from './provide.ts';
+import { requestCommand } from './request.ts';
 import { sweepCommand } from './sweep.ts';
 
 /** Every CLI command. */
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   holdRemoveCommand,
   provideCommand,
   receiptCommand,
+  requestCommand,
   auditVerifyCommand,
   auditLogCommand,
 ];

@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
+import { formatJst } from '#shared/domain/retention.ts';
+import {
+  REQUEST_TYPES,
+  type RequesterKind,
+  type RequestType,
+  VERIFICATION_METHODS,
+} from '#shared/domain/requests.ts';
+import { ValidationError } from '#shared/errors.ts';
+import { registerRequest } from '#shared/use-cases/subject-requests.ts';
+import { runRequestLocally } from '../../local/local-request.ts';
+import { optionList, optionString } from '../args.ts';
+import type { CliCommand } from '../types.ts';
+
+const AGENTS: Record<string, RequesterKind> = {
+  'minor-guardian': 'statutory-agent-minor',
+  'adult-guardian': 'statutory-agent-adult-ward',
+  delegated: 'delegated-agent',
+};
+
+export const requestCommand: CliCommand = {
+  path: ['request'],
+  usage: `request TYPE --subject ID --verified-by METHOD --evidence REF [--agent minor-guardian|adult-guardian|delegated --agent-ref REF] [--request-id ID] [--record ID --set F=V --unset F] [--deadline-days N]   TYPE: ${REQUEST_TYPES.join('|')}`,
+  async run(ctx) {
+    const type = ctx.args.positionals[0] as RequestType | undefined;
+    const problems = [];
+    if (type === undefined || !REQUEST_TYPES.includes(type)) {
+      problems.push({ path: 'TYPE', message: `must be one of ${REQUEST_TYPES.join(', ')}` });
+    }
+    const subjectId = optionString(ctx.args, 'subject');
+    if (subjectId === undefined) problems.push({ path: '--subject', message: 'is required' });
+    const method = optionString(ctx.args, 'verified-by');
+    if (method === undefined) problems.push({ path: '--verified-by', message: `is required (${VERIFICATION_METHODS.join(', ')})` });
+    const agent = optionString(ctx.args, 'agent');
+    if (agent !== undefined && AGENTS[agent] === undefined) {
+      problems.push({ path: '--agent', message: `must be one of ${Object.keys(AGENTS).join(', ')}` });
+    }
+    const set: Record<string, string> = {};
+    for (const pair of optionList(ctx.args, 'set')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) problems.push({ path: '--set', message: `"${pair}" is not FIELD=VALUE` });
+      else set[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const days = optionString(ctx.args, 'deadline-days');
+    if (days !== undefined && !/^\d+$/.test(days)) problems.push({ path: '--deadline-days', message: 'must be a whole number' });
+    if (problems.length > 0) {
+      throw new ValidationError('the request cannot be accepted', problems);
+    }
+    const runtime = await ctx.runtime();
+    const agentRef = optionString(ctx.args, 'agent-ref');
+    const recordId = optionString(ctx.args, 'record');
+    const request = await registerRequest(runtime.requestDeps, {
+      requestId: optionString(ctx.args, 'request-id') ?? `req-${runtime.deps.ids.next()}`,
+      type: type as RequestType,
+      subjectId: subjectId as string,
+      requester: { kind: agent === undefined ? 'subject' : (AGENTS[agent] as RequesterKind), ...(agentRef === undefined ? {} : { agentRef }) },
+      verification: { method: method as never, evidenceRef: optionString(ctx.args, 'evidence') ?? '' },
+      params: {
+        ...(recordId === undefined ? {} : { recordId }),
+        ...(Object.keys(set).length === 0 ? {} : { set }),
+        ...(optionList(ctx.args, 'unset').length === 0 ? {} : { unset: optionList(ctx.args, 'unset') }),
+      },
+      ...(days === undefined ? {} : { deadlineDays: Number(days) }),
+    });
+    ctx.progress(`request ${request.requestId} (${request.type}) received; answer due by ${formatJst(request.deadline)}`);
+    const done = await runRequestLocally(
+      { ...runtime.requestDeps, exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock) },
+      request.type,
+      request.requestId,
+    );
+    if (ctx.json) {
+      ctx.out(JSON.stringify(done, null, 2));
+    } else {
+      ctx.out(`request ${done.requestId} (${done.type}): ${done.status}; deadline ${formatJst(done.deadline)}`);
+      ctx.out(`  outcome: ${JSON.stringify(done.outcome)}`);
+      for (const reason of done.reasons) {
+        ctx.out(`  reason: ${reason}`);
+      }
+    }
+    return done.status === 'refused' ? 2 : 0;
+  },
+};
