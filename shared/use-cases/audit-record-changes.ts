@@ -5,11 +5,11 @@
  * wasure's tags and deletions outside wasure are flagged in the audit
  * trail. Idempotent: a redelivered change finds the work done.
  */
-import type { StoredRecord, Tombstone } from '../domain/record.ts';
+import type { StoredRecord } from '../domain/record.ts';
 import { classifyChange, type ClassifiedChange, type RecordChange } from '../domain/stream-changes.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { withBackoff } from './purge-batch.ts';
+import { deleteDocuments, destroyKeyIfUnneeded, tombstoneOf, withBackoff } from './purge-batch.ts';
 
 /** Counts of one delivery. */
 export interface ChangeReport {
@@ -19,33 +19,14 @@ export interface ChangeReport {
   readonly other: number;
 }
 
-function holdsSealedData(r: StoredRecord): boolean {
-  return Object.keys(r.sealed).length > 0 || r.documents.some((d) => d.sealed);
-}
-
 async function finishTtlExpiry(
   deps: LifecycleDeps,
   old: StoredRecord,
   events: AuditEventInput[],
 ): Promise<void> {
   const actor = 'system:ttl-backstop';
-  const versions =
-    old.documents.length === 0 ? [] : await withBackoff(() => deps.objects.listVersions(`records/${old.recordId}/`));
-  if (versions.length > 0) {
-    await withBackoff(() => deps.objects.deleteVersions(versions));
-  }
-  const tombstone: Tombstone = {
-    recordId: old.recordId,
-    status: 'erased',
-    dataset: old.dataset,
-    basis: old.retention.basis,
-    legalRef: old.retention.legalRef,
-    ...(old.retention.dueAt === undefined ? {} : { dueAt: old.retention.dueAt }),
-    erasedAt: deps.clock.now().toISOString(),
-    cause: 'ttl',
-    policyVersion: old.policyVersion,
-  };
-  const wrote = await withBackoff(() => deps.records.writeTombstone(tombstone));
+  const objectVersions = await deleteDocuments(deps, old);
+  const wrote = await withBackoff(() => deps.records.writeTombstone(tombstoneOf(deps, old, 'ttl')));
   if (wrote) {
     events.push({
       action: 'erasure',
@@ -57,22 +38,10 @@ async function finishTtlExpiry(
       policyVersion: old.policyVersion,
       outcome: 'ok',
       reason: 'deleted by the TTL backstop: no sweep erased it within the grace period',
-      details: { cause: 'ttl', objectVersions: versions.length },
+      details: { cause: 'ttl', objectVersions },
     });
   }
-  const remaining = await withBackoff(() => deps.records.listBySubject(old.subjectId));
-  if (!remaining.some(holdsSealedData) && (await deps.keys.get(old.subjectId)) !== undefined) {
-    await withBackoff(() => deps.keys.destroy(old.subjectId));
-    events.push({
-      action: 'key-destroyed',
-      actor,
-      subjectId: old.subjectId,
-      recordId: old.recordId,
-      policyVersion: old.policyVersion,
-      outcome: 'ok',
-      details: { cause: 'ttl' },
-    });
-  }
+  await destroyKeyIfUnneeded(deps, old, 'ttl', actor, events);
 }
 
 /** Handles one delivery of changes. */

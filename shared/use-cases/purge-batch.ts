@@ -73,72 +73,21 @@ export async function eraseRecord(
   events: AuditEventInput[],
   knownHasKey?: boolean,
 ): Promise<{ erased: boolean; objectVersions: number; keyDestroyed: boolean }> {
-  // The record lists its documents (ingest writes them, and removes them
-  // again if the record is never written), so a record without documents
-  // has nothing under its prefix; with documents, every version and delete
-  // marker under the prefix is listed and removed.
-  const versions =
-    record.documents.length === 0
-      ? []
-      : await withBackoff(() => deps.objects.listVersions(`records/${record.recordId}/`));
-  if (versions.length > 0) {
-    await withBackoff(() => deps.objects.deleteVersions(versions));
-  }
+  const objectVersions = await deleteDocuments(deps, record);
   // Only a subject that still has a key needs the look at its other
   // records (one index query); most erasures skip it.
   const hasKey =
     knownHasKey ?? (await withBackoff(() => deps.keys.get(record.subjectId))) !== undefined;
-  const others = hasKey
-    ? (await withBackoff(() => deps.records.listBySubject(record.subjectId))).filter(
-        (r) => r.recordId !== record.recordId,
-      )
-    : [];
-  let keyDestroyed = false;
-  if (hasKey && !others.some(holdsSealedData)) {
-    await withBackoff(() => deps.keys.destroy(record.subjectId));
-    keyDestroyed = true;
-    events.push({
-      action: 'key-destroyed',
-      actor,
-      subjectId: record.subjectId,
-      recordId: record.recordId,
-      policyVersion: record.policyVersion,
-      outcome: 'ok',
-      details: { cause },
-    });
-  }
-  const tombstone: Tombstone = {
-    recordId: record.recordId,
-    status: 'erased',
-    dataset: record.dataset,
-    basis: record.retention.basis,
-    legalRef: record.retention.legalRef,
-    ...(record.retention.dueAt === undefined ? {} : { dueAt: record.retention.dueAt }),
-    erasedAt: deps.clock.now().toISOString(),
-    cause,
-    policyVersion: record.policyVersion,
-  };
+  let keyDestroyed =
+    hasKey && (await destroyKeyIfUnneeded(deps, record, cause, actor, events, record.recordId));
   const erased = await withBackoff(() =>
-    deps.records.replaceWithTombstone(tombstone, record.version),
+    deps.records.replaceWithTombstone(tombstoneOf(deps, record, cause), record.version),
   );
   // Another batch may have erased the subject's other records at the same
   // time, each seeing the other still live: look again once this record is
   // gone, so the last one out always destroys the key.
   if (erased && hasKey && !keyDestroyed) {
-    const remaining = await withBackoff(() => deps.records.listBySubject(record.subjectId));
-    if (!remaining.some(holdsSealedData) && (await deps.keys.get(record.subjectId)) !== undefined) {
-      await withBackoff(() => deps.keys.destroy(record.subjectId));
-      keyDestroyed = true;
-      events.push({
-        action: 'key-destroyed',
-        actor,
-        subjectId: record.subjectId,
-        recordId: record.recordId,
-        policyVersion: record.policyVersion,
-        outcome: 'ok',
-        details: { cause },
-      });
-    }
+    keyDestroyed = await destroyKeyIfUnneeded(deps, record, cause, actor, events);
   }
   if (erased) {
     events.push({
@@ -150,10 +99,74 @@ export async function eraseRecord(
       basis: record.retention.basis,
       policyVersion: record.policyVersion,
       outcome: 'ok',
-      details: { cause, objectVersions: versions.length, keyDestroyed },
+      details: { cause, objectVersions, keyDestroyed },
     });
   }
-  return { erased, objectVersions: versions.length, keyDestroyed };
+  return { erased, objectVersions, keyDestroyed };
+}
+
+/**
+ * Removes every version and delete marker of a record's documents. The
+ * record lists its documents (ingest writes them, and removes them again if
+ * the record is never written), so a record without documents has nothing
+ * under its prefix. Returns how many versions were removed.
+ */
+export async function deleteDocuments(deps: LifecycleDeps, record: StoredRecord): Promise<number> {
+  if (record.documents.length === 0) {
+    return 0;
+  }
+  const versions = await withBackoff(() => deps.objects.listVersions(`records/${record.recordId}/`));
+  if (versions.length > 0) {
+    await withBackoff(() => deps.objects.deleteVersions(versions));
+  }
+  return versions.length;
+}
+
+/** The tombstone of an erased record: no personal data. */
+export function tombstoneOf(deps: LifecycleDeps, record: StoredRecord, cause: string): Tombstone {
+  return {
+    recordId: record.recordId,
+    status: 'erased',
+    dataset: record.dataset,
+    basis: record.retention.basis,
+    legalRef: record.retention.legalRef,
+    ...(record.retention.dueAt === undefined ? {} : { dueAt: record.retention.dueAt }),
+    erasedAt: deps.clock.now().toISOString(),
+    cause,
+    policyVersion: record.policyVersion,
+  };
+}
+
+/**
+ * Destroys the subject's data key (crypto-shredding) when no live record
+ * of the subject other than `except` still holds encrypted data; audits it.
+ */
+export async function destroyKeyIfUnneeded(
+  deps: LifecycleDeps,
+  record: StoredRecord,
+  cause: string,
+  actor: string,
+  events: AuditEventInput[],
+  except?: string,
+): Promise<boolean> {
+  const live = await withBackoff(() => deps.records.listBySubject(record.subjectId));
+  if (live.some((r) => r.recordId !== except && holdsSealedData(r))) {
+    return false;
+  }
+  if ((await withBackoff(() => deps.keys.get(record.subjectId))) === undefined) {
+    return false;
+  }
+  await withBackoff(() => deps.keys.destroy(record.subjectId));
+  events.push({
+    action: 'key-destroyed',
+    actor,
+    subjectId: record.subjectId,
+    recordId: record.recordId,
+    policyVersion: record.policyVersion,
+    outcome: 'ok',
+    details: { cause },
+  });
+  return true;
 }
 
 /** Purges (or, in a dry run, only decides) one batch. */
