@@ -141,6 +141,9 @@ async function main(): Promise<void> {
       );
       const wasure = { ...stats };
       if (report.totals.purged !== DUE) throw new Error(`purged ${report.totals.purged}, expected ${DUE}`);
+      process.stderr.write(
+        `[${total}] wasure: ${Math.round(DUE / sweepSecs)} purged/s, ${(wasure.capacity / DUE).toFixed(2)} RCU and ${(wasure.items / DUE).toFixed(2)} items read per purged record\n`,
+      );
       // (2) naive: full Scan for due records, then the same purge
       await seed(embedded.dynamodb, table, dueItems);
       process.stderr.write(`[${total}] naive full-Scan sweep …\n`);
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
         return purged;
       });
       const naive = { ...stats };
+      process.stderr.write(`[${total}] naive: ${Math.round(naivePurged / naiveSecs)} purged/s, ${(naive.items / DUE).toFixed(2)} items read per purged record\n`);
       // (3) ceiling: raw DeleteItem of the same records, 4 in flight
       await seed(embedded.dynamodb, table, dueItems);
       process.stderr.write(`[${total}] raw delete ceiling …\n`);

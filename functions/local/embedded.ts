@@ -6,8 +6,8 @@
  * and adapters as on AWS are pointed at them with endpoint overrides.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -100,17 +100,76 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-async function takeLock(dir: string): Promise<() => Promise<void>> {
+/**
+ * Takes `${dir}/lock` for this process. The file is created exclusively,
+ * so two processes starting at the same moment cannot both win; a lock
+ * left by a dead process is taken over. Returns a synchronous release
+ * that only removes the lock while it is still ours (it also runs from
+ * exit and signal handlers, where nothing async completes).
+ */
+async function takeLock(dir: string): Promise<() => void> {
   const path = join(dir, 'lock');
-  const held = await readFile(path, 'utf8').catch(() => undefined);
-  const pid = Number(held);
-  if (held !== undefined && pid !== process.pid && Number.isInteger(pid) && pidAlive(pid)) {
-    throw new ConfigError(
-      `${dir} is in use by another wasure process (pid ${pid}); wait for it to finish or use --local DIR`,
-    );
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      const handle = await open(path, 'wx', 0o600);
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) {
+        throw error;
+      }
+    }
+    const held = await readFile(path, 'utf8').catch(() => '');
+    const pid = Number(held);
+    // An empty file is a lock being written right now by its owner.
+    if (held === '' || (Number.isInteger(pid) && pid !== process.pid && pidAlive(pid))) {
+      throw new ConfigError(
+        `${dir} is in use by another wasure process (pid ${held || 'starting'}); wait for it to finish or use --local DIR`,
+      );
+    }
+    // Stale (dead pid) or left by an earlier run of this very process.
+    rmSync(path, { force: true });
   }
-  await writeFile(path, String(process.pid));
-  return () => rm(path, { force: true });
+  return () => {
+    try {
+      if (readFileSync(path, 'utf8') === String(process.pid)) {
+        rmSync(path, { force: true });
+      }
+    } catch {
+      // Already gone.
+    }
+  };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs `onExit` when the process exits or is ended by a signal. Without
+ * this a SIGTERM to a `node --import tsx` process (how bin/wasure.mjs runs
+ * the CLI) leaves the JVM running. When no one else handles the signal it
+ * is raised again after cleanup, so the process still ends as it would
+ * have. Returns the function that removes the handlers.
+ */
+function onProcessEnd(onExit: () => void): () => void {
+  const handlers = SIGNALS.map((signal) => {
+    const handler = () => {
+      onExit();
+      process.removeListener(signal, handler);
+      if (process.listenerCount(signal) === 0) {
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  process.once('exit', onExit);
+  return () => {
+    process.removeListener('exit', onExit);
+    for (const [signal, handler] of handlers) {
+      process.removeListener(signal, handler);
+    }
+  };
 }
 
 async function startDynamo(
@@ -175,10 +234,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       await mkdir(dbPath, { recursive: true });
     }
     const dynamo = await startDynamo(dbPath, options.dir, log, options.heapMb ?? 512);
-    const killJvm = () => dynamo.process.kill('SIGKILL');
-    process.once('exit', killJvm);
+    const removeHandlers = onProcessEnd(() => {
+      dynamo.process.kill('SIGKILL');
+      releaseLock();
+    });
     cleanups.push(async () => {
-      process.removeListener('exit', killJvm);
+      removeHandlers();
       if (dynamo.process.exitCode === null) {
         const exited = new Promise((r) => dynamo.process.once('exit', r));
         dynamo.process.kill('SIGTERM');

@@ -7,6 +7,7 @@ import {
   type CreateTableCommandInput,
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
@@ -21,7 +22,11 @@ import {
 } from '../../domain/store-definitions.ts';
 import { ConfigError } from '../../errors.ts';
 
-/** The physical name of a defined table. */
+/**
+ * The physical name of a defined table.
+ *
+ * @throws ConfigError for a definition without a name in `names`.
+ */
 export function tableName(def: TableDefinition, names: StoreNames): string {
   const byId: Record<string, string> = {
     [RECORDS_TABLE.id]: names.recordsTable,
@@ -36,7 +41,11 @@ export function tableName(def: TableDefinition, names: StoreNames): string {
   return name;
 }
 
-/** CreateTable input for a definition. */
+/**
+ * CreateTable input for a definition: on-demand billing, a new-and-old
+ * image stream where the definition asks for one. Encryption and PITR are
+ * left to the CDK stack; the local stand-in has neither.
+ */
 export function toCreateTableInput(
   def: TableDefinition,
   name: string,
@@ -80,11 +89,18 @@ export function toCreateTableInput(
   };
 }
 
-/** Creates the missing tables, waits until active, enables TTL. */
+/**
+ * Creates the missing tables, waits until each is active and turns on TTL
+ * where the definition has it (also on a table an earlier version of
+ * wasure created without it).
+ *
+ * @throws ConfigError when a created table does not become active in time.
+ */
 export async function ensureTables(
   client: DynamoDBClient,
   defs: readonly TableDefinition[],
   names: StoreNames,
+  options: { readonly activeTimeoutMs?: number } = {},
 ): Promise<void> {
   for (const def of defs) {
     const name = tableName(def, names);
@@ -97,24 +113,40 @@ export async function ensureTables(
       }
       exists = false;
     }
-    if (exists) {
-      continue;
-    }
-    await client.send(new CreateTableCommand(toCreateTableInput(def, name)));
-    for (let i = 0; i < 100; i += 1) {
-      const out = await client.send(new DescribeTableCommand({ TableName: name }));
-      if (out.Table?.TableStatus === 'ACTIVE') {
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    if (!exists) {
+      await client.send(new CreateTableCommand(toCreateTableInput(def, name)));
+      await waitUntilActive(client, name, options.activeTimeoutMs ?? 30_000);
     }
     if (def.ttlAttribute !== undefined) {
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: def.ttlAttribute, Enabled: true },
-        }),
+      const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+      if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: def.ttlAttribute, Enabled: true },
+          }),
+        );
+      }
+    }
+  }
+}
+
+async function waitUntilActive(
+  client: DynamoDBClient,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const out = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (out.Table?.TableStatus === 'ACTIVE') {
+      return;
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new ConfigError(
+        `table ${name} is still ${out.Table?.TableStatus ?? 'unknown'} after ${timeoutMs} ms`,
       );
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
