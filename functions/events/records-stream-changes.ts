@@ -17,6 +17,31 @@ export interface StreamRecord {
   };
 }
 
+/**
+ * The DynamoDB Streams client deserializes a `{ BOOL: false }` attribute
+ * as an empty union `{}`, which unmarshall rejects; such values are read
+ * as null (only ids, tags and flags that are true matter here).
+ */
+function repairEmptyUnions(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(repairEmptyUnions);
+  }
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) {
+    return value;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) {
+    return { NULL: true };
+  }
+  return Object.fromEntries(
+    entries.map(([k, v]) =>
+      k === 'M' || k === 'L'
+        ? [k, k === 'L' ? (v as unknown[]).map(repairEmptyUnions) : Object.fromEntries(Object.entries(v as object).map(([mk, mv]) => [mk, repairEmptyUnions(mv)]))]
+        : [k, v],
+    ),
+  );
+}
+
 /** Stream records → changes (records of unknown kinds are skipped). */
 export function toChanges(records: readonly StreamRecord[]): RecordChange[] {
   return records.flatMap((r) => {
@@ -24,7 +49,13 @@ export function toChanges(records: readonly StreamRecord[]): RecordChange[] {
       return [];
     }
     const image = (i: Record<string, unknown> | undefined) =>
-      i === undefined ? undefined : unmarshall(i as Record<string, AttributeValue>);
+      i === undefined
+        ? undefined
+        : unmarshall(
+            Object.fromEntries(
+              Object.entries(i).map(([k, v]) => [k, repairEmptyUnions(v)]),
+            ) as Record<string, AttributeValue>,
+          );
     const newImage = image(r.dynamodb?.NewImage);
     const oldImage = image(r.dynamodb?.OldImage);
     return [

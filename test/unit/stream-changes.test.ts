@@ -31,3 +31,21 @@ describe('records-table change classification', () => {
     expect(JSON.stringify(c)).not.toContain('水戸');
   });
 });
+
+describe('stream records as the Streams client delivers them', () => {
+  it('reads a false flag that arrives as an empty union', async () => {
+    const { toChanges } = await import('#functions/events/records-stream-changes.ts');
+    const [change] = toChanges([
+      {
+        eventName: 'REMOVE',
+        dynamodb: {
+          OldImage: {
+            recordId: { S: 'r-1' },
+            documents: { L: [{ M: { name: { S: 'a.txt' }, sealed: {} } }] },
+          },
+        },
+      },
+    ]);
+    expect(change?.oldImage).toEqual({ recordId: 'r-1', documents: [{ name: 'a.txt', sealed: null }] });
+  });
+});

@@ -5,6 +5,7 @@ import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
 import { policyCheckCommand } from './policy.ts';
 import { provideCommand, receiptCommand } from './provide.ts';
+import { readCommand } from './read.ts';
 import { requestCommand } from './request.ts';
 import { sweepCommand } from './sweep.ts';
 
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CliCommand[] = [
   provideCommand,
   receiptCommand,
   requestCommand,
+  readCommand,
   auditVerifyCommand,
   auditLogCommand,
 ];

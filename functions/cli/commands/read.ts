@@ -1,0 +1,35 @@
+import { ValidationError } from '#shared/errors.ts';
+import { readRecord } from '#shared/use-cases/read-record.ts';
+import { optionString } from '../args.ts';
+import type { CliCommand } from '../types.ts';
+
+export const readCommand: CliCommand = {
+  path: ['read'],
+  usage: 'read --record ID --purpose P [--exception BASIS]   read a record for a stated purpose (audited)',
+  async run(ctx) {
+    const recordId = optionString(ctx.args, 'record');
+    const purpose = optionString(ctx.args, 'purpose');
+    if (recordId === undefined || purpose === undefined) {
+      throw new ValidationError('read needs --record and --purpose', [
+        ...(recordId === undefined ? [{ path: '--record', message: 'is required' }] : []),
+        ...(purpose === undefined ? [{ path: '--purpose', message: 'is required (a purpose id of the catalogue, or retention / legal-claims)' }] : []),
+      ]);
+    }
+    const exception = optionString(ctx.args, 'exception');
+    const result = await readRecord((await ctx.runtime()).deps, {
+      recordId,
+      purpose,
+      ...(exception === undefined ? {} : { exception }),
+      actor: `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`,
+    });
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ recordId, dataset: result.record.dataset, purposes: result.record.purposes, fields: result.fields }, null, 2));
+    } else {
+      ctx.out(`${recordId} [${result.record.dataset}] read for ${purpose}${exception === undefined ? '' : ` under exception ${exception}`}`);
+      for (const [name, value] of Object.entries(result.fields)) {
+        ctx.out(`  ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+      }
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '#functions/cli/main.ts';
+
+const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
+
+describe('the admin CLI on the embedded stores', () => {
+  let dir: string;
+  const run = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli([...argv, '--local', dir, '--now', '2026-11-22T00:00:00Z'], {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      env: {},
+      cwd: process.cwd(),
+    });
+    return { code, stdout, stderr };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wasure-cli-'));
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('exits 2 and names every refused line and field, storing the rest', async () => {
+    const ok = await run('ingest', sample('records.jsonl'), '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).stored).toHaveLength(16);
+    const bad = await run('ingest', sample('records-refused.jsonl'));
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toContain('line 3 (bad-0003): rejected: fields.myNumber: is not a valid My Number');
+  });
+
+  it('refuses bad input with exit 2 and a reason', async () => {
+    expect((await run('policy', 'check', '/nonexistent.json')).code).toBe(2);
+    expect((await run('hold', 'add', '--record', 'x')).code).toBe(2);
+    const unknown = await run('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Usage:');
+  });
+
+  it('reads for an allowed purpose, refuses another, and audits both', async () => {
+    const read = await run('read', '--record', 'stm-0002', '--purpose', 'saitama-2', '--json');
+    expect(read.code).toBe(0);
+    expect(JSON.parse(read.stdout).fields.currentCondition).toBe('異常なし');
+    const refused = await run('read', '--record', 'stm-0002', '--purpose', 'saitama-7');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is not among the record');
+    const log = await run('audit', 'log', '--subject', 'S-STM-4002', '--json');
+    expect(JSON.parse(log.stdout).map((e: { action: string }) => e.action)).toEqual(['ingest', 'decrypt', 'read-refused']);
+  });
+
+  it('sweeps, keeps held records, and verifies the trail', async () => {
+    expect((await run('hold', 'add', '--record', 'stm-0001', '--reason', 'case 1')).code).toBe(0);
+    const dry = await run('sweep', '--dry-run', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).totals).toMatchObject({ purged: 7, held: 1 });
+    const sweep = await run('sweep', '--json');
+    expect(sweep.code, sweep.stderr + sweep.stdout.slice(0, 300)).toBe(0);
+    expect(JSON.parse(sweep.stdout).totals).toMatchObject({ purged: 7, held: 1 });
+    const verify = await run('audit', 'verify', '--json');
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout).ok).toBe(true);
+  });
+});
