@@ -9,6 +9,8 @@ const FLAGS = new Set([
   'debug',
   'improper-purpose',
   'key-exposed',
+  'public-exposure',
+  'my-number-system',
 ]);
 
 /**

@@ -66,6 +66,8 @@ export interface RecordStore {
    * false when something is already there.
    */
   writeTombstone(tombstone: Tombstone): Promise<boolean>;
+  /** One page of live record ids of a dataset (dataset index). */
+  listIdsByDataset(dataset: string, cursor?: string, limit?: number): Promise<Page<string>>;
   /** Counts live records per dataset (dataset index). */
   countByDataset(dataset: string): Promise<number>;
 }

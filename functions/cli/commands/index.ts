@@ -1,11 +1,13 @@
 import type { CliCommand } from '../types.ts';
 import { auditLogCommand, auditVerifyCommand } from './audit.ts';
+import { breachAssessCommand } from './breach.ts';
 import { demoCommand } from './demo.ts';
 import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
 import { policyCheckCommand } from './policy.ts';
 import { provideCommand, receiptCommand } from './provide.ts';
 import { readCommand } from './read.ts';
+import { registerCommand } from './register.ts';
 import { requestCommand } from './request.ts';
 import { sweepCommand } from './sweep.ts';
 
@@ -21,6 +23,8 @@ export const COMMANDS: readonly CliCommand[] = [
   receiptCommand,
   requestCommand,
   readCommand,
+  breachAssessCommand,
+  registerCommand,
   auditVerifyCommand,
   auditLogCommand,
 ];

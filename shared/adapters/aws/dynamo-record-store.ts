@@ -300,6 +300,28 @@ export class DynamoRecordStore implements RecordStore {
     }
   }
 
+  async listIdsByDataset(
+    dataset: string,
+    cursor?: string,
+    limit = 1000,
+  ): Promise<Page<string>> {
+    const out = await this.send('list dataset', () =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEX.byDataset,
+          KeyConditionExpression: 'liveDataset = :d',
+          ExpressionAttributeValues: marshall({ ':d': dataset }),
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
+        }),
+      ),
+    );
+    const items = (out.Items ?? []).map((i) => String(unmarshall(i).recordId));
+    const next = encodeCursor(out.LastEvaluatedKey);
+    return next === undefined ? { items } : { items, cursor: next };
+  }
+
   async countByDataset(dataset: string): Promise<number> {
     let count = 0;
     let start: QueryCommandInput['ExclusiveStartKey'];

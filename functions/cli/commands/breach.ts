@@ -1,0 +1,124 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  type AffectedEntry,
+  type BreachAssessment,
+  parseAffectedList,
+  renderBreachReportHtml,
+} from '#shared/domain/breach.ts';
+import { ValidationError } from '#shared/errors.ts';
+import {
+  recordIdsOfDataset,
+  runBreachAssessment,
+} from '#shared/use-cases/assess-breach.ts';
+import { optionString } from '../args.ts';
+import type { CliContext, CliCommand } from '../types.ts';
+
+const flag = (ctx: CliContext, name: string) =>
+  ctx.args.options[name] !== undefined;
+
+function positiveInt(ctx: CliContext, name: string): number | undefined {
+  const text = optionString(ctx.args, name);
+  if (text === undefined) {
+    return undefined;
+  }
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ValidationError(`--${name} must be a whole number`, [{ path: `--${name}`, message: `"${text}"` }]);
+  }
+  return n;
+}
+
+async function entriesFrom(ctx: CliContext): Promise<AffectedEntry[]> {
+  const file = optionString(ctx.args, 'records');
+  const dataset = optionString(ctx.args, 'dataset');
+  if ((file === undefined) === (dataset === undefined)) {
+    throw new ValidationError('breach assess needs exactly one of --records FILE and --dataset ID', [
+      { path: '--records|--dataset', message: 'give one of them' },
+    ]);
+  }
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new ValidationError(`cannot read ${file}`, [{ path: file, message: 'no such file' }]);
+    }
+    const { entries, problems } = parseAffectedList(text);
+    if (problems.length > 0) {
+      throw new ValidationError(`${file} has ${problems.length} bad line(s)`, problems);
+    }
+    return entries;
+  }
+  const { deps } = await ctx.runtime();
+  if (deps.catalogue.datasets.every((d) => d.id !== dataset)) {
+    throw new ValidationError(`unknown dataset ${dataset}`, [{ path: '--dataset', message: 'is not in the catalogue' }]);
+  }
+  return recordIdsOfDataset((d, cursor) => deps.records.listIdsByDataset(d, cursor), dataset as string);
+}
+
+function summary(ctx: CliContext, a: BreachAssessment, dir: string): void {
+  ctx.out(`breach assessment: ${a.records} record(s), ${a.subjects} subject(s); report ${a.reportRequired ? 'REQUIRED' : 'not required'}; notices ${a.noticeRequired ? `REQUIRED (${a.subjectsToNotify.length})` : 'not required'}`);
+  for (const c of a.controllers) {
+    ctx.out(`  ${c.controllerId}${c.publicBody ? ' (public body)' : ''}: ${c.records} record(s), ${c.subjects} subject(s), threshold ${c.subjectThreshold}`);
+    for (const t of [...c.triggers, ...c.myNumberTriggers]) {
+      ctx.out(`    ${t.fired ? 'FIRED' : 'no   '} ${t.id.padEnd(28)} ${t.reason}`);
+    }
+    if (c.deadlines !== undefined) {
+      ctx.out(`    preliminary report (速報) by ${c.deadlines.preliminaryDay3} – ${c.deadlines.preliminaryDay5}; final report (確報, ${c.deadlines.finalDays} days) by ${c.deadlines.final}`);
+    }
+  }
+  for (const n of a.notAssessed) {
+    ctx.out(`  not assessed: ${n.recordId} (${n.why})`);
+  }
+  for (const note of a.notes) {
+    ctx.out(`  note: ${note}`);
+  }
+  ctx.out(`report draft: ${join(dir, 'breach-report.html')}, ${join(dir, 'breach-assessment.json')}`);
+}
+
+export const breachAssessCommand: CliCommand = {
+  path: ['breach', 'assess'],
+  usage: 'breach assess --records FILE|--dataset ID [--improper-purpose] [--key-exposed] [--discovered ISO] [--format json|html] [--out DIR]   APPI breach triggers, deadlines, report draft',
+  async run(ctx) {
+    const format = optionString(ctx.args, 'format');
+    if (format !== undefined && format !== 'json' && format !== 'html') {
+      throw new ValidationError('--format must be json or html', [{ path: '--format', message: `"${format}"` }]);
+    }
+    const entries = await entriesFrom(ctx);
+    const threshold = positiveInt(ctx, 'threshold');
+    const myNumberThreshold = positiveInt(ctx, 'my-number-threshold');
+    const discoveredAt = optionString(ctx.args, 'discovered');
+    const { deps } = await ctx.runtime();
+    const assessment = await runBreachAssessment(deps, {
+      entries,
+      improperPurpose: flag(ctx, 'improper-purpose'),
+      keyExposed: flag(ctx, 'key-exposed'),
+      publiclyExposed: flag(ctx, 'public-exposure'),
+      myNumberSystem: flag(ctx, 'my-number-system'),
+      ...(discoveredAt === undefined ? {} : { discoveredAt }),
+      config: {
+        ...(threshold === undefined ? {} : { subjectThreshold: threshold }),
+        ...(myNumberThreshold === undefined ? {} : { myNumberThreshold }),
+      },
+      actor: `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`,
+    });
+    const html = renderBreachReportHtml(assessment);
+    const json = `${JSON.stringify(assessment, null, 2)}\n`;
+    const dir = resolve(
+      optionString(ctx.args, 'out') ??
+        `breach-${assessment.assessedAt.replace(/[-:]/g, '').slice(0, 15)}`,
+    );
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'breach-assessment.json'), json, 'utf8');
+    await writeFile(join(dir, 'breach-report.html'), html, 'utf8');
+    if (ctx.json || format === 'json') {
+      ctx.out(json.trimEnd());
+    } else if (format === 'html') {
+      ctx.out(html.trimEnd());
+    } else {
+      summary(ctx, assessment, dir);
+    }
+    return 0;
+  },
+};
