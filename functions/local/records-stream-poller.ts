@@ -17,8 +17,16 @@ import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { auditRecordChanges, type ChangeReport } from '#shared/use-cases/audit-record-changes.ts';
 import { type StreamRecord, toChanges } from '../events/records-stream-changes.ts';
 import type { Embedded } from './embedded.ts';
+import { type TaskScope, taskScope } from './run-state-machine.ts';
 
 type Positions = Record<string, string>;
+
+/**
+ * The scope the stream function's logic runs in locally, so its calls are
+ * attributed to the records-stream function (the poller's own stream reads
+ * are the event-source mapping's, not the function's).
+ */
+export const RECORDS_STREAM_SCOPE: TaskScope = { stateMachine: 'stream', state: 'RecordsStream' };
 
 /** Processes every stream record not processed yet; returns the counts. */
 export async function drainRecordsStream(
@@ -63,7 +71,9 @@ export async function drainRecordsStream(
         if (records.length === 0) {
           break;
         }
-        const report = await auditRecordChanges(deps, toChanges(records as StreamRecord[]));
+        const report = await taskScope.run(RECORDS_STREAM_SCOPE, () =>
+          auditRecordChanges(deps, toChanges(records as StreamRecord[])),
+        );
         for (const key of Object.keys(total) as (keyof ChangeReport)[]) {
           total[key] += report[key];
         }

@@ -6,6 +6,7 @@
  * the local engine silently ignores are refused before anything runs.
  */
 import '#shared/adapters/local/node-shims.ts';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ConfigError, LifecycleError } from '#shared/errors.ts';
 
@@ -104,6 +105,22 @@ export function assertLocallySupported(node: Json, path = '$'): void {
   }
 }
 
+/** The Task state a local handler call runs for. */
+export interface TaskScope {
+  /** State machine name. */
+  readonly stateMachine: string;
+  /** Task state name. */
+  readonly state: string;
+}
+
+/**
+ * The Task state whose handler is running, visible to everything the
+ * handler awaits. On AWS each task is its own function with its own role;
+ * locally all tasks share one process, so this is how a call made by a
+ * handler is attributed to the function (and role) that would make it.
+ */
+export const taskScope = new AsyncLocalStorage<TaskScope>();
+
 /** Task handlers keyed by state name. */
 export type LocalHandlers = Record<string, (input: never) => Promise<unknown>>;
 
@@ -139,7 +156,7 @@ export async function runLocally(
       name,
       async (event: unknown) => {
         try {
-          return await fn(event as never);
+          return await taskScope.run({ stateMachine: options.stateMachineName, state: name }, () => fn(event as never));
         } catch (error) {
           lastTaskError.error = error as Error;
           throw error;

@@ -80,11 +80,11 @@ export class StatelessStack extends Stack {
     const tableKms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
     allow(functions.plan, ['dynamodb:Query'], [index(s.recordsTable, INDEX.byDue)]);
     allow(functions.plan, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
-    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
+    allow(functions.purge, ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
     allow(functions.purge, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
-    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
     for (const f of [functions.purge, functions.finish]) {
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], [s.auditTable.tableArn]);
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
       allow(f, tableKms, [s.keys.dataKey.keyArn]);
     }
     allow(functions.purge, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
@@ -173,7 +173,7 @@ export class StatelessStack extends Stack {
     allow(streamFn, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
     allow(streamFn, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
     allow(streamFn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
-    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], [s.auditTable.tableArn]);
+    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
     allow(streamFn, tableKms, [s.keys.dataKey.keyArn]);
     allow(streamFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     allow(streamFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
@@ -214,34 +214,45 @@ export class StatelessStack extends Stack {
     allow(load, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
     allow(load, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
     const exportObjects = objects('Exports', 'exports/*');
+    // What every request function does: read the request, list the
+    // subject's records, and (complete, and the types that change records)
+    // write records and audit events.
+    const auditing = [complete, execute.export, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
+    const writingRecords = [complete, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
+    allow(complete, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.requestsTable.tableArn]);
     for (const f of [complete, ...Object.values(execute)]) {
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.requestsTable.tableArn]);
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
+      if (f !== complete) allow(f, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
       allow(f, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], [s.auditTable.tableArn]);
       allow(f, tableKms, [s.keys.dataKey.keyArn]);
+    }
+    for (const f of writingRecords) {
+      allow(f, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
+    }
+    for (const f of auditing) {
+      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
       allow(f, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     }
-    for (const f of Object.values(execute)) {
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
-      allow(f, ['s3:GetObject', 's3:GetObjectVersion'], [documentObjects]);
-    }
+    // Opening sealed fields (export, correction) and destroying the key (erasure).
+    allow(execute.export, ['dynamodb:GetItem'], [s.keysTable.tableArn]);
+    allow(execute.correct, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.keysTable.tableArn]);
+    allow(execute.erase, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+    allow(execute.export, ['s3:GetObject'], [documentObjects]);
     allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(execute.erase, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     allow(execute.export, ['s3:PutObject', 's3:GetObject'], [exportObjects]);
-    for (const [type, f] of Object.entries(execute)) {
-      acknowledge(
-        f.role as iam.IRole,
-        [
-          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
-            `${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
-          ...(type === 'export'
-            ? ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' + `${props.config.stage}-exports-<AWS::AccountId>-<AWS::Region>/exports/*]`]
-            : []),
-        ],
-        'Requests read (and, for erasure, delete) the documents of the subject\'s records under records/, and an export writes its package under exports/{requestId}/; object keys are not known in advance.',
-      );
-    }
+    acknowledge(
+      execute.export.role as iam.IRole,
+      [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-exports-<AWS::AccountId>-<AWS::Region>/exports/*]`,
+      ],
+      'A disclosure reads the documents of the subject\'s records under records/ and writes its package under exports/{requestId}/; object keys are not known in advance.',
+    );
+    acknowledge(
+      execute.erase.role as iam.IRole,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`],
+      'Erasure deletes every object version under records/ of the subject\'s records; object keys are not known in advance.',
+    );
     this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete });
     for (const [type, machine] of Object.entries(this.requests.stateMachines)) {
       acknowledge(
