@@ -7,18 +7,20 @@ import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
 import { REQUEST_STATES, requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { type RequestTaskDeps, requestTasks } from '../workflow/request-tasks.ts';
 import { synthesizedTemplate } from './local-sweep.ts';
-import { definitionFromTemplate, findStateMachine, runLocally } from './run-state-machine.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import { definitionFromTemplate, findStateMachine, type LocalRunOptions, runLocally } from './run-state-machine.ts';
 
-/** Runs a registered request through its state machine; returns it completed. */
+/** Runs a registered request through its state machine; returns it completed (read back from the requests table). */
 export async function runRequestLocally(
   deps: RequestTaskDeps,
   type: RequestType,
   requestId: string,
+  onTask?: LocalRunOptions['onTask'],
 ): Promise<SubjectRequest> {
   const template = synthesizedTemplate();
   const definition = definitionFromTemplate(template, findStateMachine(template, `${requestWorkflowName(type)}StateMachine`));
   const tasks = requestTasks(deps);
-  return (await runLocally(
+  await runLocally(
     definition,
     { requestId },
     {
@@ -26,6 +28,11 @@ export async function runRequestLocally(
       [REQUEST_STATES.execute]: tasks.execute(type),
       [REQUEST_STATES.complete]: tasks.complete,
     },
-    { name: `request-${requestId}`, stateMachineName: `WasureStateless-${requestWorkflowName(type)}` },
-  )) as SubjectRequest;
+    { name: `request-${requestId}`, stateMachineName: `WasureStateless-${requestWorkflowName(type)}`, ...(onTask === undefined ? {} : { onTask }) },
+  );
+  const done = await deps.requests.get(requestId);
+  if (done === undefined) {
+    throw new NotFoundError(`request ${requestId} does not exist`);
+  }
+  return done;
 }

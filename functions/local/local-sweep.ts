@@ -16,6 +16,7 @@ import {
   definitionFromTemplate,
   findStateMachine,
   type LocalHandlers,
+  type LocalRunOptions,
   runLocally,
   type Template,
 } from './run-state-machine.ts';
@@ -48,6 +49,8 @@ export interface LocalSweepOptions {
   readonly pageSize?: number;
   /** Embedded state directory (for disclosure-package expiry). */
   readonly stateDir?: string;
+  /** Sees every task's input and output (the execution history's payloads). */
+  readonly onTask?: LocalRunOptions['onTask'];
   /** Overrides of task dependencies (tests inject failures here). */
   readonly wrapDeps?: (deps: SweepTaskDeps) => SweepTaskDeps;
 }
@@ -105,6 +108,7 @@ export async function runSweepLocally(
     const report = (await runLocally(definition, input, handlers, {
       name,
       stateMachineName: 'WasureStateless-RetentionSweep',
+      ...(options.onTask === undefined ? {} : { onTask: options.onTask }),
     })) as SweepReport;
     purged.push(...report.purged.slice(0, REPORT_ITEMS_CAP - purged.length));
     skipped.push(...report.skipped.slice(0, REPORT_ITEMS_CAP - skipped.length));

@@ -132,6 +132,8 @@ export interface LocalRunOptions {
   readonly stateMachineName: string;
   /** Pause of every Retry in ms (real intervals are meant for AWS). @default 50 */
   readonly retryPauseMs?: number;
+  /** Sees every task's input and output (what Step Functions would store in the execution history). */
+  readonly onTask?: (state: string, input: unknown, output: unknown) => void;
 }
 
 /** Runs one execution; rethrows a task's own error when the execution fails on it. */
@@ -156,7 +158,9 @@ export async function runLocally(
       name,
       async (event: unknown) => {
         try {
-          return await taskScope.run({ stateMachine: options.stateMachineName, state: name }, () => fn(event as never));
+          const output = await taskScope.run({ stateMachine: options.stateMachineName, state: name }, () => fn(event as never));
+          options.onTask?.(name, event, output);
+          return output;
         } catch (error) {
           lastTaskError.error = error as Error;
           throw error;

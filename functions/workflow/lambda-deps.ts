@@ -21,6 +21,7 @@ import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
 import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { ENV, requireEnv } from '#shared/config/env.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
+import { jsonLogger } from '#shared/logging.ts';
 import type { RequestTaskDeps } from './request-tasks.ts';
 import type { SweepTaskDeps } from './sweep-tasks.ts';
 
@@ -68,6 +69,7 @@ export function lambdaSweepDeps(
     clock,
     ids,
     catalogue: parseCatalogue(JSON.parse(__WASURE_CATALOGUE__)),
+    log: jsonLogger(),
     checkpoint: () => audit.checkpoint(),
     continueAsNew: async (input) => {
       const arn = input.stateMachineArn;

@@ -4,6 +4,7 @@
  * personal data travels through Step Functions.
  */
 import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
+import { instrument } from '#shared/logging.ts';
 import { assertIsError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { ExportStore } from '#shared/ports/index.ts';
 import {
@@ -33,6 +34,18 @@ export interface ExecuteResult {
   readonly status: SubjectRequest['status'];
   readonly outcome: Record<string, unknown>;
   readonly reasons: string[];
+}
+
+/**
+ * Output of the complete step, the execution's output: what an operator
+ * needs to find the request, nothing of its subject (the full request,
+ * with its parameters and outcome, stays in the requests table).
+ */
+export interface RequestSummary {
+  readonly requestId: string;
+  readonly type: RequestType;
+  readonly status: SubjectRequest['status'];
+  readonly reasonCount: number;
 }
 
 type Executor = (deps: RequestTaskDeps, request: SubjectRequest) => Promise<Omit<ExecuteResult, 'requestId'>>;
@@ -103,7 +116,7 @@ async function loadRequest(deps: RequestTaskDeps, requestId: string): Promise<Su
 
 /** The handlers of the request state machines. */
 export function requestTasks(deps: RequestTaskDeps) {
-  return {
+  const tasks = {
     load: async (event: RequestEvent): Promise<RequestEvent & { type: string; status: string }> => {
       const request = await loadRequest(deps, event.requestId);
       return { requestId: request.requestId, type: request.type, status: request.status };
@@ -123,7 +136,19 @@ export function requestTasks(deps: RequestTaskDeps) {
         }
         return { requestId: request.requestId, ...(await EXECUTORS[type](deps, request)) };
       },
-    complete: async (event: ExecuteResult): Promise<SubjectRequest> =>
-      completeRequest(deps, event.requestId, { status: event.status, outcome: event.outcome, reasons: event.reasons }),
+    complete: async (event: ExecuteResult): Promise<RequestSummary> => {
+      const done = await completeRequest(deps, event.requestId, { status: event.status, outcome: event.outcome, reasons: event.reasons });
+      return { requestId: done.requestId, type: done.type, status: done.status, reasonCount: done.reasons.length };
+    },
+  };
+  return {
+    ...instrument('request', { load: tasks.load, complete: tasks.complete }, deps.log, {
+      load: (r) => ({ requestId: r.requestId, type: r.type, status: r.status }),
+      complete: (r) => ({ ...r }),
+    }),
+    execute: (type: RequestType) =>
+      instrument('request', { execute: tasks.execute(type) }, deps.log, {
+        execute: (r) => ({ requestId: r.requestId, type, status: r.status, reasonCount: r.reasons.length }),
+      }).execute,
   };
 }

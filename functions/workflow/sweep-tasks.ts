@@ -3,6 +3,7 @@
  * files bind them to env-configured AWS clients; the local runner binds
  * the same functions to the embedded stores.
  */
+import { instrument } from '#shared/logging.ts';
 import { SWEEP_PAGE_BUDGET } from '#shared/domain/workflow-names.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { planSweep } from '#shared/use-cases/plan-sweep.ts';
@@ -44,7 +45,7 @@ export type SweepReport = Omit<SweepState, 'batches' | 'results' | 'cursor' | 'n
 
 /** The handlers, keyed by what they do. */
 export function sweepTasks(deps: SweepTaskDeps) {
-  return {
+  const tasks = {
     start: async (event: StartEvent): Promise<SweepState> =>
       startState(event.input ?? {}, {
         executionId: event.executionId,
@@ -87,4 +88,13 @@ export function sweepTasks(deps: SweepTaskDeps) {
       return { ...rest, exportsRemoved, complete: true };
     },
   };
+  const progress = (s: SweepState) => ({ sweepId: s.sweepId, dryRun: s.dryRun, pages: s.pages });
+  return instrument('sweep', tasks, deps.log, {
+    start: progress,
+    plan: (s) => ({ ...progress(s), batches: s.batches?.length ?? 0 }),
+    purge: (r) => ({ ...r.counts }),
+    report: progress,
+    continueAsNew: (r) => ({ sweepId: r.sweepId, executions: r.executions }),
+    finish: (r) => ({ sweepId: r.sweepId, dryRun: r.dryRun, executions: r.executions, exportsRemoved: r.exportsRemoved ?? 0, ...r.totals }),
+  });
 }

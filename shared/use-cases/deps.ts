@@ -3,6 +3,7 @@
  * composition root (functions/runtime.ts); tests build it from the embedded
  * stores or from in-memory fakes.
  */
+import type { Logger } from '../logging.ts';
 import type { Catalogue } from '../domain/catalogue-types.ts';
 import type {
   AuditTrail,
@@ -32,4 +33,6 @@ export interface LifecycleDeps {
   readonly ids: Ids;
   /** The policy catalogue in force. */
   readonly catalogue: Catalogue;
+  /** Operational log (no personal data); none when omitted. */
+  readonly log?: Logger;
 }

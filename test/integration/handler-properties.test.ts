@@ -1,4 +1,8 @@
 /**
+ * What must hold of every Lambda handler on AWS, checked on the embedded
+ * stores while the synthesized state machines run: no personal data in
+ * Step Functions payloads or in logs, and least privilege.
+ *
  * Least privilege, proved: every AWS call each Lambda handler makes while
  * the synthesized state machines run on the embedded stores is recorded,
  * attributed to the function that would make it on AWS, translated to its
@@ -19,6 +23,7 @@ import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
 import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
 import { S3ExportStore } from '#shared/adapters/aws/s3-export-store.ts';
 import type { Pseudonymizer } from '#shared/ports/audit.ts';
+import type { LogLine } from '#shared/logging.ts';
 import { auditRecordChanges } from '#shared/use-cases/audit-record-changes.ts';
 import { type StreamRecord, toChanges } from '#functions/events/records-stream-changes.ts';
 import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
@@ -211,6 +216,17 @@ function accessesOf(call: Call, names: Names): Access[] {
   throw new Error(`no IAM mapping for ${call.client}.${call.command}`);
 }
 
+/** Subject ids and string field values (4+ characters) of an input record. */
+function collectPersonal(record: { subjectId: string; fields: Record<string, unknown>; documents?: { text?: string }[] }, into: Set<string>): void {
+  into.add(record.subjectId);
+  const walk = (v: unknown) => {
+    if (typeof v === 'string' && v.length >= 4) into.add(v);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(record.fields);
+  for (const d of record.documents ?? []) walk(d.text);
+}
+
 /** IAM wildcard match (`*` and `?`). */
 function matches(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
@@ -250,9 +266,16 @@ const NOT_EXERCISED_LOCALLY: { fn: RegExp; action: string; why: string }[] = [
   { fn: /RecordsStream/, action: 'kms:Encrypt|kms:ReEncrypt*|kms:GenerateDataKey*', why: 'the dead-letter queue is encrypted with the data key' },
 ];
 
-describe('least privilege: every SDK call of every handler is granted, and every grant is used', () => {
+describe('handlers: least privilege, and no personal data in payloads or logs', () => {
   const env = withEmbedded();
   const calls: Call[] = [];
+  const payloads: { state: string; json: string }[] = [];
+  const logLines: LogLine[] = [];
+  const onTask = (state: string, input: unknown, output: unknown) => {
+    payloads.push({ state, json: JSON.stringify({ input, output }) });
+  };
+  /** Subject ids and field values of every record the run handles. */
+  const personal = new Set<string>();
   let stateful: Tpl;
   let stateless: Tpl;
   let audit: DynamoAuditTrail;
@@ -290,7 +313,7 @@ describe('least privilege: every SDK call of every handler is granted, and every
       clock,
       ids: uuidIds,
     });
-    const base = { ...embeddedDeps(embedded, sampleCatalogue(), clock).deps, audit };
+    const base = { ...embeddedDeps(embedded, sampleCatalogue(), clock).deps, audit, log: (line: LogLine) => logLines.push(line) };
     // The S3 export store, as deployed, on a local bucket.
     await embedded.s3.send(new CreateBucketCommand({ Bucket: LOCAL_EXPORTS_BUCKET }));
     const deps: RequestTaskDeps = {
@@ -300,6 +323,9 @@ describe('least privilege: every SDK call of every handler is granted, and every
     };
     const samples = await readFile(fileURLToPath(new URL('../../shared/samples/records.jsonl', import.meta.url)), 'utf8');
     const lines = samples.split('\n').filter((t) => t.trim() !== '').map((text, n) => ({ line: n + 1, text }));
+    for (const { text } of lines) {
+      collectPersonal(JSON.parse(text), personal);
+    }
     const ingested = await ingestRecords(deps, lines, { actor: 'test' });
     expect(ingested.rejected).toEqual([]);
     // Requests on subjects the sweep will not reach first (acquired recently).
@@ -316,6 +342,8 @@ describe('least privilege: every SDK call of every handler is granted, and every
         documents: [{ name: 'note.txt', contentType: 'text/plain', text: '経過メモ' }],
       }),
     });
+    for (const t of REQUEST_TYPES) collectPersonal(JSON.parse(fresh(`iam-${t}`, `S-IAM-${REQUEST_TYPES.indexOf(t)}`).text), personal);
+    personal.add('花粉症');
     await ingestRecords(deps, [...REQUEST_TYPES.map((t, n) => fresh(`iam-${t}`, `S-IAM-${n}`)), fresh('iam-ttl', 'S-IAM-TTL')], { actor: 'test' });
     // A TTL expiry as DynamoDB streams it, through the stream function's logic.
     const expiring = await embedded.dynamodb.send(new GetItemCommand({ TableName: embedded.names.recordsTable, Key: { recordId: { S: 'iam-ttl' } } }));
@@ -337,7 +365,7 @@ describe('least privilege: every SDK call of every handler is granted, and every
         verification: { method: 'driver-licence', evidenceRef: 'case' },
         params: params[type] ?? {},
       });
-      const done = await runRequestLocally(deps, type, `iam-req-${type}`);
+      const done = await runRequestLocally(deps, type, `iam-req-${type}`, onTask);
       expect(done.status, type).toBe('completed');
     }
     await runSweepLocally({ ...deps, checkpoint: () => audit.checkpoint() }, {
@@ -345,6 +373,7 @@ describe('least privilege: every SDK call of every handler is granted, and every
       dryRun: false,
       pageSize: 3,
       pageBudget: 1,
+      onTask,
     });
     // The stream function's logic over the real stream of the records table.
     // Writes that bypass wasure: an untagged item and a direct delete.
@@ -356,6 +385,20 @@ describe('least privilege: every SDK call of every handler is granted, and every
     stateful = assembly.getStackByName(a.stackName).template as Tpl;
     stateless = assembly.getStackByName(b.stackName).template as Tpl;
   }, 240_000);
+
+  it('keeps subject ids and field values out of every Step Functions payload', () => {
+    expect(payloads.length).toBeGreaterThan(20);
+    const leaks = payloads.flatMap((p) => [...personal].filter((v) => p.json.includes(v)).map((v) => `${p.state}: ${v}`));
+    expect(leaks).toEqual([]);
+  });
+
+  it('logs one structured line per task, with no subject id or field value', () => {
+    const events = new Set(logLines.map((l) => l.event));
+    expect([...events]).toEqual(expect.arrayContaining(['sweep.plan', 'sweep.purge', 'sweep.finish', 'request.load', 'request.execute', 'request.complete']));
+    expect(logLines.find((l) => l.event === 'sweep.finish')).toMatchObject({ level: 'info', dryRun: false, purged: expect.any(Number) });
+    const text = logLines.map((l) => JSON.stringify(l)).join('\n');
+    expect([...personal].filter((v) => text.includes(v))).toEqual([]);
+  });
 
   it('records the calls of every task function', () => {
     const fns = new Set(calls.map((c) => c.fn.split('/')[1]));
