@@ -10,6 +10,8 @@ export interface StageConfig {
   readonly region: string;
   /** EventBridge Scheduler expression of the retention sweep. @default 'rate(1 hour)' */
   readonly sweepSchedule: string;
+  /** EventBridge Scheduler expression of the audit-trail verification. @default 'rate(1 day)' */
+  readonly auditVerifySchedule: string;
   /** TTL backstop grace after the due time, in days. @default 30 */
   readonly ttlGraceDays: number;
   /** Object Lock (compliance) retention of audit checkpoints, in days. @default 2555 (7 years) */
@@ -29,6 +31,7 @@ export const DEFAULT_CONFIG: StageConfig = {
   stage: 'prod',
   region: 'ap-northeast-1',
   sweepSchedule: 'rate(1 hour)',
+  auditVerifySchedule: 'rate(1 day)',
   ttlGraceDays: 30,
   checkpointRetentionDays: 2555,
   exportRetentionDays: 7,

@@ -193,6 +193,34 @@ export class StatelessStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // Scheduled verification of the audit trail; a failed verification
+    // fails the invocation, and the alarm fires on any failed invocation.
+    const verifyFn = fn('VerifyAuditFn', 'verify-audit');
+    allow(verifyFn, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+    allow(verifyFn, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
+    allow(verifyFn, ['kms:Verify'], [s.keys.signingKey.keyArn]);
+    const verifyScheduleRole = new iam.Role(this, 'AuditVerifyScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'wasure: EventBridge Scheduler invokes the audit verifier',
+    });
+    new scheduler.Schedule(this, 'AuditVerifySchedule', {
+      schedule: scheduler.ScheduleExpression.expression(props.config.auditVerifySchedule),
+      description: 'wasure audit-trail verification',
+      target: new targets.LambdaInvoke(verifyFn, { role: verifyScheduleRole, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+    });
+    acknowledge(
+      verifyScheduleRole,
+      [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(verifyFn.node.defaultChild as CfnFunction)}.Arn>:*]`],
+      'The schedule may invoke the verifier function and its versions (<function ARN>:*), as the Lambda target grants; nothing else.',
+    );
+    new cloudwatch.Alarm(this, 'AuditVerifyFailedAlarm', {
+      alarmDescription: 'The audit trail did not verify (an event or checkpoint was altered, removed, reordered or inserted, or a signature is bad), or the verifier failed: see the VerifyAudit function log.',
+      metric: verifyFn.metricErrors({ period: Duration.days(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     // Subject requests: one state machine per type over shared load and
     // complete functions and one execute function per type.
     const requestEnv = {

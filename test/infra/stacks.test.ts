@@ -138,11 +138,27 @@ describe('stacks', () => {
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { Threshold: 1, TreatMissingData: 'notBreaching' });
   });
 
+  it('verifies the audit trail daily and alarms when a verification fails', () => {
+    const verifier = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('VerifyAuditFn'));
+    expect(verifier).toBeDefined();
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [verifier?.[0], 'Arn'] } }),
+    });
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: verifier?.[0] } }],
+      Threshold: 1,
+      Period: 86400,
+    });
+  });
+
   it('runs functions on Node 22 ARM64 with JSON logs and tracing, each with its own role', () => {
     const fns = Object.values(stateless.findResources('AWS::Lambda::Function')) as { Properties: Props }[];
-    expect(fns).toHaveLength(16);
+    expect(fns.length).toBeGreaterThanOrEqual(17);
     const roles = new Set(fns.map((f) => JSON.stringify(f.Properties.Role)));
-    expect(roles.size).toBe(16);
+    expect(roles.size).toBe(fns.length);
     for (const f of fns) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }) });
     }

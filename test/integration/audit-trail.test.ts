@@ -15,6 +15,9 @@ import { provide } from '#shared/use-cases/provision-records.ts';
 import { readRecord } from '#shared/use-cases/read-record.ts';
 import { exportSubject, registerRequest, setRestriction } from '#shared/use-cases/subject-requests.ts';
 import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
+import { IntegrityError } from '#shared/errors.ts';
+import type { LogLine } from '#shared/logging.ts';
+import { auditTasks } from '#functions/workflow/audit-tasks.ts';
 import { type Embedded, startEmbedded } from '#functions/local/embedded.ts';
 import { runSweepLocally } from '#functions/local/local-sweep.ts';
 import { clockAt, embeddedDeps, uuidIds } from '#functions/runtime.ts';
@@ -115,11 +118,19 @@ describe('audit trail on the embedded stores', () => {
     const verdict = await verifyAudit(audit);
     expect(verdict.ok).toBe(false);
     expect(verdict.problem).toMatchObject({ kind: 'altered', at: { seq: 17 } });
+    // the scheduled verifier fails its invocation (what the alarm counts) and logs where
+    const lines: LogLine[] = [];
+    await expect(auditTasks({ audit, log: (l) => lines.push(l) }).verify({})).rejects.toBeInstanceOf(IntegrityError);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', event: 'audit.tamper', kind: 'altered', seq: 17 }),
+      expect.objectContaining({ level: 'error', event: 'audit.verify', error: 'IntegrityError' }),
+    ]);
     // restore for the next test
     await embedded.dynamodb.send(
       new PutItemCommand({ TableName: embedded.names.auditTable, Item: marshall({ stream: 'events', ...victim }, { removeUndefinedValues: true }) }),
     );
     expect((await verifyAudit(audit)).ok).toBe(true);
+    await expect(auditTasks({ audit }).verify({})).resolves.toMatchObject({ ok: true, eventsChecked: events.length });
   });
 
   it('holds no raw subject id and no personal value in any event of a full run', async () => {

@@ -38,6 +38,7 @@ import { runSweepLocally } from '#functions/local/local-sweep.ts';
 import { definitionFromTemplate, findStateMachine, type Template, taskScope } from '#functions/local/run-state-machine.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import type { RequestTaskDeps } from '#functions/workflow/request-tasks.ts';
+import { auditTasks } from '#functions/workflow/audit-tasks.ts';
 import { clockAt, embeddedDeps, uuidIds } from '#functions/runtime.ts';
 import { createApp } from '#infra/create-app.ts';
 import { OUTPUTS } from '#infra/names.ts';
@@ -53,6 +54,8 @@ interface Tpl {
 
 const REGION = 'ap-northeast-1';
 const LOCAL_EXPORTS_BUCKET = 'wasure-exports';
+/** The scheduled verifier is no state machine task; its calls run in this scope. */
+const VERIFY_SCOPE = { stateMachine: 'schedule', state: 'VerifyAudit' };
 const ACCOUNT = '123456789012';
 
 /** Resolves CloudFormation intrinsics to concrete strings (fake account). */
@@ -380,6 +383,8 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     await embedded.dynamodb.send(new PutItemCommand({ TableName: embedded.names.recordsTable, Item: { recordId: { S: 'iam-untagged' } } }));
     await embedded.dynamodb.send(new DeleteItemCommand({ TableName: embedded.names.recordsTable, Key: { recordId: { S: 'jlis-0002' } } }));
     await drainRecordsStream(embedded, deps);
+    // The scheduled audit verification.
+    await taskScope.run(VERIFY_SCOPE, () => auditTasks({ audit }).verify({}));
     const { app, stateful: a, stateless: b } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
     const assembly = app.synth();
     stateful = assembly.getStackByName(a.stackName).template as Tpl;
@@ -402,7 +407,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
 
   it('records the calls of every task function', () => {
     const fns = new Set(calls.map((c) => c.fn.split('/')[1]));
-    expect([...fns]).toEqual(expect.arrayContaining(['PlanSweep', 'PurgeBatch', 'FinishSweep', 'LoadRequest', 'CompleteRequest', 'RecordsStream']));
+    expect([...fns]).toEqual(expect.arrayContaining(['PlanSweep', 'PurgeBatch', 'FinishSweep', 'LoadRequest', 'CompleteRequest', 'RecordsStream', 'VerifyAudit']));
   });
 
   it('grants every recorded call and uses every grant', () => {
@@ -451,6 +456,8 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     }
     const streamFn = Object.values(stateless.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')?.Properties?.FunctionName as { Ref: string };
     stateToFunction.set(`${RECORDS_STREAM_SCOPE.stateMachine}/${RECORDS_STREAM_SCOPE.state}`, streamFn.Ref);
+    const verifier = Object.keys(stateless.Resources).find((id) => id.startsWith('VerifyAuditFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
+    stateToFunction.set(`${VERIFY_SCOPE.stateMachine}/${VERIFY_SCOPE.state}`, verifier as string);
     const missing: string[] = [];
     const used = new Set<string>();
     const byFunction = new Map<string, Grant[]>();
