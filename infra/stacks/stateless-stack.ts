@@ -40,6 +40,18 @@ const entry = (name: string) =>
 
 /** Functions, state machines, schedules and alarms. */
 export class StatelessStack extends Stack {
+  /** An alarm that fires when the metric reaches 1 in one period (no data = fine). */
+  private alarmOnAny(id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
   readonly sweep: RetentionSweepWorkflow;
   readonly requests: RequestWorkflows;
 
@@ -134,9 +146,7 @@ export class StatelessStack extends Stack {
         maxEventAge: Duration.hours(1),
       }),
     });
-    new cloudwatch.Alarm(this, 'SweepFailedAlarm', {
-      alarmDescription: 'A retention sweep failed, timed out or was aborted: expired personal data may still be held.',
-      metric: new cloudwatch.MathExpression({
+    this.alarmOnAny('SweepFailedAlarm', 'A retention sweep failed, timed out or was aborted: expired personal data may still be held.', new cloudwatch.MathExpression({
         expression: 'failed + timedOut + aborted',
         usingMetrics: {
           failed: this.sweep.stateMachine.metricFailed({ period: Duration.hours(1) }),
@@ -144,12 +154,7 @@ export class StatelessStack extends Stack {
           aborted: this.sweep.stateMachine.metricAborted({ period: Duration.hours(1) }),
         },
         period: Duration.hours(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+      }));
     // Stream of the records table → audit of changes that bypassed wasure and
     // completion of TTL-backstop deletions. Failed batches go to a DLQ.
     const streamFn = fn('RecordsStreamFn', 'records-stream');
@@ -185,14 +190,7 @@ export class StatelessStack extends Stack {
       'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     ], 'Finishing a TTL deletion removes every object version under records/ of the documents bucket (keys not known in advance); reading a DynamoDB stream needs dynamodb:ListStreams on *; sending to the KMS-encrypted dead-letter queue needs the KMS data-key actions CDK grants for it, on the data key only.');
-    new cloudwatch.Alarm(this, 'RecordsStreamDlqAlarm', {
-      alarmDescription: 'Records-table changes could not be audited or TTL deletions not finished: see the dead-letter queue.',
-      metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.alarmOnAny('RecordsStreamDlqAlarm', 'Records-table changes could not be audited or TTL deletions not finished: see the dead-letter queue.', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }));
     // Scheduled verification of the audit trail; a failed verification
     // fails the invocation, and the alarm fires on any failed invocation.
     const verifyFn = fn('VerifyAuditFn', 'verify-audit');
@@ -213,14 +211,7 @@ export class StatelessStack extends Stack {
       [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(verifyFn.node.defaultChild as CfnFunction)}.Arn>:*]`],
       'The schedule may invoke the verifier function and its versions (<function ARN>:*), as the Lambda target grants; nothing else.',
     );
-    new cloudwatch.Alarm(this, 'AuditVerifyFailedAlarm', {
-      alarmDescription: 'The audit trail did not verify (an event or checkpoint was altered, removed, reordered or inserted, or a signature is bad), or the verifier failed: see the VerifyAudit function log.',
-      metric: verifyFn.metricErrors({ period: Duration.days(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.alarmOnAny('AuditVerifyFailedAlarm', 'The audit trail did not verify (an event or checkpoint was altered, removed, reordered or inserted, or a signature is bad), or the verifier failed: see the VerifyAudit function log.', verifyFn.metricErrors({ period: Duration.days(1) }));
     // Subject requests: one state machine per type over shared load and
     // complete functions and one execute function per type.
     const requestEnv = {
