@@ -22,6 +22,8 @@ export interface StageConfig {
   readonly retainData: boolean;
   /** CloudWatch Logs retention of function and state machine logs, in days. @default 365 */
   readonly logRetentionDays: number;
+  /** E-mail address subscribed to the alarm topic (confirm the subscription mail). */
+  readonly alarmEmail?: string;
   /** Path of the policy catalogue bundled into the functions. */
   readonly catalogueFile: string;
 }

@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_CONFIG, type StageConfig } from './config.ts';
-import { DESTROY_DATA_CONTEXT, STACK_IDS } from './names.ts';
+import { ALARM_EMAIL_CONTEXT, DESTROY_DATA_CONTEXT, STACK_IDS } from './names.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
 
@@ -23,7 +23,12 @@ export function createApp(options: CreateAppOptions = {}) {
     context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...options.context },
     ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
   });
-  const config: StageConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const alarmEmail = app.node.tryGetContext(ALARM_EMAIL_CONTEXT) as string | undefined;
+  const config: StageConfig = {
+    ...DEFAULT_CONFIG,
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    ...options.config,
+  };
   const env = { region: config.region, ...(config.account === undefined ? {} : { account: config.account }) };
   const destroyData = ['true', true].includes(app.node.tryGetContext(DESTROY_DATA_CONTEXT));
   const stateful = new StatefulStack(app, STACK_IDS.stateful, { env, config, destroyData });

@@ -16,7 +16,11 @@ export const OUTPUTS = {
   checkpointsBucket: 'CheckpointsBucketName',
   dataKey: 'DataKeyArn',
   sweepStateMachine: 'SweepStateMachineArn',
+  alarmTopic: 'AlarmTopicArn',
 } as const;
 
 /** Context flag that lets `cdk destroy` remove data (dev teardown only). */
 export const DESTROY_DATA_CONTEXT = 'wasure:destroyData';
+
+/** Context value: the e-mail address subscribed to the alarm topic (`-c wasure:alarmEmail=ops@example.jp`). */
+export const ALARM_EMAIL_CONTEXT = 'wasure:alarmEmail';

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
@@ -11,7 +12,9 @@ export interface DataKeysProps {
 /**
  * The KMS keys: one symmetric key that wraps per-subject data keys and
  * encrypts every table and bucket, one asymmetric key that signs audit
- * checkpoints, and one HMAC key for subject pseudonyms in the audit trail.
+ * checkpoints, one HMAC key for subject pseudonyms in the audit trail, and
+ * one operations key for log groups and the alarm topic (kept apart from
+ * the data key so that log and alarm delivery never get to use it).
  */
 export class DataKeys extends Construct {
   /** Wraps data keys; encrypts tables and buckets. Rotates yearly. */
@@ -20,6 +23,8 @@ export class DataKeys extends Construct {
   readonly signingKey: kms.Key;
   /** Computes subject pseudonyms (HMAC-SHA-256). */
   readonly pseudonymKey: kms.Key;
+  /** Encrypts log groups and the alarm topic. Rotates yearly. */
+  readonly operationsKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: DataKeysProps = {}) {
     super(scope, id);
@@ -43,5 +48,32 @@ export class DataKeys extends Construct {
       keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy,
     });
+    this.operationsKey = new kms.Key(this, 'OperationsKey', {
+      description: 'wasure: encrypts log groups and the alarm topic',
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      alias: 'alias/wasure-operations',
+      removalPolicy,
+    });
+    // CloudWatch Logs may use it for this account's log groups only.
+    this.operationsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+        },
+      }),
+    );
+    // CloudWatch alarms publish to the encrypted alarm topic.
+    this.operationsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -21,6 +22,8 @@ export interface PipelineFunctionProps {
   readonly timeout?: Duration;
   /** Memory in MB. @default 1024 */
   readonly memorySize?: number;
+  /** Key that encrypts the log group. */
+  readonly logKey: kms.IKey;
 }
 
 /**
@@ -37,6 +40,7 @@ export class PipelineFunction extends Construct {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logKey,
     });
     const catalogue = readFileSync(props.catalogueFile, 'utf8');
     // An own role instead of AWSLambdaBasicExecutionRole: it may write to

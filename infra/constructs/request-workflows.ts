@@ -1,3 +1,4 @@
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,6 +17,8 @@ export interface RequestWorkflowsProps {
   readonly complete: IFunction;
   /** Log retention. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /** Key that encrypts the log group. */
+  readonly logKey: kms.IKey;
 }
 
 /**
@@ -31,6 +34,7 @@ export class RequestWorkflows extends Construct {
     super(scope, id);
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.logKey,
     });
     const machines: Partial<Record<RequestType, sfn.StateMachine>> = {};
     for (const type of REQUEST_TYPES) {

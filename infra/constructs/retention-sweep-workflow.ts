@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -27,6 +28,8 @@ export interface RetentionSweepWorkflowProps {
   readonly maxConcurrency?: number;
   /** Log retention. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /** Key that encrypts the log group. */
+  readonly logKey: kms.IKey;
 }
 
 /**
@@ -102,6 +105,7 @@ export class RetentionSweepWorkflow extends Construct {
       logs: {
         destination: new logs.LogGroup(this, 'Logs', {
           retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+          encryptionKey: props.logKey,
         }),
         level: sfn.LogLevel.ALL,
         includeExecutionData: false,

@@ -5,6 +5,9 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -40,9 +43,12 @@ const entry = (name: string) =>
 
 /** Functions, state machines, schedules and alarms. */
 export class StatelessStack extends Stack {
-  /** An alarm that fires when the metric reaches 1 in one period (no data = fine). */
+  /** Where every alarm notifies (subscribe operators to it). */
+  readonly alarmTopic: sns.Topic;
+
+  /** An alarm that fires when the metric reaches 1 in one period (no data = fine), notifying the alarm topic. */
   private alarmOnAny(id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
+    const alarm = new cloudwatch.Alarm(this, id, {
       alarmDescription: description,
       metric,
       threshold: 1,
@@ -50,6 +56,8 @@ export class StatelessStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    return alarm;
   }
 
   readonly sweep: RetentionSweepWorkflow;
@@ -58,6 +66,15 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const s = props.stateful;
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'wasure alarms',
+      masterKey: s.keys.operationsKey,
+      enforceSSL: true,
+    });
+    if (props.config.alarmEmail !== undefined) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.config.alarmEmail));
+    }
+    new CfnOutput(this, OUTPUTS.alarmTopic, { value: this.alarmTopic.topicArn });
     const environment = {
       [ENV.recordsTable]: s.recordsTable.tableName,
       [ENV.keysTable]: s.keysTable.tableName,
@@ -75,6 +92,7 @@ export class StatelessStack extends Stack {
         entry: entry(file),
         environment,
         catalogueFile: props.config.catalogueFile,
+        logKey: s.keys.operationsKey,
       }).fn;
     const functions = {
       start: fn('StartSweepFn', 'start-sweep'),
@@ -120,6 +138,7 @@ export class StatelessStack extends Stack {
     this.sweep = new RetentionSweepWorkflow(this, 'RetentionSweep', {
       functions,
       stateMachineName,
+      logKey: s.keys.operationsKey,
     });
     acknowledge(
       this.sweep.stateMachine,
@@ -224,6 +243,7 @@ export class StatelessStack extends Stack {
         entry: entry(file),
         environment: requestEnv,
         catalogueFile: props.config.catalogueFile,
+        logKey: s.keys.operationsKey,
       }).fn;
     const load = requestFn('LoadRequestFn', 'load-request');
     const complete = requestFn('CompleteRequestFn', 'complete-request');
@@ -272,7 +292,7 @@ export class StatelessStack extends Stack {
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`],
       'Erasure deletes every object version under records/ of the subject\'s records; object keys are not known in advance.',
     );
-    this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete });
+    this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete, logKey: s.keys.operationsKey });
     for (const [type, machine] of Object.entries(this.requests.stateMachines)) {
       acknowledge(
         machine,

@@ -154,6 +154,29 @@ describe('stacks', () => {
     });
   });
 
+  it('encrypts every log group with the operations key and sends every alarm to the encrypted alarm topic', () => {
+    const opsKey = Object.entries(stateful.findResources('AWS::KMS::Key')).find(([id]) => id.includes('OperationsKey'));
+    expect(opsKey?.[1].Properties.EnableKeyRotation).toBe(true);
+    const groups = Object.values(stateless.findResources('AWS::Logs::LogGroup')) as { Properties: Props }[];
+    expect(groups.length).toBeGreaterThanOrEqual(19);
+    for (const g of groups) {
+      expect(JSON.stringify(g.Properties.KmsKeyId)).toContain('OperationsKey');
+    }
+    const topic = Object.entries(stateless.findResources('AWS::SNS::Topic'));
+    expect(topic).toHaveLength(1);
+    expect(JSON.stringify(topic[0]?.[1].Properties.KmsMasterKeyId)).toContain('OperationsKey');
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')) as { Properties: Props }[];
+    expect(alarms.length).toBeGreaterThanOrEqual(3);
+    for (const a of alarms) {
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: topic[0]?.[0] }]);
+    }
+  });
+
+  it('subscribes the alarm e-mail given as context', () => {
+    const { stateless: b } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [], 'wasure:alarmEmail': 'dpo@example.jp' } });
+    Template.fromStack(b).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dpo@example.jp' });
+  });
+
   it('runs functions on Node 22 ARM64 with JSON logs and tracing, each with its own role', () => {
     const fns = Object.values(stateless.findResources('AWS::Lambda::Function')) as { Properties: Props }[];
     expect(fns.length).toBeGreaterThanOrEqual(17);
