@@ -1,7 +1,8 @@
 /**
  * Composition root for the CLI and the local runner: options → clients →
  * adapters → the ports use cases take. Lambda handlers have their own,
- * env-driven root in functions/workflow/deps.ts.
+ * env-driven root in functions/workflow/lambda-deps.ts, which `--stack`
+ * reuses with the stack's outputs as the environment.
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,11 @@ import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import { ConfigError, ValidationError } from '#shared/errors.ts';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DEFAULT_CONFIG } from '#infra/config.ts';
+import { OUTPUTS } from '#infra/names.ts';
+import { type DeployedStack, openDeployedStack, output, stackEnvironment } from './deployed-stack.ts';
+import { lambdaRequestDeps } from './workflow/lambda-deps.ts';
 import type { Clock, Ids } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import type { RequestDeps } from '#shared/use-cases/subject-requests.ts';
@@ -41,29 +47,46 @@ export interface RuntimeOptions {
   readonly now?: string | undefined;
   /** Catalogue file. @default the sample catalogue */
   readonly catalogueFile?: string | undefined;
-  /** Deployed stack name (not in embedded mode). */
+  /** Deployed stack (prefix) to operate instead of the embedded stores. */
   readonly stack?: string | undefined;
+  /** AWS region of the deployed stack. @default AWS_REGION, else ap-northeast-1 */
+  readonly region?: string | undefined;
   /** Keep embedded state on disk. @default true */
   readonly persist?: boolean;
   /** Diagnostics sink (stderr). */
   readonly log?: (line: string) => void;
 }
 
-/** An open runtime: the ports plus what is needed to close it. */
-export interface Runtime {
-  /** Where the stores are. */
-  readonly mode: 'embedded';
+/** What both modes offer: the ports plus what is needed to close them. */
+interface RuntimeBase {
   /** Ports for use cases. */
   readonly deps: LifecycleDeps;
   /** Ports plus the request store, for subject requests and provisions. */
   readonly requestDeps: RequestDeps;
-  /** The embedded stand-ins (clients, names, key ids). */
-  readonly embedded: Embedded;
   /** The audit trail adapter (reader, checkpoints). */
   readonly audit: DynamoAuditTrail;
-  /** Stops the stand-ins. */
+  /** Stops the stand-ins or releases the clients. */
   close(): Promise<void>;
 }
+
+/** The embedded local default. */
+export interface EmbeddedRuntime extends RuntimeBase {
+  readonly mode: 'embedded';
+  /** The embedded stand-ins (clients, names, key ids). */
+  readonly embedded: Embedded;
+}
+
+/** A deployed stack (`--stack`). */
+export interface StackRuntime extends RuntimeBase {
+  readonly mode: 'stack';
+  /** The stack's outputs. */
+  readonly stack: DeployedStack;
+  /** Starts and watches executions of its state machines. */
+  readonly sfn: SFNClient;
+}
+
+/** An open runtime. */
+export type Runtime = EmbeddedRuntime | StackRuntime;
 
 /** A clock: fixed at `now` when given, the system clock otherwise. */
 export function clockAt(now: string | undefined): Clock {
@@ -118,13 +141,49 @@ export function embeddedDeps(
   return { deps, audit };
 }
 
-/** Opens the embedded runtime (starting the local stand-ins). */
-export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
-  if (options.stack !== undefined) {
+/**
+ * Opens a deployed stack: the same adapters the functions use, over SDK
+ * clients with the caller's credentials, named by the stack outputs. The
+ * catalogue must be the version compiled into the deployed functions.
+ */
+export async function openStackRuntime(options: RuntimeOptions & { readonly stack: string }): Promise<StackRuntime> {
+  if (options.now !== undefined) {
+    throw new ConfigError('--now only applies to the embedded stores: a deployed stack runs on the real clock');
+  }
+  const region = options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? DEFAULT_CONFIG.region;
+  const catalogue = await loadCatalogue(
+    options.catalogueFile === undefined ? SAMPLE_CATALOGUE : resolve(options.cwd, options.catalogueFile),
+  );
+  const stack = await openDeployedStack(options.stack, region);
+  const deployed = output(stack, OUTPUTS.catalogueVersion);
+  if (deployed !== catalogue.version) {
     throw new ConfigError(
-      '--stack is not available in this version: only the embedded local mode runs (deploying is `npx cdk deploy --all`)',
+      `the stack runs catalogue version ${deployed}, this CLI has ${catalogue.version}: pass the deployed catalogue with --catalogue, or deploy this one`,
     );
   }
+  const deps = lambdaRequestDeps(stackEnvironment(stack), { catalogue, clientConfig: { region } });
+  const sfn = new SFNClient({ region });
+  return {
+    mode: 'stack',
+    deps,
+    requestDeps: deps,
+    audit: deps.audit,
+    stack,
+    sfn,
+    close: async () => sfn.destroy(),
+  };
+}
+
+/** Opens the runtime: a deployed stack with `stack`, else the embedded stand-ins. */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  if (options.stack !== undefined) {
+    return openStackRuntime({ ...options, stack: options.stack });
+  }
+  return openEmbeddedRuntime(options);
+}
+
+/** Opens the embedded runtime (starting the local stand-ins). */
+export async function openEmbeddedRuntime(options: RuntimeOptions): Promise<EmbeddedRuntime> {
   const clock = clockAt(options.now);
   const catalogue = await loadCatalogue(
     options.catalogueFile === undefined

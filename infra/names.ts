@@ -15,6 +15,10 @@ export const OUTPUTS = {
   documentsBucket: 'DocumentsBucketName',
   checkpointsBucket: 'CheckpointsBucketName',
   dataKey: 'DataKeyArn',
+  pseudonymKey: 'AuditPseudonymKeyArn',
+  signingKey: 'AuditSigningKeyArn',
+  exportsBucket: 'ExportsBucketName',
+  catalogueVersion: 'CatalogueVersion',
   sweepStateMachine: 'SweepStateMachineArn',
   alarmTopic: 'AlarmTopicArn',
 } as const;

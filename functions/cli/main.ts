@@ -37,6 +37,7 @@ function usage(): string {
     ...lines,
     '',
     'Global options: --json  --local DIR (default .wasure)  --now ISO  --catalogue FILE  --progress',
+    '                --stack NAME [--region R]  operate a deployed wasure (stacks NAMEStateful/NAMEStateless, e.g. Wasure)',
     'Exit codes: 0 ok, 1 failure, 2 bad input.',
   ].join('\n');
 }
@@ -94,6 +95,7 @@ export async function runCli(
     now: optionString(args, 'now'),
     catalogueFile: optionString(args, 'catalogue'),
     stack: optionString(args, 'stack'),
+    region: optionString(args, 'region'),
     log: (line) => io.stderr(`${line}\n`),
   };
   const ctx: CliContext = {

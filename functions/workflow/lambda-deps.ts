@@ -21,19 +21,38 @@ import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
 import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { ENV, requireEnv } from '#shared/config/env.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
+import type { Catalogue } from '#shared/domain/catalogue-types.ts';
+import { ConfigError } from '#shared/errors.ts';
 import { jsonLogger } from '#shared/logging.ts';
 import type { RequestTaskDeps } from './request-tasks.ts';
 import type { SweepTaskDeps } from './sweep-tasks.ts';
 
-declare const __WASURE_CATALOGUE__: string;
+declare const __WASURE_CATALOGUE__: string | undefined;
+
+/** Options of the AWS composition root (the CLI's `--stack` mode sets them). */
+export interface AwsDepsOptions {
+  /** The catalogue. @default the one compiled into the function */
+  readonly catalogue?: Catalogue;
+  /** SDK client configuration (region, credentials). @default the Lambda environment's */
+  readonly clientConfig?: { readonly region?: string };
+}
+
+function bundledCatalogue(): Catalogue {
+  if (typeof __WASURE_CATALOGUE__ !== 'string') {
+    throw new ConfigError('no policy catalogue was compiled into this build');
+  }
+  return parseCatalogue(JSON.parse(__WASURE_CATALOGUE__));
+}
 
 /** Builds the sweep dependencies from the function's environment. */
 export function lambdaSweepDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): SweepTaskDeps {
-  const dynamodb = new DynamoDBClient({});
-  const kms = new KMSClient({});
-  const s3 = new S3Client({});
+  options: AwsDepsOptions = {},
+): SweepTaskDeps & { readonly audit: DynamoAuditTrail } {
+  const config = { ...options.clientConfig };
+  const dynamodb = new DynamoDBClient(config);
+  const kms = new KMSClient(config);
+  const s3 = new S3Client(config);
   const clock = { now: () => new Date() };
   const ids = { next: () => randomUUID() };
   const audit = new DynamoAuditTrail({
@@ -55,7 +74,7 @@ export function lambdaSweepDeps(
     clock,
     ids,
   });
-  const sfn = new SFNClient({});
+  const sfn = new SFNClient(config);
   return {
     records: new DynamoRecordStore(dynamodb, requireEnv(env, ENV.recordsTable), {
       ttlGraceDays: Number(env[ENV.ttlGraceDays] ?? 30),
@@ -68,7 +87,7 @@ export function lambdaSweepDeps(
     audit,
     clock,
     ids,
-    catalogue: parseCatalogue(JSON.parse(__WASURE_CATALOGUE__)),
+    catalogue: options.catalogue ?? bundledCatalogue(),
     log: jsonLogger(),
     checkpoint: () => audit.checkpoint(),
     continueAsNew: async (input) => {
@@ -87,11 +106,13 @@ export function lambdaSweepDeps(
 /** Builds the subject-request dependencies from the function's environment. */
 export function lambdaRequestDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
-): RequestTaskDeps {
-  const base = lambdaSweepDeps(env);
+  options: AwsDepsOptions = {},
+): RequestTaskDeps & { readonly audit: DynamoAuditTrail } {
+  const base = lambdaSweepDeps(env, options);
+  const config = { ...options.clientConfig };
   return {
     ...base,
-    requests: new DynamoRequestStore(new DynamoDBClient({}), requireEnv(env, ENV.requestsTable)),
-    exports: new S3ExportStore(new S3Client({}), requireEnv(env, ENV.exportsBucket), base.clock),
+    requests: new DynamoRequestStore(new DynamoDBClient(config), requireEnv(env, ENV.requestsTable)),
+    exports: new S3ExportStore(new S3Client(config), requireEnv(env, ENV.exportsBucket), base.clock),
   };
 }

@@ -104,5 +104,8 @@ export class StatefulStack extends Stack {
     output(OUTPUTS.documentsBucket, this.documentsBucket.bucketName);
     output(OUTPUTS.checkpointsBucket, this.checkpointsBucket.bucketName);
     output(OUTPUTS.dataKey, this.keys.dataKey.keyArn);
+    output(OUTPUTS.pseudonymKey, this.keys.pseudonymKey.keyArn);
+    output(OUTPUTS.signingKey, this.keys.signingKey.keyArn);
+    output(OUTPUTS.exportsBucket, this.exportsBucket.bucketName);
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -307,5 +308,9 @@ export class StatelessStack extends Stack {
       new CfnOutput(this, `${requestWorkflowName(type)}StateMachineArn`, { value: machine.stateMachineArn });
     }
     new CfnOutput(this, OUTPUTS.sweepStateMachine, { value: this.sweep.stateMachine.stateMachineArn });
+    // The catalogue version compiled into the functions: the CLI refuses to
+    // work on the stack with another one.
+    const catalogue = JSON.parse(readFileSync(props.config.catalogueFile, 'utf8')) as { version?: unknown };
+    new CfnOutput(this, OUTPUTS.catalogueVersion, { value: String(catalogue.version) });
   }
 }

@@ -61,7 +61,7 @@ describe('the admin CLI on the embedded stores', () => {
     expect(JSON.parse(log.stdout).map((e: { action: string }) => e.action)).toEqual(['ingest', 'decrypt', 'read-refused']);
   });
 
-  it('sweeps, keeps held records, and verifies the trail', async () => {
+  it('sweeps, keeps held records, and verifies the trail', { timeout: 180_000 }, async () => {
     expect((await run('hold', 'add', '--record', 'stm-0001', '--reason', 'case 1')).code).toBe(0);
     const dry = await run('sweep', '--dry-run', '--json');
     expect(dry.code, dry.stderr).toBe(0);

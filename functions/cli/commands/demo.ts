@@ -1,3 +1,4 @@
+import { ConfigError } from '#shared/errors.ts';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -23,6 +24,9 @@ export const demoCommand: CliCommand = {
     await rm(ctx.stateDir, { recursive: true, force: true });
     ctx.progress(`starting the embedded stores in ${ctx.stateDir} …`);
     const runtime = await ctx.runtime();
+    if (runtime.mode !== 'embedded') {
+      throw new ConfigError('the demo writes sample data and advances the clock: it runs on the embedded stores only, never on a deployed stack');
+    }
     const { catalogue } = runtime.deps;
     const summary: Record<string, unknown> = {
       catalogue: {

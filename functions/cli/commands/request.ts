@@ -7,7 +7,11 @@ import {
   type RequestType,
   VERIFICATION_METHODS,
 } from '#shared/domain/requests.ts';
-import { ValidationError } from '#shared/errors.ts';
+import { LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
+import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
+import { executionArn, executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
+import type { StackRuntime } from '../../runtime.ts';
 import { registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { runRequestLocally } from '../../local/local-request.ts';
 import { optionList, optionString } from '../args.ts';
@@ -64,11 +68,14 @@ export const requestCommand: CliCommand = {
       ...(days === undefined ? {} : { deadlineDays: Number(days) }),
     });
     ctx.progress(`request ${request.requestId} (${request.type}) received; answer due by ${formatJst(request.deadline)}`);
-    const done = await runRequestLocally(
-      { ...runtime.requestDeps, exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock) },
-      request.type,
-      request.requestId,
-    );
+    const done =
+      runtime.mode === 'stack'
+        ? await requestOnStack(runtime, request, ctx.progress)
+        : await runRequestLocally(
+            { ...runtime.requestDeps, exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock) },
+            request.type,
+            request.requestId,
+          );
     if (ctx.json) {
       ctx.out(JSON.stringify(done, null, 2));
     } else {
@@ -81,3 +88,37 @@ export const requestCommand: CliCommand = {
     return done.status === 'refused' ? 2 : 0;
   },
 };
+
+/**
+ * Starts the deployed state machine of the request's type with the request
+ * id as its only input, waits for it, and reads the outcome back from the
+ * requests table. The execution is named after the request, so repeating a
+ * request id is the same execution (and the same answer).
+ */
+async function requestOnStack(
+  runtime: StackRuntime,
+  request: SubjectRequest,
+  progress: (line: string) => void,
+): Promise<SubjectRequest> {
+  const stateMachineArn = output(runtime.stack, `${requestWorkflowName(request.type)}StateMachineArn`);
+  const name = executionName(`request-${request.requestId}`);
+  await runExecution(runtime.sfn, { stateMachineArn, name, input: { requestId: request.requestId }, progress }).catch(
+    (error: unknown) => {
+      // The same request was started before: wait for that execution.
+      if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
+        return waitForExecution(runtime.sfn, executionArn(stateMachineArn, name), { progress });
+      }
+      throw error;
+    },
+  );
+  const done = await runtime.requestDeps.requests.get(request.requestId);
+  if (done === undefined) {
+    throw new NotFoundError(`request ${request.requestId} is not in the requests table of ${runtime.stack.name}`);
+  }
+  if (done.status === 'received') {
+    throw new LifecycleError(
+      `request ${request.requestId} was started before and its execution ended without completing it: see execution request-${request.requestId} in the Step Functions console`,
+    );
+  }
+  return done;
+}

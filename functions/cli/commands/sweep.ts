@@ -2,7 +2,12 @@ import { formatJst } from '#shared/domain/retention.ts';
 import { addsUp } from '#shared/domain/sweep.ts';
 import { runSweepLocally } from '../../local/local-sweep.ts';
 import { drainRecordsStream } from '../../local/records-stream-poller.ts';
-import type { CliCommand } from '../types.ts';
+import { OUTPUTS } from '#infra/names.ts';
+import { REPORT_ITEMS_CAP } from '#shared/use-cases/sweep-state.ts';
+import { executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
+import type { StackRuntime } from '../../runtime.ts';
+import type { SweepReport } from '../../workflow/sweep-tasks.ts';
+import type { CliCommand, CliContext } from '../types.ts';
 
 export const sweepCommand: CliCommand = {
   path: ['sweep'],
@@ -11,6 +16,9 @@ export const sweepCommand: CliCommand = {
     const runtime = await ctx.runtime();
     const dryRun = ctx.args.options['dry-run'] === true;
     const now = runtime.deps.clock.now().toISOString();
+    if (runtime.mode === 'stack') {
+      return printReport(ctx, dryRun, await sweepOnStack(runtime, dryRun, ctx.progress));
+    }
     if (!dryRun) {
       // Embedded stand-in for the stream trigger: changes since the last
       // run (TTL expiries, writes that bypassed wasure) are handled first.
@@ -39,6 +47,11 @@ export const sweepCommand: CliCommand = {
         },
       },
     );
+    return printReport(ctx, dryRun, report);
+  },
+};
+
+function printReport(ctx: CliContext, dryRun: boolean, report: SweepReport & { executionNames: string[] }): number {
     if (ctx.json) {
       ctx.out(JSON.stringify(report, null, 2));
       return 0;
@@ -57,5 +70,37 @@ export const sweepCommand: CliCommand = {
       ctx.out(`  kept ${s.recordId}: ${s.decision}${s.reason === undefined ? '' : ` (${s.reason})`}`);
     }
     return addsUp(t) ? 0 : 1;
-  },
-};
+}
+
+/**
+ * Starts the deployed RetentionSweep state machine, as its schedule does,
+ * and follows its continuations to the end; the report is the last
+ * execution's, with the purged and kept lists of all of them.
+ */
+async function sweepOnStack(
+  runtime: StackRuntime,
+  dryRun: boolean,
+  progress: (line: string) => void,
+): Promise<SweepReport & { executionNames: string[] }> {
+  const started = new Date().toISOString().replace(/[:.]/g, '-');
+  let result = await runExecution(runtime.sfn, {
+    stateMachineArn: output(runtime.stack, OUTPUTS.sweepStateMachine),
+    name: executionName(`cli-sweep-${dryRun ? 'dry-run-' : ''}${started}`),
+    input: { dryRun },
+    progress,
+  });
+  const executionNames: string[] = [];
+  const purged: string[] = [];
+  const skipped: SweepReport['skipped'] = [];
+  for (;;) {
+    executionNames.push(result.executionArn.split(':').pop() as string);
+    const report = result.output as SweepReport;
+    purged.push(...report.purged.slice(0, REPORT_ITEMS_CAP - purged.length));
+    skipped.push(...report.skipped.slice(0, REPORT_ITEMS_CAP - skipped.length));
+    if (report.complete || report.continuedAs === undefined) {
+      return { ...report, purged, skipped, executionNames };
+    }
+    progress(`continued as ${report.continuedAs}`);
+    result = await waitForExecution(runtime.sfn, report.continuedAs, { progress });
+  }
+}
