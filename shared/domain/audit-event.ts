@@ -14,7 +14,12 @@ const PHONE = /\b0\d{1,4}-\d{1,4}-\d{3,4}\b/;
 // A digit run standing alone, not part of an ARN, UUID or other id.
 const DIGIT_RUN = /(?<![\w:/-])\d{12,19}(?![\w:/-])/g;
 
-function personal(text: string): string | undefined {
+// Ids the system generates; a UUID's groups can read like a phone number
+// ("…-0512-4123-8456-…"), so they are taken out before looking.
+const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+function personal(raw: string): string | undefined {
+  const text = raw.replace(UUID, '<id>');
   if (EMAIL.test(text)) {
     return 'an e-mail address';
   }

@@ -199,4 +199,10 @@ describe('no personal data in audit events', () => {
       }),
     ).not.toThrow();
   });
+
+  it('accepts a generated UUID whose groups read like a phone number, but not a phone number next to it', () => {
+    const uuid = 'c0ffee00-0512-4123-8456-0123456789ab';
+    expect(() => assertNoPersonalData({ action: 'erasure', actor: 'system:sweep', outcome: 'ok', details: { sweepId: `sweep-${uuid}` } })).not.toThrow();
+    expect(() => assertNoPersonalData({ action: 'erasure', actor: 'system:sweep', outcome: 'ok', details: { note: `${uuid} 0512-41-2345` } })).toThrow(ValidationError);
+  });
 });
