@@ -18,6 +18,7 @@ export const OUTPUTS = {
   pseudonymKey: 'AuditPseudonymKeyArn',
   signingKey: 'AuditSigningKeyArn',
   exportsBucket: 'ExportsBucketName',
+  landingBucket: 'LandingBucketName',
   catalogueVersion: 'CatalogueVersion',
   sweepStateMachine: 'SweepStateMachineArn',
   alarmTopic: 'AlarmTopicArn',

@@ -21,6 +21,7 @@ import {
   BUCKETS,
   CHECKPOINTS_BUCKET,
   DOCUMENTS_BUCKET,
+  LANDING_BUCKET,
   LOCAL_STORE_NAMES,
   type StoreNames,
   TABLES,
@@ -259,7 +260,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       resetOnClose: !persist,
       vhostBuckets: false,
       configureBuckets: BUCKETS.map((b) => ({
-        name: b === DOCUMENTS_BUCKET ? names.documentsBucket : b === CHECKPOINTS_BUCKET ? names.checkpointsBucket : b.id.toLowerCase(),
+        name: { [DOCUMENTS_BUCKET.id]: names.documentsBucket, [CHECKPOINTS_BUCKET.id]: names.checkpointsBucket, [LANDING_BUCKET.id]: names.landingBucket }[b.id] ?? b.id.toLowerCase(),
         configs: [],
       })),
     });

@@ -21,6 +21,8 @@ export interface DataBucketProps {
   readonly expireAfter?: Duration;
   /** Removal policy. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** Send object events to EventBridge. @default false */
+  readonly eventBridgeEnabled?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export class DataBucket extends Construct {
             ],
           }),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      eventBridgeEnabled: props.eventBridgeEnabled ?? false,
     });
   }
 }

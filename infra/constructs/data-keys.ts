@@ -13,8 +13,9 @@ export interface DataKeysProps {
  * The KMS keys: one symmetric key that wraps per-subject data keys and
  * encrypts every table and bucket, one asymmetric key that signs audit
  * checkpoints, one HMAC key for subject pseudonyms in the audit trail, and
- * one operations key for log groups and the alarm topic (kept apart from
- * the data key so that log and alarm delivery never get to use it).
+ * one operations key for log groups, the alarm topic and the landing
+ * dead-letter queue (kept apart from the data key so that log, alarm and
+ * event delivery never get to use it).
  */
 export class DataKeys extends Construct {
   /** Wraps data keys; encrypts tables and buckets. Rotates yearly. */
@@ -66,14 +67,17 @@ export class DataKeys extends Construct {
         },
       }),
     );
+    // EventBridge delivers failed landing events to the encrypted DLQ;
     // CloudWatch alarms publish to the encrypted alarm topic.
-    this.operationsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      this.operationsKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      );
+    }
   }
 }

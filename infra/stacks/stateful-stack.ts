@@ -10,6 +10,7 @@ import {
   REQUESTS_TABLE,
 } from '#shared/domain/store-definitions.ts';
 import type { StageConfig } from '../config.ts';
+import { acknowledge } from '../constructs/acknowledge.ts';
 import { DataBucket } from '../constructs/data-bucket.ts';
 import { DataKeys } from '../constructs/data-keys.ts';
 import { DefinedTable } from '../constructs/defined-table.ts';
@@ -42,6 +43,7 @@ export class StatefulStack extends Stack {
   readonly documentsBucket: s3.Bucket;
   readonly checkpointsBucket: s3.Bucket;
   readonly exportsBucket: s3.Bucket;
+  readonly landingBucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
 
   /** The data key (convenience). */
@@ -95,6 +97,18 @@ export class StatefulStack extends Stack {
     this.exportsBucket = bucket('Exports', {
       expireAfter: Duration.days(props.config.exportRetentionDays),
     });
+    // Other systems drop data under landing/; the tagger moves it into the
+    // stores or to quarantine/ (see the stateless stack).
+    this.landingBucket = bucket('Landing', { eventBridgeEnabled: true });
+    // CDK turns EventBridge delivery on with a deployment-time custom resource.
+    const notifications = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notifications !== undefined) {
+      acknowledge(
+        notifications,
+        ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+        'CDK\'s own deployment-time function that enables EventBridge notifications on the landing bucket; it runs only while deploying, sees no data and logs through the basic execution role.',
+      );
+    }
 
     const output = (key: string, value: string) => new CfnOutput(this, key, { value });
     output(OUTPUTS.recordsTable, this.recordsTable.tableName);
@@ -107,5 +121,6 @@ export class StatefulStack extends Stack {
     output(OUTPUTS.pseudonymKey, this.keys.pseudonymKey.keyArn);
     output(OUTPUTS.signingKey, this.keys.signingKey.keyArn);
     output(OUTPUTS.exportsBucket, this.exportsBucket.bucketName);
+    output(OUTPUTS.landingBucket, this.landingBucket.bucketName);
   }
 }

@@ -5,6 +5,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import { LANDING_PREFIX, QUARANTINE_PREFIX } from '#shared/domain/landing.ts';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -37,7 +41,7 @@ export interface StatelessStackProps extends StackProps {
 const entry = (name: string) =>
   fileURLToPath(
     new URL(
-      `../../functions/${name === 'records-stream' ? 'events' : 'workflow'}/${name}.ts`,
+      `../../functions/${['records-stream', 'landing-tagger'].includes(name) ? 'events' : 'workflow'}/${name}.ts`,
       import.meta.url,
     ),
   );
@@ -46,6 +50,18 @@ const entry = (name: string) =>
 export class StatelessStack extends Stack {
   /** Where every alarm notifies (subscribe operators to it). */
   readonly alarmTopic: sns.Topic;
+
+  /** A KMS-encrypted, TLS-only dead-letter queue keeping failures 14 days. */
+  private deadLetterQueue(id: string, key: kms.IKey, of: string): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(queue, ['AwsSolutions-SQS3'], `This queue is itself the dead-letter queue of ${of}.`);
+    return queue;
+  }
 
   /** An alarm that fires when the metric reaches 1 in one period (no data = fine), notifying the alarm topic. */
   private alarmOnAny(id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
@@ -178,13 +194,7 @@ export class StatelessStack extends Stack {
     // Stream of the records table → audit of changes that bypassed wasure and
     // completion of TTL-backstop deletions. Failed batches go to a DLQ.
     const streamFn = fn('RecordsStreamFn', 'records-stream');
-    const dlq = new sqs.Queue(this, 'RecordsStreamDlq', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: s.keys.dataKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(dlq, ['AwsSolutions-SQS3'], 'This queue is itself the dead-letter queue of the records-stream trigger.');
+    const dlq = this.deadLetterQueue('RecordsStreamDlq', s.keys.dataKey, 'the records-stream trigger');
     streamFn.addEventSource(
       new DynamoEventSource(s.recordsTable, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -211,6 +221,51 @@ export class StatelessStack extends Stack {
       'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
     ], 'Finishing a TTL deletion removes every object version under records/ of the documents bucket (keys not known in advance); reading a DynamoDB stream needs dynamodb:ListStreams on *; sending to the KMS-encrypted dead-letter queue needs the KMS data-key actions CDK grants for it, on the data key only.');
     this.alarmOnAny('RecordsStreamDlqAlarm', 'Records-table changes could not be audited or TTL deletions not finished: see the dead-letter queue.', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }));
+    // Landing bucket → EventBridge → tagger: objects under landing/ are
+    // tagged into the stores or moved to quarantine/ with their reasons.
+    const landingFn = new PipelineFunction(this, 'LandingTaggerFn', {
+      entry: entry('landing-tagger'),
+      environment: { ...environment, [ENV.landingBucket]: s.landingBucket.bucketName },
+      catalogueFile: props.config.catalogueFile,
+      logKey: s.keys.operationsKey,
+    }).fn;
+    const landingDlq = this.deadLetterQueue('LandingDlq', s.keys.operationsKey, 'the landing rule');
+    new events.Rule(this, 'LandingRule', {
+      description: 'wasure: objects created under landing/ of the landing bucket',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [s.landingBucket.bucketName] }, object: { key: [{ prefix: LANDING_PREFIX }] } },
+      },
+      targets: [new eventTargets.LambdaFunction(landingFn, { deadLetterQueue: landingDlq, retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+    });
+    this.alarmOnAny(
+      'LandingDlqAlarm',
+      'Landed objects could not be tagged (they are still in the landing bucket): see the landing dead-letter queue and the tagger log.',
+      landingDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    );
+    const landingObjects = (prefix: string) => objects('Landing', `${prefix}*`);
+    allow(landingFn, ['s3:GetObject'], [landingObjects(LANDING_PREFIX)]);
+    allow(landingFn, ['s3:PutObject'], [landingObjects(QUARANTINE_PREFIX)]);
+    allow(landingFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.landingBucket.bucketArn]);
+    allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [landingObjects(LANDING_PREFIX)]);
+    allow(landingFn, ['s3:PutObject'], [documentObjects]);
+    allow(landingFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
+    allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
+    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.keysTable.tableArn]);
+    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
+    allow(landingFn, tableKms, [s.keys.dataKey.keyArn]);
+    allow(landingFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
+    acknowledge(
+      landingFn.role as iam.IRole,
+      [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-landing-<AWS::AccountId>-<AWS::Region>/${LANDING_PREFIX}*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-landing-<AWS::AccountId>-<AWS::Region>/${QUARANTINE_PREFIX}*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
+      ],
+      'The tagger reads and removes what lands under landing/, writes refused objects under quarantine/ and documents under records/ (removing them again when a record cannot be written); object keys are not known in advance.',
+    );
     // Scheduled verification of the audit trail; a failed verification
     // fails the invocation, and the alarm fires on any failed invocation.
     const verifyFn = fn('VerifyAuditFn', 'verify-audit');

@@ -15,6 +15,7 @@ export const ENV = {
   auditSigningKeyArn: 'WASURE_AUDIT_SIGNING_KEY_ARN',
   auditHmacKeyArn: 'WASURE_AUDIT_HMAC_KEY_ARN',
   exportsBucket: 'WASURE_EXPORTS_BUCKET',
+  landingBucket: 'WASURE_LANDING_BUCKET',
   auditSigningAlgorithm: 'WASURE_AUDIT_SIGNING_ALGORITHM',
   ttlGraceDays: 'WASURE_TTL_GRACE_DAYS',
 } as const;

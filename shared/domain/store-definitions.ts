@@ -161,10 +161,21 @@ export const CHECKPOINTS_BUCKET: BucketDefinition = {
   objectLock: true,
 };
 
+/**
+ * Where other systems drop data for wasure: objects under `landing/` are
+ * tagged and moved into the stores; refused ones go to `quarantine/`.
+ */
+export const LANDING_BUCKET: BucketDefinition = {
+  id: 'Landing',
+  versioned: true,
+  objectLock: false,
+};
+
 /** Every bucket. */
 export const BUCKETS: readonly BucketDefinition[] = [
   DOCUMENTS_BUCKET,
   CHECKPOINTS_BUCKET,
+  LANDING_BUCKET,
 ];
 
 /** Physical names of the stores one deployment (or one local dir) uses. */
@@ -181,6 +192,8 @@ export interface StoreNames {
   readonly documentsBucket: string;
   /** Checkpoints bucket name. */
   readonly checkpointsBucket: string;
+  /** Landing bucket name. */
+  readonly landingBucket: string;
 }
 
 /** Names the embedded local stores use. */
@@ -191,4 +204,5 @@ export const LOCAL_STORE_NAMES: StoreNames = {
   requestsTable: 'wasure-requests',
   documentsBucket: 'wasure-documents',
   checkpointsBucket: 'wasure-audit-checkpoints',
+  landingBucket: 'wasure-landing',
 };

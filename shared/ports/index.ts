@@ -99,6 +99,20 @@ export interface ObjectStore {
   deleteVersions(versions: readonly ObjectVersion[]): Promise<void>;
 }
 
+/** An object with its content type and user metadata. */
+export interface StoredObject {
+  readonly body: Uint8Array;
+  readonly contentType: string;
+  /** User metadata, names lower-case without `x-amz-meta-`. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** The landing bucket: an object store whose objects are read with their metadata. */
+export interface LandingStore extends ObjectStore {
+  /** Reads the current version with content type and metadata. */
+  read(key: string): Promise<StoredObject | undefined>;
+}
+
 /** A freshly generated data key. */
 export interface DataKey {
   /** The plaintext key: keep in memory only. */

@@ -69,7 +69,7 @@ describe('stacks', () => {
   it('encrypts, versions, access-logs and locks down every data bucket', () => {
     const buckets = Object.values(stateful.findResources('AWS::S3::Bucket')) as { Properties: Props; DeletionPolicy: string }[];
     const data = buckets.filter((b) => b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm === 'aws:kms');
-    expect(data).toHaveLength(3);
+    expect(data).toHaveLength(4);
     for (const b of buckets) {
       expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
       expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
@@ -175,6 +175,19 @@ describe('stacks', () => {
   it('subscribes the alarm e-mail given as context', () => {
     const { stateless: b } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [], 'wasure:alarmEmail': 'dpo@example.jp' } });
     Template.fromStack(b).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'dpo@example.jp' });
+  });
+
+  it('routes objects created under landing/ to the tagger, with a dead-letter queue and an alarm', () => {
+    const tagger = Object.keys(stateless.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('LandingTaggerFn'));
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: Match.anyValue() }, object: { key: [{ prefix: 'landing/' }] } },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [tagger, 'Arn'] }, DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: { MaximumRetryAttempts: 8 } })],
+    });
+    stateful.hasResourceProperties('Custom::S3BucketNotifications', { NotificationConfiguration: { EventBridgeConfiguration: {} } });
   });
 
   it('runs functions on Node 22 ARM64 with JSON logs and tracing, each with its own role', () => {

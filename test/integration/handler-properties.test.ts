@@ -13,7 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { LANDING_SCOPE, watchLanding } from '#functions/local/landing-watcher.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_KEY_IDS } from '#shared/adapters/local/kms-server.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
@@ -259,10 +260,11 @@ function grantsOf(template: Tpl, resolver: Resolver, functionId: string): Grant[
 const NOT_EXERCISED_LOCALLY: { fn: RegExp; action: string; why: string }[] = [
   { fn: /.*/, action: 'logs:*', why: 'Lambda writes its own log group' },
   { fn: /.*/, action: 'xray:*', why: 'active tracing' },
-  { fn: /PurgeBatch|RecordsStream|RequestErase/, action: 's3:ListBucketVersions', why: 'the documents bucket is versioned on AWS; s3rver has no versioning, so locally the adapter lists plain objects (the versioned path is covered by the adapter test)' },
-  { fn: /PurgeBatch|RecordsStream|RequestErase/, action: 's3:DeleteObjectVersion', why: 'idem: every version is deleted by VersionId on AWS' },
+  { fn: /PurgeBatch|RecordsStream|RequestErase|LandingTagger/, action: 's3:ListBucketVersions', why: 'the documents bucket is versioned on AWS; s3rver has no versioning, so locally the adapter lists plain objects (the versioned path is covered by the adapter test)' },
+  { fn: /PurgeBatch|RecordsStream|RequestErase|LandingTagger/, action: 's3:DeleteObjectVersion', why: 'idem: every version is deleted by VersionId on AWS' },
   { fn: /RequestExport/, action: 's3:GetObject', why: 'the package is delivered as a URL presigned with the function\'s credentials: the download is the function\'s s3:GetObject on exports/*' },
   { fn: /RequestCorrect/, action: 'dynamodb:PutItem', why: 'a correction that gives a subject its first sensitive field creates the subject\'s data key' },
+  { fn: /LandingTagger/, action: 's3:ListBucket|s3:DeleteObject', why: 'documents of a line whose record write then fails (a concurrent writer took the id) are removed again; no sequential run reaches it' },
   { fn: /ContinueSweep/, action: 'states:StartExecution', why: 'locally a continuation is a new local execution; on AWS the function starts it' },
   { fn: /RecordsStream/, action: 'dynamodb:DescribeStream|dynamodb:GetRecords|dynamodb:GetShardIterator|dynamodb:ListStreams', why: 'the event-source mapping reads the stream with the function role; locally the poller reads it' },
   { fn: /RecordsStream/, action: 'sqs:*', why: 'the event-source mapping sends failed batches to the dead-letter queue' },
@@ -383,6 +385,21 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     await embedded.dynamodb.send(new PutItemCommand({ TableName: embedded.names.recordsTable, Item: { recordId: { S: 'iam-untagged' } } }));
     await embedded.dynamodb.send(new DeleteItemCommand({ TableName: embedded.names.recordsTable, Key: { recordId: { S: 'jlis-0002' } } }));
     await drainRecordsStream(embedded, deps);
+    // The landing tagger, fed by s3rver's events: a batch with a refused line and a document.
+    const watcher = watchLanding(embedded, deps);
+    await embedded.s3.send(new PutObjectCommand({ Bucket: embedded.names.landingBucket, Key: 'landing/batch.jsonl', Body: `${fresh('iam-land-1', 'S-IAM-L1').text}\n{"recordId":"x"}\n` }));
+    await embedded.s3.send(
+      new PutObjectCommand({
+        Bucket: embedded.names.landingBucket,
+        Key: 'landing/memo.txt',
+        Body: '相談メモ',
+        ContentType: 'text/plain',
+        Metadata: { 'wasure-dataset': 'gunma-consultations', 'wasure-subject': 'S-IAM-L2', 'wasure-purposes': 'gunma-consult' },
+      }),
+    );
+    const landed = await watcher.idle();
+    watcher.stop();
+    expect(landed.map((l) => [l.stored, l.refused])).toEqual([[1, 1], [1, 0]]);
     // The scheduled audit verification.
     await taskScope.run(VERIFY_SCOPE, () => auditTasks({ audit }).verify({}));
     const { app, stateful: a, stateless: b } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
@@ -407,7 +424,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
 
   it('records the calls of every task function', () => {
     const fns = new Set(calls.map((c) => c.fn.split('/')[1]));
-    expect([...fns]).toEqual(expect.arrayContaining(['PlanSweep', 'PurgeBatch', 'FinishSweep', 'LoadRequest', 'CompleteRequest', 'RecordsStream', 'VerifyAudit']));
+    expect([...fns]).toEqual(expect.arrayContaining(['PlanSweep', 'PurgeBatch', 'FinishSweep', 'LoadRequest', 'CompleteRequest', 'RecordsStream', 'VerifyAudit', 'LandingTagger']));
   });
 
   it('grants every recorded call and uses every grant', () => {
@@ -456,6 +473,8 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     }
     const streamFn = Object.values(stateless.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')?.Properties?.FunctionName as { Ref: string };
     stateToFunction.set(`${RECORDS_STREAM_SCOPE.stateMachine}/${RECORDS_STREAM_SCOPE.state}`, streamFn.Ref);
+    const tagger = Object.keys(stateless.Resources).find((id) => id.startsWith('LandingTaggerFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
+    stateToFunction.set(`${LANDING_SCOPE.stateMachine}/${LANDING_SCOPE.state}`, tagger as string);
     const verifier = Object.keys(stateless.Resources).find((id) => id.startsWith('VerifyAuditFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
     stateToFunction.set(`${VERIFY_SCOPE.stateMachine}/${VERIFY_SCOPE.state}`, verifier as string);
     const missing: string[] = [];

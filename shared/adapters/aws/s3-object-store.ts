@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { TransientStoreError } from '../../errors.ts';
-import type { ObjectStore, ObjectVersion } from '../../ports/index.ts';
+import type { LandingStore, ObjectVersion, StoredObject } from '../../ports/index.ts';
 
 /** Options of {@link S3ObjectStore}. */
 export interface S3ObjectStoreOptions {
@@ -35,8 +35,8 @@ export interface S3ObjectStoreOptions {
 /** Keys a single DeleteObjects call may carry. */
 export const DELETE_BATCH = 1_000;
 
-/** S3 implementation of {@link ObjectStore}. */
-export class S3ObjectStore implements ObjectStore {
+/** S3 implementation of {@link ObjectStore} (and of {@link LandingStore}, which also reads metadata). */
+export class S3ObjectStore implements LandingStore {
   private readonly versioned: boolean;
   private readonly maxRetries: number;
   private readonly backoffMs: number;
@@ -72,11 +72,19 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    return (await this.read(key))?.body;
+  }
+
+  async read(key: string): Promise<StoredObject | undefined> {
     try {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key }),
       );
-      return out.Body === undefined ? undefined : await out.Body.transformToByteArray();
+      return {
+        body: out.Body === undefined ? new Uint8Array() : await out.Body.transformToByteArray(),
+        contentType: out.ContentType ?? 'application/octet-stream',
+        metadata: out.Metadata ?? {},
+      };
     } catch (error) {
       if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchKey') {
         return undefined;
