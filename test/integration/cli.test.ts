@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,19 @@ describe('the admin CLI on the embedded stores', () => {
     expect(refused.stderr).toContain('is not among the record');
     const log = await run('audit', 'log', '--subject', 'S-STM-4002', '--json');
     expect(JSON.parse(log.stdout).map((e: { action: string }) => e.action)).toEqual(['ingest', 'decrypt', 'read-refused']);
+  });
+
+  it('lands a batch in the landing bucket: stored lines tagged, the refused one quarantined, exit 2', async () => {
+    const batch = join(dir, 'from-line.jsonl');
+    const good = { recordId: 'cli-land-1', subjectId: 'S-CL1', dataset: 'saitama-covid-line', purposes: ['saitama-2'], acquiredAt: '2026-11-01T10:00:00+09:00', consent: { refs: ['c'], sensitive: true }, fields: { ageBand: '20代', medicalHistory: 'なし' } };
+    await writeFile(batch, `${JSON.stringify(good)}\n${JSON.stringify({ ...good, recordId: 'cli-land-2', consent: undefined })}\n`);
+    const landed = await run('land', batch, '--json');
+    expect(landed.code).toBe(2);
+    expect(JSON.parse(landed.stdout).results).toEqual([
+      { key: 'landing/from-line.jsonl', outcome: 'partly-quarantined', stored: 1, refused: 1, quarantineKey: 'quarantine/from-line.jsonl' },
+    ]);
+    const read = await run('read', '--record', 'cli-land-1', '--purpose', 'saitama-2', '--json');
+    expect(read.code).toBe(0);
   });
 
   it('sweeps, keeps held records, and verifies the trail', { timeout: 180_000 }, async () => {

@@ -4,6 +4,7 @@ import { breachAssessCommand } from './breach.ts';
 import { demoCommand } from './demo.ts';
 import { holdAddCommand, holdRemoveCommand } from './hold.ts';
 import { ingestCommand } from './ingest.ts';
+import { landCommand } from './land.ts';
 import { policyCheckCommand } from './policy.ts';
 import { provideCommand, receiptCommand } from './provide.ts';
 import { readCommand } from './read.ts';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   demoCommand,
   policyCheckCommand,
   ingestCommand,
+  landCommand,
   sweepCommand,
   holdAddCommand,
   holdRemoveCommand,
