@@ -86,4 +86,13 @@ describe('the admin CLI on the embedded stores', () => {
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout).ok).toBe(true);
   });
+  // Last: the demo starts from an empty state directory.
+  it('runs the demo end to end: refusals, landing, ciphertext at rest, hold, sweep, verified trail', { timeout: 180_000 }, async () => {
+    const demo = await run('demo', '--json');
+    expect(demo.code, demo.stderr).toBe(0);
+    const summary = JSON.parse(demo.stdout);
+    expect(summary.landing.map((r: { outcome: string }) => r.outcome)).toEqual(['stored', 'quarantined']);
+    expect(summary.sweep.totals).toMatchObject({ purged: 7, held: 1 });
+    expect(summary.audit).toMatchObject({ ok: true });
+  });
 });

@@ -1,4 +1,9 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { LANDING_METADATA } from '#shared/domain/landing.ts';
 import { ConfigError } from '#shared/errors.ts';
+import type { LandingResult } from '#shared/use-cases/tag-landed-object.ts';
+import { watchLanding } from '../../local/landing-watcher.ts';
+import type { EmbeddedRuntime } from '../../runtime.ts';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -14,6 +19,27 @@ import { ingestFile, printIngestReport } from './ingest.ts';
 
 const sample = (name: string): string =>
   fileURLToPath(new URL(`../../../shared/samples/${name}`, import.meta.url));
+
+/** Two landed documents: one tagged by its metadata, one without tags. */
+async function landSamples(runtime: EmbeddedRuntime): Promise<LandingResult[]> {
+  const watcher = watchLanding(runtime.embedded, runtime.deps);
+  try {
+    const put = (key: string, body: string, metadata: Record<string, string>) =>
+      runtime.embedded.s3.send(
+        new PutObjectCommand({ Bucket: runtime.embedded.names.landingBucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8', Metadata: metadata }),
+      );
+    await put('landing/gunma/consultation-2004.txt', '相談記録：設備投資の資金計画について', {
+      [LANDING_METADATA.dataset]: 'gunma-consultations',
+      [LANDING_METADATA.subject]: 'S-GNM-2004',
+      [LANDING_METADATA.purposes]: 'gunma-consult',
+      [LANDING_METADATA.recordId]: 'gnm-0004',
+    });
+    await put('landing/scan-unlabelled.txt', '（ラベルのないスキャン）', {});
+    return (await watcher.idle()).flatMap((s) => s.results);
+  } finally {
+    watcher.stop();
+  }
+}
 
 export const demoCommand: CliCommand = {
   path: ['demo'],
@@ -51,6 +77,15 @@ export const demoCommand: CliCommand = {
     const bad = await ingestFile(ctx, sample('records-refused.jsonl'));
     if (!ctx.json) {
       printIngestReport(ctx, 'records-refused.jsonl', bad);
+      ctx.out('  Another system drops two documents into the landing bucket (landing/); the tagger takes them:');
+    }
+    summary.landing = await landSamples(runtime);
+    if (!ctx.json) {
+      for (const r of summary.landing as LandingResult[]) {
+        ctx.out(
+          `    ${r.key}: ${r.outcome === 'stored' ? `stored as a tagged record (${r.stored})` : `refused → ${r.quarantineKey} with its reasons`}`,
+        );
+      }
       ctx.out('');
       ctx.out('3. What is at rest: sensitive, My Number and financial fields are ciphertext');
     }
