@@ -272,6 +272,14 @@ export class StatelessStack extends Stack {
     allow(verifyFn, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
     allow(verifyFn, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
     allow(verifyFn, ['kms:Verify'], [s.keys.signingKey.keyArn]);
+    // It compares the trail with the Object-Locked checkpoint copies.
+    allow(verifyFn, ['s3:ListBucket'], [s.checkpointsBucket.bucketArn]);
+    allow(verifyFn, ['s3:GetObject'], [checkpointObjects]);
+    acknowledge(
+      verifyFn.role as iam.IRole,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-auditcheckpoints-<AWS::AccountId>-<AWS::Region>/checkpoints/*]`],
+      'The verifier reads every archived checkpoint under checkpoints/ of the Object-Lock bucket; their names are not known in advance.',
+    );
     const verifyScheduleRole = new iam.Role(this, 'AuditVerifyScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: 'wasure: EventBridge Scheduler invokes the audit verifier',

@@ -214,6 +214,8 @@ export interface TrailVerdict {
   readonly ok: boolean;
   readonly eventsChecked: number;
   readonly checkpointsChecked: number;
+  /** Checkpoints compared with their Object-Lock copies. */
+  readonly archivedChecked?: number;
   readonly problem?: TrailProblem;
 }
 
@@ -299,4 +301,39 @@ export async function verifyTrail(
     prevCp = checkpointHash(cp);
   }
   return { ok: true, eventsChecked: events.length, checkpointsChecked: checkpoints.length };
+}
+
+/**
+ * Compares the trail's checkpoints with their archived (Object-Lock)
+ * copies: each archived checkpoint must be in the trail unchanged. This
+ * finds a trail cut back (tail events and checkpoints deleted, head
+ * reset), which the trail alone cannot show.
+ */
+export function checkArchive(
+  checkpoints: readonly Checkpoint[],
+  archived: readonly unknown[],
+): TrailProblem | undefined {
+  const byIndex = new Map(checkpoints.map((c) => [c.index, c]));
+  for (const doc of archived) {
+    const cp = doc as Partial<Checkpoint> | null;
+    if (typeof cp?.index !== 'number' || typeof cp.treeSize !== 'number') {
+      return { kind: 'checkpoint-mismatch', at: {}, message: 'an archived checkpoint document is malformed' };
+    }
+    const inTrail = byIndex.get(cp.index);
+    if (inTrail === undefined) {
+      return {
+        kind: 'missing',
+        at: { checkpoint: cp.index, seq: cp.treeSize - 1 },
+        message: `checkpoint ${cp.index} (covering ${cp.treeSize} events) is in the Object-Lock archive but not in the trail: the trail was cut back`,
+      };
+    }
+    if (canonical(inTrail) !== canonical(cp)) {
+      return {
+        kind: 'checkpoint-mismatch',
+        at: { checkpoint: cp.index },
+        message: `checkpoint ${cp.index} in the trail differs from its Object-Lock copy`,
+      };
+    }
+  }
+  return undefined;
 }

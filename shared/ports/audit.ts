@@ -23,3 +23,9 @@ export interface CheckpointSink {
   /** Writes one checkpoint document. */
   put(name: string, body: Uint8Array): Promise<void>;
 }
+
+/** A sink whose checkpoints can be read back (the Object-Lock archive). */
+export interface CheckpointArchive extends CheckpointSink {
+  /** Every archived checkpoint document, parsed, in index order. */
+  readAll(): Promise<unknown[]>;
+}

@@ -133,6 +133,28 @@ describe('audit trail on the embedded stores', () => {
     await expect(auditTasks({ audit }).verify({})).resolves.toMatchObject({ ok: true, eventsChecked: events.length });
   });
 
+  it('finds a trail cut back behind its last checkpoint by comparing with the Object-Lock copies', async () => {
+    // Prepare: a checkpoint is written to the table and to the checkpoint bucket
+    const { DeleteItemCommand, PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+    const { marshall } = await import('@aws-sdk/util-dynamodb');
+    const cp = await audit.checkpoint();
+    expect(cp).toBeDefined();
+    expect((await verifyAudit(audit)).archivedChecked).toBeGreaterThan(0);
+    // Act: someone with table access deletes that checkpoint from the table
+    const key = marshall({ stream: 'checkpoints', seq: cp?.index });
+    await embedded.dynamodb.send(new DeleteItemCommand({ TableName: embedded.names.auditTable, Key: key }));
+    // Assess: the table alone still verifies; its locked copy does not let it pass
+    const verdict = await verifyAudit(audit);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problem).toMatchObject({ kind: 'missing', at: { checkpoint: cp?.index } });
+    expect(verdict.problem?.message).toContain('Object-Lock archive');
+    // restore for the next tests
+    await embedded.dynamodb.send(
+      new PutItemCommand({ TableName: embedded.names.auditTable, Item: marshall({ stream: 'checkpoints', seq: cp?.index, ...cp }, { removeUndefinedValues: true }) }),
+    );
+    expect((await verifyAudit(audit)).ok).toBe(true);
+  });
+
   it('holds no raw subject id and no personal value in any event of a full run', async () => {
     // Prepare: everything that writes audit events
     await ingestRecords(deps, sample('records.jsonl'), { actor: 'test' });

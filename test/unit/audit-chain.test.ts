@@ -15,6 +15,7 @@ import {
   verifyTrail,
 } from '#shared/domain/audit-chain.ts';
 import { assertNoPersonalData } from '#shared/domain/audit-event.ts';
+import { checkArchive } from '#shared/domain/audit-chain.ts';
 import { myNumberCheckDigit } from '#shared/domain/my-number.ts';
 import { ValidationError } from '#shared/errors.ts';
 
@@ -176,6 +177,18 @@ function relinkLeaf(e: ChainedEvent): ChainedEvent {
   const again = chainEvent(stripHashes(e), e.prevHash);
   return { ...again, chainHash: e.chainHash };
 }
+
+describe('checkpoints against their Object-Lock copies', () => {
+  const cp = (index: number, rootHash = 'r') => ({ index, treeSize: (index + 1) * 10, rootHash, chainHash: 'c', prevCheckpointHash: 'p', time: 't', keyId: 'k', algorithm: 'a', signature: 's' });
+  it('passes when every archived checkpoint is in the trail unchanged (the archive may lag)', () => {
+    expect(checkArchive([cp(0), cp(1), cp(2)], [cp(0), cp(1)])).toBeUndefined();
+  });
+  it('names an archived checkpoint missing from the trail, and one that differs', () => {
+    expect(checkArchive([cp(0)], [cp(0), cp(1)])).toMatchObject({ kind: 'missing', at: { checkpoint: 1, seq: 19 } });
+    expect(checkArchive([cp(0), cp(1, 'rewritten')], [cp(0), cp(1)])).toMatchObject({ kind: 'checkpoint-mismatch', at: { checkpoint: 1 } });
+    expect(checkArchive([cp(0)], [{ nonsense: true }])).toMatchObject({ kind: 'checkpoint-mismatch' });
+  });
+});
 
 describe('no personal data in audit events', () => {
   const myNumber = `12345678901${myNumberCheckDigit('12345678901')}`;

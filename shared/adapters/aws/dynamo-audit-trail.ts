@@ -30,7 +30,8 @@ import {
 } from '../../domain/audit-chain.ts';
 import { assertNoPersonalData } from '../../domain/audit-event.ts';
 import { ConflictError } from '../../errors.ts';
-import type { CheckpointSigner, CheckpointSink, Pseudonymizer } from '../../ports/audit.ts';
+import type { CheckpointArchive, CheckpointSigner, CheckpointSink, Pseudonymizer } from '../../ports/audit.ts';
+import { CHECKPOINT_PREFIX } from './s3-checkpoint-sink.ts';
 import type { AuditEventInput, AuditTrail, Clock, Ids } from '../../ports/index.ts';
 
 /** Head of the trail. */
@@ -91,6 +92,12 @@ export class DynamoAuditTrail implements AuditTrail {
   /** The pseudonymizer (for filtering the log by subject). */
   get pseudonymizer(): Pseudonymizer {
     return this.props.pseudonymizer;
+  }
+
+  /** The checkpoint archive, when the sink can be read back. */
+  get archive(): CheckpointArchive | undefined {
+    const sink = this.props.sink as Partial<CheckpointArchive> | undefined;
+    return typeof sink?.readAll === 'function' ? (sink as CheckpointArchive) : undefined;
   }
 
   /** The signer, if any (for verification). */
@@ -310,7 +317,7 @@ export class DynamoAuditTrail implements AuditTrail {
         throw error;
       }
       await this.props.sink?.put(
-        `checkpoints/${String(cp.index).padStart(10, '0')}.json`,
+        `${CHECKPOINT_PREFIX}${String(cp.index).padStart(10, '0')}.json`,
         Buffer.from(`${JSON.stringify(cp, null, 2)}\n`, 'utf8'),
       );
       return cp;
