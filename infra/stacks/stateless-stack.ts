@@ -253,7 +253,7 @@ export class StatelessStack extends Stack {
     allow(landingFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
-    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.keysTable.tableArn]);
+    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
     allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
     allow(landingFn, tableKms, [s.keys.dataKey.keyArn]);
     allow(landingFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);

@@ -142,6 +142,8 @@ export interface StoredKey {
   readonly wrapped: Uint8Array;
   /** When it was created (ISO). */
   readonly createdAt: string;
+  /** How many times a record was sealed with it since (see {@link KeyStore.use}). */
+  readonly uses?: number;
 }
 
 /** Store of wrapped per-subject data keys (DynamoDB keys table). */
@@ -152,8 +154,17 @@ export interface KeyStore {
   existing(subjectIds: readonly string[]): Promise<Set<string>>;
   /** Stores the key unless one exists; returns the key that is stored. */
   putIfAbsent(key: StoredKey): Promise<StoredKey>;
-  /** Destroys the subject's key (crypto-shredding). Idempotent. */
-  destroy(subjectId: string): Promise<void>;
+  /**
+   * Notes that a record was just sealed with the subject's key; false when
+   * the key no longer exists (it was destroyed after it was read).
+   */
+  use(subjectId: string): Promise<boolean>;
+  /**
+   * Destroys the subject's key (crypto-shredding). Idempotent. With
+   * `unlessUsedSince`, only if no record was sealed with it since that
+   * count was read; returns whether the key is gone.
+   */
+  destroy(subjectId: string, unlessUsedSince?: number): Promise<boolean>;
 }
 
 /** Actions recorded in the audit trail. */

@@ -8,7 +8,7 @@ import type { CategoryKind } from '../domain/catalogue-types.ts';
 import { fieldAad, sealBytes, sealValue } from '../domain/envelope.ts';
 import type { DocumentRef, StoredRecord } from '../domain/record.ts';
 import { type TaggedRecord, tagRecord } from '../domain/tagging.ts';
-import { ConflictError, type Problem, assertIsError } from '../errors.ts';
+import { ConflictError, type Problem, TransientStoreError, assertIsError } from '../errors.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { SubjectKeys } from './subject-keys.ts';
@@ -68,6 +68,49 @@ async function storeOne(
   const needsKey =
     Object.keys(tagged.sealFields).length > 0 ||
     (tagged.sealDocuments && tagged.documents.length > 0);
+  const written: string[] = [];
+  const now = deps.clock.now().toISOString();
+  let created = false;
+  try {
+    let content = await sealContent(deps, keys, tagged, needsKey, written);
+    let stored: StoredRecord = recordOf(tagged, content, now);
+    await deps.records.create(stored);
+    created = true;
+    // A sweep may have destroyed the subject's key after it was read here
+    // and before this record existed; then the record is sealed again under
+    // a fresh key, so nothing stays sealed under a destroyed key.
+    for (let attempt = 0; needsKey && !(await deps.keys.use(tagged.subjectId)); attempt += 1) {
+      if (attempt >= 3) {
+        throw new TransientStoreError(`the data key of record ${tagged.recordId} kept being destroyed while it was stored`);
+      }
+      keys.forget(tagged.subjectId);
+      content = await sealContent(deps, keys, tagged, needsKey, written);
+      const resealed: StoredRecord = { ...recordOf(tagged, content, now), version: stored.version + 1 };
+      await deps.records.update(resealed, stored.version);
+      stored = resealed;
+    }
+    return stored;
+  } catch (error) {
+    // Before the record exists its documents are orphans and go; after, they
+    // are the record's.
+    if (!created && written.length > 0) {
+      const versions = await deps.objects.listVersions(
+        `records/${tagged.recordId}/`,
+      );
+      await deps.objects.deleteVersions(versions);
+    }
+    throw error;
+  }
+}
+
+/** Sealed fields and written documents of a record, under the subject's current key. */
+async function sealContent(
+  deps: LifecycleDeps,
+  keys: SubjectKeys,
+  tagged: TaggedRecord,
+  needsKey: boolean,
+  written: string[],
+): Promise<{ sealed: Record<string, string>; documents: DocumentRef[] }> {
   const key = needsKey ? await keys.forWriting(tagged.subjectId) : undefined;
   const sealed: Record<string, string> = {};
   for (const [name, value] of Object.entries(tagged.sealFields)) {
@@ -78,9 +121,36 @@ async function storeOne(
     );
   }
   const documents: DocumentRef[] = [];
-  const written: string[] = [];
-  const now = deps.clock.now().toISOString();
-  const record = (): StoredRecord => ({
+  for (const doc of tagged.documents) {
+    const objectKey = documentKey(tagged.recordId, doc.name);
+    const body = tagged.sealDocuments
+      ? Buffer.from(sealBytes(key as Uint8Array, doc.body, objectKey), 'utf8')
+      : doc.body;
+    await deps.objects.put(objectKey, body, doc.contentType, {
+      'wasure-record-id': tagged.recordId,
+      'wasure-dataset': tagged.dataset,
+      'wasure-sealed': String(tagged.sealDocuments),
+    });
+    written.push(objectKey);
+    documents.push({
+      name: doc.name,
+      key: objectKey,
+      contentType: doc.contentType,
+      size: doc.body.byteLength,
+      sha256: createHash('sha256').update(doc.body).digest('hex'),
+      sealed: tagged.sealDocuments,
+    });
+  }
+  return { sealed, documents };
+}
+
+/** The stored form of a tagged record. */
+function recordOf(
+  tagged: TaggedRecord,
+  content: { sealed: Record<string, string>; documents: DocumentRef[] },
+  now: string,
+): StoredRecord {
+  return {
     recordId: tagged.recordId,
     subjectId: tagged.subjectId,
     dataset: tagged.dataset,
@@ -102,45 +172,12 @@ async function storeOne(
     pendingRequests: [],
     status: 'active',
     fields: tagged.clearFields,
-    sealed,
-    documents,
+    sealed: content.sealed,
+    documents: content.documents,
     createdAt: now,
     updatedAt: now,
     version: 1,
-  });
-  try {
-    for (const doc of tagged.documents) {
-      const objectKey = documentKey(tagged.recordId, doc.name);
-      const body = tagged.sealDocuments
-        ? Buffer.from(sealBytes(key as Uint8Array, doc.body, objectKey), 'utf8')
-        : doc.body;
-      await deps.objects.put(objectKey, body, doc.contentType, {
-        'wasure-record-id': tagged.recordId,
-        'wasure-dataset': tagged.dataset,
-        'wasure-sealed': String(tagged.sealDocuments),
-      });
-      written.push(objectKey);
-      documents.push({
-        name: doc.name,
-        key: objectKey,
-        contentType: doc.contentType,
-        size: doc.body.byteLength,
-        sha256: createHash('sha256').update(doc.body).digest('hex'),
-        sealed: tagged.sealDocuments,
-      });
-    }
-    const stored = record();
-    await deps.records.create(stored);
-    return stored;
-  } catch (error) {
-    if (written.length > 0) {
-      const versions = await deps.objects.listVersions(
-        `records/${tagged.recordId}/`,
-      );
-      await deps.objects.deleteVersions(versions);
-    }
-    throw error;
-  }
+  };
 }
 
 /**

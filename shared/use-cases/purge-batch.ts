@@ -149,14 +149,21 @@ export async function destroyKeyIfUnneeded(
   events: AuditEventInput[],
   except?: string,
 ): Promise<boolean> {
+  // The key is read before the records are listed, and destroyed only if
+  // no record was sealed with it since: a record ingested meanwhile either
+  // shows in the listing or has counted a use, so it is never left sealed
+  // under a destroyed key.
+  const key = await withBackoff(() => deps.keys.get(record.subjectId));
+  if (key === undefined) {
+    return false;
+  }
   const live = await withBackoff(() => deps.records.listBySubject(record.subjectId));
   if (live.some((r) => r.recordId !== except && holdsSealedData(r))) {
     return false;
   }
-  if ((await withBackoff(() => deps.keys.get(record.subjectId))) === undefined) {
+  if (!(await withBackoff(() => deps.keys.destroy(record.subjectId, key.uses ?? 0)))) {
     return false;
   }
-  await withBackoff(() => deps.keys.destroy(record.subjectId));
   events.push({
     action: 'key-destroyed',
     actor,

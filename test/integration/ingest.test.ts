@@ -152,6 +152,40 @@ describe('ingest on the embedded stores', () => {
     ).rejects.toBeInstanceOf(KeyUnavailableError);
   });
 
+  it('seals a record again under a fresh key when a sweep destroys the key while the record is being stored', async () => {
+    // Prepare: the subject has a key; a sweep destroys it between the moment
+    // ingest reads it and the moment the record is written
+    await ingestRecords(deps, lines([{ ...health, recordId: 'it-race-0', subjectId: 'S-RACE', documents: [] }]), { actor: 'test' });
+    const racing: LifecycleDeps = {
+      ...deps,
+      records: Object.assign(Object.create(Object.getPrototypeOf(deps.records)), deps.records, {
+        create: async (record: Parameters<LifecycleDeps['records']['create']>[0]) => {
+          await deps.keys.destroy('S-RACE');
+          return deps.records.create(record);
+        },
+      }),
+    };
+    // Act
+    const report = await ingestRecords(racing, lines([{ ...health, recordId: 'it-race-1', subjectId: 'S-RACE' }]), { actor: 'test' });
+    // Assess: stored, readable, its document sealed under the new key too
+    expect(report.rejected).toEqual([]);
+    const read = await readRecord(deps, { recordId: 'it-race-1', purpose: 'saitama-2', actor: 'test' });
+    expect(read.fields.medicalHistory).toBe('喘息の既往');
+    expect(((await deps.records.get('it-race-1')) as { version?: number } | undefined)?.version).toBe(2);
+  });
+
+  it('does not destroy a key a record was sealed with after the key was read', async () => {
+    await ingestRecords(deps, lines([{ ...health, recordId: 'it-use-1', subjectId: 'S-USE', documents: [] }]), { actor: 'test' });
+    const read = await deps.keys.get('S-USE');
+    // a record is sealed with the key meanwhile
+    expect(await deps.keys.use('S-USE')).toBe(true);
+    expect(await deps.keys.destroy('S-USE', read?.uses)).toBe(false);
+    expect(await deps.keys.get('S-USE')).toBeDefined();
+    const now = await deps.keys.get('S-USE');
+    expect(await deps.keys.destroy('S-USE', now?.uses)).toBe(true);
+    expect(await deps.keys.use('S-USE')).toBe(false);
+  });
+
   it('writes one data key per subject even when its lines arrive together', async () => {
     const many = Array.from({ length: 12 }, (_, i) => ({
       ...payroll,

@@ -178,12 +178,13 @@ describe('retention sweep state machine, executed locally on the embedded stores
           get: d.keys.get.bind(d.keys),
           existing: d.keys.existing.bind(d.keys),
           putIfAbsent: d.keys.putIfAbsent.bind(d.keys),
-          destroy: async (s) => {
+          use: d.keys.use.bind(d.keys),
+          destroy: async (s, since) => {
             if (throttled < 3) {
               throttled += 1;
               throw new TransientStoreError('ProvisionedThroughputExceededException');
             }
-            return d.keys.destroy(s);
+            return d.keys.destroy(s, since);
           },
         },
       }),

@@ -5,6 +5,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { KeyStore, StoredKey } from '../../ports/index.ts';
@@ -34,6 +35,7 @@ export class DynamoKeyStore implements KeyStore {
       keyId: item.keyId,
       wrapped: new Uint8Array(item.wrapped),
       createdAt: item.createdAt,
+      uses: typeof item.uses === 'number' ? item.uses : 0,
     };
   }
 
@@ -65,9 +67,48 @@ export class DynamoKeyStore implements KeyStore {
     }
   }
 
-  async destroy(subjectId: string): Promise<void> {
-    await this.client.send(
-      new DeleteItemCommand({ TableName: this.table, Key: marshall({ subjectId }) }),
-    );
+  async use(subjectId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: marshall({ subjectId }),
+          UpdateExpression: 'SET #uses = if_not_exists(#uses, :zero) + :one',
+          ConditionExpression: 'attribute_exists(subjectId)',
+          ExpressionAttributeNames: { '#uses': 'uses' },
+          ExpressionAttributeValues: marshall({ ':zero': 0, ':one': 1 }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async destroy(subjectId: string, unlessUsedSince?: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: marshall({ subjectId }),
+          ...(unlessUsedSince === undefined
+            ? {}
+            : {
+                ConditionExpression: 'attribute_not_exists(subjectId) OR #uses = :n OR (attribute_not_exists(#uses) AND :n = :zero)',
+                ExpressionAttributeNames: { '#uses': 'uses' },
+                ExpressionAttributeValues: marshall({ ':n': unlessUsedSince, ':zero': 0 }),
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return false;
+      }
+      throw error;
+    }
   }
 }
