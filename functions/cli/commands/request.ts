@@ -11,7 +11,8 @@ import { LifecycleError, NotFoundError, ValidationError } from '#shared/errors.t
 import type { SubjectRequest } from '#shared/domain/requests.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { executionArn, executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
-import type { StackRuntime } from '../../runtime.ts';
+import type { Runtime, StackRuntime } from '../../runtime.ts';
+import { isTombstone } from '#shared/domain/record.ts';
 import { registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { runRequestLocally } from '../../local/local-request.ts';
 import { optionList, optionString } from '../args.ts';
@@ -25,15 +26,18 @@ const AGENTS: Record<string, RequesterKind> = {
 
 export const requestCommand: CliCommand = {
   path: ['request'],
-  usage: `request TYPE --subject ID --verified-by METHOD --evidence REF [--agent minor-guardian|adult-guardian|delegated --agent-ref REF] [--request-id ID] [--record ID --set F=V --unset F] [--deadline-days N]   TYPE: ${REQUEST_TYPES.join('|')}`,
+  usage: `request TYPE --subject ID (correct: or --record ID) --verified-by METHOD --evidence REF [--agent minor-guardian|adult-guardian|delegated --agent-ref REF] [--request-id ID] [--record ID --set F=V --unset F] [--deadline-days N]   TYPE: ${REQUEST_TYPES.join('|')}`,
   async run(ctx) {
     const type = ctx.args.positionals[0] as RequestType | undefined;
     const problems = [];
     if (type === undefined || !REQUEST_TYPES.includes(type)) {
       problems.push({ path: 'TYPE', message: `must be one of ${REQUEST_TYPES.join(', ')}` });
     }
-    const subjectId = optionString(ctx.args, 'subject');
-    if (subjectId === undefined) problems.push({ path: '--subject', message: 'is required' });
+    const givenSubject = optionString(ctx.args, 'subject');
+    // A correction names its record; the subject is the record's.
+    if (givenSubject === undefined && !(type === 'correct' && optionString(ctx.args, 'record') !== undefined)) {
+      problems.push({ path: '--subject', message: type === 'correct' ? 'is required (or name the record with --record)' : 'is required' });
+    }
     const method = optionString(ctx.args, 'verified-by');
     if (method === undefined) problems.push({ path: '--verified-by', message: `is required (${VERIFICATION_METHODS.join(', ')})` });
     const agent = optionString(ctx.args, 'agent');
@@ -54,10 +58,11 @@ export const requestCommand: CliCommand = {
     const runtime = await ctx.runtime();
     const agentRef = optionString(ctx.args, 'agent-ref');
     const recordId = optionString(ctx.args, 'record');
+    const subjectId = givenSubject ?? (await subjectOfRecord(runtime, recordId as string));
     const request = await registerRequest(runtime.requestDeps, {
       requestId: optionString(ctx.args, 'request-id') ?? `req-${runtime.deps.ids.next()}`,
       type: type as RequestType,
-      subjectId: subjectId as string,
+      subjectId,
       requester: { kind: agent === undefined ? 'subject' : (AGENTS[agent] as RequesterKind), ...(agentRef === undefined ? {} : { agentRef }) },
       verification: { method: method as never, evidenceRef: optionString(ctx.args, 'evidence') ?? '' },
       params: {
@@ -121,4 +126,15 @@ async function requestOnStack(
     );
   }
   return done;
+}
+
+/** The subject of a live record, for a correction that names only the record. */
+async function subjectOfRecord(runtime: Runtime, recordId: string): Promise<string> {
+  const record = await runtime.deps.records.get(recordId);
+  if (record === undefined || isTombstone(record)) {
+    throw new ValidationError('the request cannot be accepted', [
+      { path: '--record', message: `no record ${recordId} is held${record === undefined ? '' : ' (it was erased)'}` },
+    ]);
+  }
+  return record.subjectId;
 }
