@@ -170,7 +170,10 @@ export async function openStackRuntime(options: RuntimeOptions & { readonly stac
     audit: deps.audit,
     stack,
     sfn,
-    close: async () => sfn.destroy(),
+    close: async () => {
+      sfn.destroy();
+      deps.release();
+    },
   };
 }
 

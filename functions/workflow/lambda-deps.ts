@@ -48,7 +48,7 @@ function bundledCatalogue(): Catalogue {
 export function lambdaSweepDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: AwsDepsOptions = {},
-): SweepTaskDeps & { readonly audit: DynamoAuditTrail } {
+): SweepTaskDeps & { readonly audit: DynamoAuditTrail; release(): void } {
   const config = { ...options.clientConfig };
   const dynamodb = new DynamoDBClient(config);
   const kms = new KMSClient(config);
@@ -89,6 +89,10 @@ export function lambdaSweepDeps(
     ids,
     catalogue: options.catalogue ?? bundledCatalogue(),
     log: jsonLogger(),
+    // A CLI process (`--stack`) ends its clients; a Lambda container keeps them.
+    release: () => {
+      for (const client of [dynamodb, kms, s3, sfn]) client.destroy();
+    },
     checkpoint: () => audit.checkpoint(),
     continueAsNew: async (input) => {
       const arn = input.stateMachineArn;
@@ -107,12 +111,19 @@ export function lambdaSweepDeps(
 export function lambdaRequestDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: AwsDepsOptions = {},
-): RequestTaskDeps & { readonly audit: DynamoAuditTrail } {
+): RequestTaskDeps & { readonly audit: DynamoAuditTrail; release(): void } {
   const base = lambdaSweepDeps(env, options);
   const config = { ...options.clientConfig };
+  const dynamodb = new DynamoDBClient(config);
+  const s3 = new S3Client(config);
   return {
     ...base,
-    requests: new DynamoRequestStore(new DynamoDBClient(config), requireEnv(env, ENV.requestsTable)),
-    exports: new S3ExportStore(new S3Client(config), requireEnv(env, ENV.exportsBucket), base.clock),
+    requests: new DynamoRequestStore(dynamodb, requireEnv(env, ENV.requestsTable)),
+    exports: new S3ExportStore(s3, requireEnv(env, ENV.exportsBucket), base.clock),
+    release: () => {
+      base.release();
+      dynamodb.destroy();
+      s3.destroy();
+    },
   };
 }
