@@ -117,10 +117,11 @@ export function embeddedDeps(
   clock: Clock,
   ids: Ids = uuidIds,
 ): { deps: LifecycleDeps; audit: DynamoAuditTrail } {
+  const pseudonyms = new KmsPseudonymizer(embedded.kms, embedded.keyIds.hmac);
   const audit = new DynamoAuditTrail({
     client: embedded.dynamodb,
     table: embedded.names.auditTable,
-    pseudonymizer: new KmsPseudonymizer(embedded.kms, embedded.keyIds.hmac),
+    pseudonymizer: pseudonyms,
     signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
     sink: new S3CheckpointSink(embedded.s3, embedded.names.checkpointsBucket),
     clock,
@@ -134,6 +135,7 @@ export function embeddedDeps(
     keys: new DynamoKeyStore(embedded.dynamodb, embedded.names.keysTable),
     keyService: new KmsKeyService(embedded.kms, embedded.keyIds.data),
     audit,
+    pseudonyms,
     clock,
     ids,
     catalogue,

@@ -55,10 +55,11 @@ export function lambdaSweepDeps(
   const s3 = new S3Client(config);
   const clock = { now: () => new Date() };
   const ids = { next: () => randomUUID() };
+  const pseudonyms = new KmsPseudonymizer(kms, requireEnv(env, ENV.auditHmacKeyArn));
   const audit = new DynamoAuditTrail({
     client: dynamodb,
     table: requireEnv(env, ENV.auditTable),
-    pseudonymizer: new KmsPseudonymizer(kms, requireEnv(env, ENV.auditHmacKeyArn)),
+    pseudonymizer: pseudonyms,
     ...(env[ENV.auditSigningKeyArn] === undefined
       ? {}
       : {
@@ -85,6 +86,7 @@ export function lambdaSweepDeps(
     keys: new DynamoKeyStore(dynamodb, requireEnv(env, ENV.keysTable)),
     keyService: new KmsKeyService(kms, requireEnv(env, ENV.dataKeyArn)),
     audit,
+    pseudonyms,
     clock,
     ids,
     catalogue: options.catalogue ?? bundledCatalogue(),

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../logging.ts';
 import type { Catalogue } from '../domain/catalogue-types.ts';
+import type { Pseudonymizer } from '../ports/audit.ts';
 import type {
   AuditTrail,
   Clock,
@@ -27,6 +28,12 @@ export interface LifecycleDeps {
   readonly keyService: KeyService;
   /** The audit trail. */
   readonly audit: AuditTrail;
+  /**
+   * Keyed pseudonyms of subject ids (KMS HMAC): the only form in which a
+   * subject is stored or indexed, so destroying the subject's data key
+   * leaves nothing readable that names the person.
+   */
+  readonly pseudonyms: Pseudonymizer;
   /** Clock. */
   readonly clock: Clock;
   /** Id source. */
