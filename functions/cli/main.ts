@@ -1,4 +1,6 @@
 import '#shared/adapters/local/node-shims.ts';
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -9,7 +11,14 @@ import {
   assertIsError,
 } from '#shared/errors.ts';
 import { type RuntimeOptions, openRuntime, type Runtime } from '../runtime.ts';
-import { optionString, parseArgs } from './args.ts';
+import {
+  GLOBAL_OPTIONS,
+  TOP_OPTIONS,
+  commandHelp,
+  commandWords,
+  optionString,
+  parseArgs,
+} from './args.ts';
 import { COMMANDS } from './commands/index.ts';
 import type { CliCommand, CliContext } from './types.ts';
 
@@ -36,16 +45,35 @@ function usage(): string {
     'Usage:',
     ...lines,
     '',
-    'Global options: --json  --local DIR (default .wasure)  --now ISO  --catalogue FILE  --progress',
+    'Global options: --json  --local DIR (default .wasure)  --now ISO  --catalogue FILE  --progress  --debug',
     '                --stack NAME [--region R]  operate a deployed wasure (stacks NAMEStateful/NAMEStateless, e.g. Wasure)',
+    '                --help (also after a command: wasure ingest --help)  --version',
     'Exit codes: 0 ok, 1 failure, 2 bad input.',
   ].join('\n');
+}
+
+/** The version in package.json. */
+export function cliVersion(): string {
+  const pkg = JSON.parse(
+    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version?: string };
+  return pkg.version ?? 'unknown';
 }
 
 function findCommand(words: readonly string[]): CliCommand | undefined {
   return [...COMMANDS]
     .sort((a, b) => b.path.length - a.path.length)
     .find((c) => c.path.every((w, i) => words[i] === w));
+}
+
+/** Refuses a --local that exists but is not a directory, before any store opens. */
+async function checkStateDir(dir: string, given: string | undefined): Promise<void> {
+  const found = await stat(dir).catch(() => undefined);
+  if (found !== undefined && !found.isDirectory()) {
+    throw new ValidationError(`${given ?? dir} is not a directory`, [
+      { path: '--local', message: `${dir} exists and is not a directory; give a directory (it is created if missing)` },
+    ]);
+  }
 }
 
 /** Maps an error to an exit code and a message: the CLI's one error map. */
@@ -73,47 +101,74 @@ export async function runCli(
   argv: readonly string[],
   io: CliIo = defaultIo,
 ): Promise<number> {
-  const args = parseArgs(argv);
-  const json = args.options.json === true;
-  const command = findCommand(args.positionals);
-  if (command === undefined || args.options.help === true) {
-    (command === undefined && args.options.help !== true ? io.stderr : io.stdout)(
-      `${usage()}\n`,
-    );
-    return command === undefined && args.options.help !== true ? 2 : 0;
-  }
-  const rest = { ...args, positionals: args.positionals.slice(command.path.length) };
+  let json = argv.includes('--json');
+  let debug = argv.includes('--debug');
   let runtime: Runtime | undefined;
-  const stateDir = resolve(
-    io.cwd,
-    optionString(args, 'local') ?? command.defaultDir ?? '.wasure',
-  );
-  const options: RuntimeOptions = {
-    cwd: io.cwd,
-    env: io.env,
-    dir: stateDir,
-    now: optionString(args, 'now'),
-    catalogueFile: optionString(args, 'catalogue'),
-    stack: optionString(args, 'stack'),
-    region: optionString(args, 'region'),
-    log: (line) => io.stderr(`${line}\n`),
-  };
-  const ctx: CliContext = {
-    args: rest,
-    stateDir,
-    json,
-    runtime: async () => {
-      runtime ??= await openRuntime(options);
-      return runtime;
-    },
-    out: (line) => io.stdout(`${line}\n`),
-    progress: (line) => {
-      if (!json || args.options.progress === true) {
-        io.stderr(`${line}\n`);
-      }
-    },
-  };
   try {
+    const words = commandWords(argv);
+    const command = findCommand(words.map((w) => w.word));
+    if (command === undefined) {
+      const top = parseArgs(argv, { options: TOP_OPTIONS, positionals: words.map((w) => w.word), command: '' });
+      if (top.options.version === true) {
+        io.stdout(`wasure ${cliVersion()}\n`);
+        return 0;
+      }
+      if (top.options.help === true && top.positionals.length === 0) {
+        io.stdout(`${usage()}\n`);
+        return 0;
+      }
+      const first = top.positionals[0];
+      io.stderr(
+        `${first === undefined ? 'wasure needs a command' : `unknown command "${top.positionals.join(' ')}"`}\n\n${usage()}\n`,
+      );
+      return 2;
+    }
+    const at = new Set(words.slice(0, command.path.length).map((w) => w.at));
+    const name = command.path.join(' ');
+    const options = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
+    const args = parseArgs(
+      argv.filter((_, i) => !at.has(i)),
+      { options, positionals: command.positionals ?? [], command: name },
+    );
+    json = args.options.json === true;
+    debug = args.options.debug === true;
+    if (args.options.help === true) {
+      io.stdout(
+        `${commandHelp({ command: name, usage: command.usage, options, examples: command.examples ?? [] })}\n`,
+      );
+      return 0;
+    }
+    const given = optionString(args, 'local');
+    const stateDir = resolve(io.cwd, given ?? command.defaultDir ?? '.wasure');
+    const stack = optionString(args, 'stack');
+    if (stack === undefined) {
+      await checkStateDir(stateDir, given);
+    }
+    const runtimeOptions: RuntimeOptions = {
+      cwd: io.cwd,
+      env: io.env,
+      dir: stateDir,
+      now: optionString(args, 'now'),
+      catalogueFile: optionString(args, 'catalogue'),
+      stack,
+      region: optionString(args, 'region'),
+      log: (line) => io.stderr(`${line}\n`),
+    };
+    const ctx: CliContext = {
+      args,
+      stateDir,
+      json,
+      runtime: async () => {
+        runtime ??= await openRuntime(runtimeOptions);
+        return runtime;
+      },
+      out: (line) => io.stdout(`${line}\n`),
+      progress: (line) => {
+        if (!json || args.options.progress === true) {
+          io.stderr(`${line}\n`);
+        }
+      },
+    };
     return await command.run(ctx);
   } catch (error) {
     assertIsError(error);
@@ -124,7 +179,7 @@ export async function runCli(
       );
     }
     io.stderr(`${lines.join('\n')}\n`);
-    if (args.options.debug === true && error.stack !== undefined) {
+    if (debug && error.stack !== undefined) {
       io.stderr(`${error.stack}\n`);
     }
     return code;

@@ -21,6 +21,20 @@ export interface CliContext {
   readonly progress: (line: string) => void;
 }
 
+/** One option a command declares, for strict parsing and its help. */
+export interface OptionSpec {
+  /** `boolean` is a flag; `string` takes a value. */
+  readonly type: 'string' | 'boolean';
+  /** May be given more than once; the values collect into an array. @default false */
+  readonly multiple?: boolean;
+  /** One-letter alias, e.g. `h`. @default none */
+  readonly short?: string;
+  /** Placeholder of the value in help, e.g. `ID`. @default 'VALUE' */
+  readonly value?: string;
+  /** One line for the help. */
+  readonly description: string;
+}
+
 /** One CLI command, e.g. `sweep` or `audit verify`. */
 export interface CliCommand {
   /** Words that select it, e.g. ['audit', 'verify']. */
@@ -29,6 +43,15 @@ export interface CliCommand {
   readonly defaultDir?: string;
   /** One-line usage shown in help. */
   readonly usage: string;
+  /**
+   * Options the command takes besides the global ones; anything else is
+   * refused with exit 2 before the command runs. @default {}
+   */
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  /** Names of the positional words it takes, e.g. ['FILE']; more are refused. @default [] */
+  readonly positionals?: readonly string[];
+  /** Example command lines for `--help`. @default [] */
+  readonly examples?: readonly string[];
   /** Runs; returns the exit code (0 ok, 1 failure, 2 bad input). */
   run(ctx: CliContext): Promise<number>;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,10 +9,10 @@ const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${n
 
 describe('the admin CLI on the embedded stores', () => {
   let dir: string;
-  const run = async (...argv: string[]) => {
+  const runIn = async (local: string, ...argv: string[]) => {
     let stdout = '';
     let stderr = '';
-    const code = await runCli([...argv, '--local', dir, '--now', '2026-11-22T00:00:00Z'], {
+    const code = await runCli([...argv, '--local', local, '--now', '2026-11-22T00:00:00Z'], {
       stdout: (t) => {
         stdout += t;
       },
@@ -24,6 +24,7 @@ describe('the admin CLI on the embedded stores', () => {
     });
     return { code, stdout, stderr };
   };
+  const run = (...argv: string[]) => runIn(dir, ...argv);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-cli-'));
@@ -97,10 +98,11 @@ describe('the admin CLI on the embedded stores', () => {
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout).ok).toBe(true);
   });
-  // Last: the demo starts from an empty state directory.
   it('runs the demo end to end: refusals, landing, ciphertext at rest, hold, sweep, verified trail', { timeout: 180_000 }, async () => {
-    const demo = await run('demo', '--json');
+    const demoDir = join(dir, 'demo');
+    const demo = await runIn(demoDir, 'demo', '--json');
     expect(demo.code, demo.stderr).toBe(0);
+    expect(await readdir(demoDir)).toContain('.wasure-demo');
     const summary = JSON.parse(demo.stdout);
     expect(summary.landing.map((r: { outcome: string }) => r.outcome)).toEqual(['stored', 'quarantined']);
     expect(summary.sweep.totals).toMatchObject({ purged: 7, held: 1 });

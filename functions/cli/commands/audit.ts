@@ -6,6 +6,7 @@ import type { CliCommand } from '../types.ts';
 
 export const auditVerifyCommand: CliCommand = {
   path: ['audit', 'verify'],
+  examples: ['wasure audit verify', 'wasure audit verify --json'],
   usage: 'audit verify                    recompute the hash chain, checkpoints and signatures',
   async run(ctx) {
     const runtime = await ctx.runtime();
@@ -24,6 +25,12 @@ export const auditVerifyCommand: CliCommand = {
 
 export const auditLogCommand: CliCommand = {
   path: ['audit', 'log'],
+  options: {
+    subject: { type: 'string', value: 'ID', description: 'only events about this subject (looked up by its pseudonym)' },
+    since: { type: 'string', value: 'ISO', description: 'only events at or after this time' },
+    limit: { type: 'string', value: 'N', description: 'at most N events' },
+  },
+  examples: ['wasure audit log --subject S-STM-4002', 'wasure audit log --since 2026-11-01T00:00:00+09:00 --limit 50 --json'],
   usage: 'audit log [--subject ID] [--since ISO] [--limit N]   list audit events',
   async run(ctx) {
     const runtime = await ctx.runtime();

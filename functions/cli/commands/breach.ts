@@ -79,6 +79,21 @@ function summary(ctx: CliContext, a: BreachAssessment, dir: string): void {
 
 export const breachAssessCommand: CliCommand = {
   path: ['breach', 'assess'],
+  options: {
+    records: { type: 'string', value: 'FILE', description: 'affected record ids, one a line' },
+    dataset: { type: 'string', value: 'ID', description: 'every record of this dataset is affected' },
+    'improper-purpose': { type: 'boolean', description: 'the leak may be for an improper purpose (APPI rule 7(3))' },
+    'key-exposed': { type: 'boolean', description: 'the data keys leaked too: no encryption safe harbour' },
+    'public-exposure': { type: 'boolean', description: 'the data was publicly exposed' },
+    'my-number-system': { type: 'boolean', description: 'the breach is of a My Number system (番号法 triggers)' },
+    discovered: { type: 'string', value: 'ISO', description: 'when the breach was discovered (default now)' },
+    threshold: { type: 'string', value: 'N', description: 'subjects above which a report is required (default per APPI rules)' },
+    'my-number-threshold': { type: 'string', value: 'N', description: 'My Number subjects above which a report is required (default 100)' },
+    format: { type: 'string', value: 'json|html', description: 'print the assessment as JSON or the report draft as HTML' },
+    out: { type: 'string', value: 'DIR', description: 'where the report draft is written' },
+    actor: { type: 'string', value: 'NAME', description: 'who acts, recorded in the audit trail as admin:NAME (default cli)' },
+  },
+  examples: ['wasure breach assess --records leaked.txt', 'wasure breach assess --dataset tochigi-payroll --key-exposed --format html'],
   usage: 'breach assess --records FILE|--dataset ID [--improper-purpose] [--key-exposed] [--discovered ISO] [--format json|html] [--out DIR]   APPI breach triggers, deadlines, report draft',
   async run(ctx) {
     const format = optionString(ctx.args, 'format');

@@ -1,10 +1,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { LANDING_METADATA } from '#shared/domain/landing.ts';
-import { ConfigError } from '#shared/errors.ts';
+import { ConfigError, ValidationError } from '#shared/errors.ts';
 import type { LandingResult } from '#shared/use-cases/tag-landed-object.ts';
 import { watchLanding } from '../../local/landing-watcher.ts';
 import type { EmbeddedRuntime } from '../../runtime.ts';
-import { rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -41,13 +42,46 @@ async function landSamples(runtime: EmbeddedRuntime): Promise<LandingResult[]> {
   }
 }
 
+/** The file that marks a directory as a demo's own: only such a directory is emptied. */
+export const DEMO_MARKER = '.wasure-demo';
+
+/**
+ * Refuses a state directory the demo may not empty: one that exists, holds
+ * something, and has no {@link DEMO_MARKER} (a user's store, a home
+ * directory). The default directory is the demo's own.
+ */
+export async function assertDemoMayEmpty(dir: string, isDefault: boolean): Promise<void> {
+  if (isDefault) {
+    return;
+  }
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') {
+      return [] as string[];
+    }
+    throw new ValidationError(`cannot use ${dir} for the demo`, [{ path: '--local', message: error.message }]);
+  });
+  if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
+    throw new ValidationError(`${dir} is not empty and is not a demo directory`, [
+      {
+        path: '--local',
+        message: `the demo empties its directory first; ${dir} holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'} and no ${DEMO_MARKER} marker, so it is left alone (give an empty or new directory)`,
+      },
+    ]);
+  }
+}
+
 export const demoCommand: CliCommand = {
   path: ['demo'],
   defaultDir: '.wasure/demo',
+  examples: ['wasure demo', 'wasure demo --local /tmp/wasure-demo --json'],
   usage: 'demo                            end-to-end run on the seed-derived sample data',
   async run(ctx) {
-    // The demo owns its state directory: start from nothing every time.
+    // The demo owns its state directory: start from nothing every time, but
+    // only in a directory that is new, empty or marked as a demo's.
+    await assertDemoMayEmpty(ctx.stateDir, ctx.args.options.local === undefined);
     await rm(ctx.stateDir, { recursive: true, force: true });
+    await mkdir(ctx.stateDir, { recursive: true });
+    await writeFile(join(ctx.stateDir, DEMO_MARKER), 'written by wasure demo: this directory is emptied by the next demo run\n');
     ctx.progress(`starting the embedded stores in ${ctx.stateDir} …`);
     const runtime = await ctx.runtime();
     if (runtime.mode !== 'embedded') {

@@ -20,6 +20,13 @@ function actor(ctx: CliContext): string {
 
 export const holdAddCommand: CliCommand = {
   path: ['hold', 'add'],
+  options: {
+    record: { type: 'string', value: 'ID', description: 'the record to hold' },
+    subject: { type: 'string', value: 'ID', description: 'hold every record of this subject' },
+    reason: { type: 'string', value: 'TEXT', description: 'why (litigation, investigation…); no personal data' },
+    actor: { type: 'string', value: 'NAME', description: 'who acts, recorded in the audit trail as admin:NAME (default cli)' },
+  },
+  examples: ['wasure hold add --record stm-0001 --reason "litigation hold, case 2026-W-17"'],
   usage: 'hold add --record ID|--subject ID --reason TEXT   place a legal hold',
   async run(ctx) {
     const result = await addHold(await ctx.runtime().then((r) => r.deps), {
@@ -38,6 +45,13 @@ export const holdAddCommand: CliCommand = {
 
 export const holdRemoveCommand: CliCommand = {
   path: ['hold', 'remove'],
+  options: {
+    record: { type: 'string', value: 'ID', description: 'the held record' },
+    subject: { type: 'string', value: 'ID', description: 'every held record of this subject' },
+    id: { type: 'string', value: 'HOLD', description: 'lift only this hold' },
+    actor: { type: 'string', value: 'NAME', description: 'who acts, recorded in the audit trail as admin:NAME (default cli)' },
+  },
+  examples: ['wasure hold remove --record stm-0001', 'wasure hold remove --subject S-STM-4001 --id hold-1'],
   usage: 'hold remove --record ID|--subject ID [--id HOLD]  lift a hold (all if no --id)',
   async run(ctx) {
     const holdId = optionString(ctx.args, 'id');

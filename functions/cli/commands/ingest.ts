@@ -62,6 +62,8 @@ export function printIngestReport(ctx: CliContext, file: string, report: IngestR
 
 export const ingestCommand: CliCommand = {
   path: ['ingest'],
+  positionals: ['FILE.jsonl'],
+  examples: ['wasure ingest shared/samples/records.jsonl', 'wasure ingest batch.jsonl --json'],
   usage: 'ingest FILE.jsonl               tag, classify, encrypt and store records',
   async run(ctx) {
     const file = ctx.args.positionals[0];

@@ -25,6 +25,17 @@ const TAGS: Record<string, string> = {
  */
 export const landCommand: CliCommand = {
   path: ['land'],
+  positionals: ['FILE'],
+  options: {
+    key: { type: 'string', value: 'NAME', description: 'object key under landing/ (default the file name)' },
+    dataset: { type: 'string', value: 'ID', description: 'tag: dataset of a document' },
+    subject: { type: 'string', value: 'ID', description: 'tag: subject of a document' },
+    purposes: { type: 'string', value: 'P,Q', description: 'tag: purposes of use, comma-separated' },
+    record: { type: 'string', value: 'ID', description: 'tag: record id' },
+    'acquired-at': { type: 'string', value: 'ISO', description: 'tag: when it was acquired' },
+    'consent-refs': { type: 'string', value: 'R,S', description: 'tag: consent references, comma-separated' },
+    'consent-sensitive': { type: 'boolean', description: 'tag: the consent covers sensitive data' },
+  },
   usage:
     'land FILE [--key NAME] [--dataset ID --subject ID --purposes P,Q [--record ID] [--acquired-at ISO] [--consent-refs R,S] [--consent-sensitive]]   drop a batch (.jsonl) or a tagged document into the landing bucket',
   async run(ctx) {

@@ -24,6 +24,8 @@ export async function readJsonFile(path: string): Promise<unknown> {
 
 export const policyCheckCommand: CliCommand = {
   path: ['policy', 'check'],
+  positionals: ['FILE'],
+  examples: ['wasure policy check shared/samples/catalogue.json'],
   usage: 'policy check FILE               validate a policy catalogue',
   async run(ctx) {
     const file = ctx.args.positionals[0];

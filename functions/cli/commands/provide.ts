@@ -13,6 +13,15 @@ function required(ctx: CliContext, name: string): string {
 
 export const provideCommand: CliCommand = {
   path: ['provide'],
+  options: {
+    subject: { type: 'string', value: 'ID', description: 'whose data is provided' },
+    to: { type: 'string', value: 'RECIPIENT', description: 'a recipient of the catalogue' },
+    basis: { type: 'string', value: 'BASIS', description: 'consent, law, … (APPI Art. 27)' },
+    'consent-ref': { type: 'string', value: 'REF', description: 'the consent that allows it' },
+    record: { type: 'string', multiple: true, value: 'ID', description: 'only these records (repeatable)' },
+    actor: { type: 'string', value: 'NAME', description: 'who acts, recorded in the audit trail as admin:NAME (default cli)' },
+  },
+  examples: ['wasure provide --subject S-TCG-0001 --to tax-office --basis law'],
   usage: 'provide --subject ID --to RECIPIENT --basis BASIS [--consent-ref REF] [--record ID …]   record a third-party provision',
   async run(ctx) {
     const runtime = await ctx.runtime();
@@ -37,6 +46,17 @@ export const provideCommand: CliCommand = {
 
 export const receiptCommand: CliCommand = {
   path: ['provide', 'receipt'],
+  options: {
+    subject: { type: 'string', value: 'ID', description: 'whose data was received' },
+    from: { type: 'string', value: 'NAME', description: 'the provider' },
+    address: { type: 'string', value: 'ADDR', description: 'the provider\'s address' },
+    representative: { type: 'string', value: 'NAME', description: 'the provider\'s representative' },
+    acquisition: { type: 'string', value: 'HOW', description: 'how the provider acquired the data' },
+    items: { type: 'string', value: 'A,B', description: 'items received, comma-separated' },
+    'consent-ref': { type: 'string', value: 'REF', description: 'the consent that allows it' },
+    actor: { type: 'string', value: 'NAME', description: 'who acts, recorded in the audit trail as admin:NAME (default cli)' },
+  },
+  examples: ['wasure provide receipt --subject S-1 --from "株式会社サンプル" --address "東京都…" --acquisition "本人の同意" --items 氏名,住所'],
   usage: 'provide receipt --subject ID --from NAME --address ADDR --acquisition HOW --items A,B [--consent-ref REF]   record a receipt confirmation',
   async run(ctx) {
     const runtime = await ctx.runtime();

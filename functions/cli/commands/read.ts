@@ -5,6 +5,13 @@ import type { CliCommand } from '../types.ts';
 
 export const readCommand: CliCommand = {
   path: ['read'],
+  options: {
+    record: { type: 'string', value: 'ID', description: 'the record to read' },
+    purpose: { type: 'string', value: 'P', description: 'the purpose of the read (a purpose of the record, or retention / legal-claims)' },
+    exception: { type: 'string', value: 'BASIS', description: 'an exception of the catalogue that allows a read for another purpose' },
+    actor: { type: 'string', value: 'NAME', description: 'who acts, recorded in the audit trail as admin:NAME (default cli)' },
+  },
+  examples: ['wasure read --record stm-0002 --purpose saitama-2'],
   usage: 'read --record ID --purpose P [--exception BASIS]   read a record for a stated purpose (audited)',
   async run(ctx) {
     const recordId = optionString(ctx.args, 'record');

@@ -9,6 +9,11 @@ const FORMATS: readonly RegisterFormat[] = ['md', 'html', 'csv'];
 
 export const registerCommand: CliCommand = {
   path: ['register'],
+  options: {
+    format: { type: 'string', value: 'md|html|csv', description: 'output format (default md)' },
+    out: { type: 'string', value: 'FILE', description: 'write it to FILE' },
+  },
+  examples: ['wasure register', 'wasure register --format csv --out register.csv'],
   usage: 'register [--format md|html|csv] [--out FILE]   public register of held data (APPI Art. 32)',
   async run(ctx) {
     const format = optionString(ctx.args, 'format') ?? 'md';

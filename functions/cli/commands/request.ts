@@ -26,6 +26,19 @@ const AGENTS: Record<string, RequesterKind> = {
 
 export const requestCommand: CliCommand = {
   path: ['request'],
+  positionals: ['TYPE'],
+  options: {
+    subject: { type: 'string', value: 'ID', description: 'the subject (本人)' },
+    record: { type: 'string', value: 'ID', description: 'the record (correct)' },
+    'verified-by': { type: 'string', value: 'METHOD', description: 'how the requester was identified' },
+    evidence: { type: 'string', value: 'REF', description: 'reference to the identity evidence' },
+    agent: { type: 'string', value: 'KIND', description: 'minor-guardian, adult-guardian or delegated' },
+    'agent-ref': { type: 'string', value: 'REF', description: 'reference to the agent\'s authority' },
+    'request-id': { type: 'string', value: 'ID', description: 'the request id (repeating it repeats the request)' },
+    set: { type: 'string', multiple: true, value: 'F=V', description: 'correct: set a field (repeatable)' },
+    unset: { type: 'string', multiple: true, value: 'F', description: 'correct: remove a field (repeatable)' },
+    'deadline-days': { type: 'string', value: 'N', description: 'days to answer' },
+  },
   usage: `request TYPE --subject ID (correct: or --record ID) --verified-by METHOD --evidence REF [--agent minor-guardian|adult-guardian|delegated --agent-ref REF] [--request-id ID] [--record ID --set F=V --unset F] [--deadline-days N]   TYPE: ${REQUEST_TYPES.join('|')}`,
   async run(ctx) {
     const type = ctx.args.positionals[0] as RequestType | undefined;

@@ -11,6 +11,10 @@ import type { CliCommand, CliContext } from '../types.ts';
 
 export const sweepCommand: CliCommand = {
   path: ['sweep'],
+  options: {
+    'dry-run': { type: 'boolean', description: 'decide and report, change nothing' },
+  },
+  examples: ['wasure sweep --dry-run', 'wasure sweep --now 2027-04-01T00:00:00+09:00 --json'],
   usage: 'sweep [--now ISO] [--dry-run]    run the retention state machine; report what was erased',
   async run(ctx) {
     const runtime = await ctx.runtime();
