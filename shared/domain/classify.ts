@@ -5,7 +5,8 @@
  */
 import type { Problem } from '../errors.ts';
 import type { CategoryKind, Dataset } from './catalogue-types.ts';
-import { isLuhnValid, isValidMyNumber, normaliseDigits } from './my-number.ts';
+import { isLuhnValid, isValidMyNumber } from './my-number.ts';
+import { digitRuns, normaliseText } from './normalise.ts';
 
 const RANK: Readonly<Record<CategoryKind, number>> = {
   basic: 0,
@@ -68,22 +69,25 @@ function texts(value: unknown): string[] {
   return [];
 }
 
-/** Detects a category from a field's name and value. */
+/**
+ * Detects a category from a field's name and value. Values are normalised
+ * first ({@link normaliseText}): full-width digits, any dash (the katakana ー
+ * too), dots, slashes and spaces between digit groups do not hide a My
+ * Number or a card number.
+ */
 export function detect(
-  name: string,
+  rawName: string,
   value: unknown,
 ): { category: CategoryKind; by: string } | undefined {
-  const values = texts(value);
+  const values = texts(value).map(normaliseText);
+  const name = normaliseText(rawName);
   for (const text of values) {
-    for (const run of text.match(/[\d０-９][\d０-９\s\-‐]{10,20}[\d０-９]/g) ??
-      []) {
-      const digits = normaliseDigits(run);
-      if (digits.length === 12 && isValidMyNumber(digits)) {
-        return { category: 'my-number', by: 'My Number with valid check digit' };
-      }
-      if (digits.length >= 13 && digits.length <= 19 && isLuhnValid(digits)) {
-        return { category: 'financial', by: 'card number (Luhn)' };
-      }
+    const runs = digitRuns(text);
+    if (runs.some((r) => r.digits.length === 12 && isValidMyNumber(r.digits))) {
+      return { category: 'my-number', by: 'My Number with valid check digit' };
+    }
+    if (runs.some((r) => r.digits.length >= 13 && isLuhnValid(r.digits))) {
+      return { category: 'financial', by: 'card number (Luhn)' };
     }
   }
   if (HEALTH_NAME.test(name)) {

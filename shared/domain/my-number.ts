@@ -5,6 +5,8 @@
  * digit is 0 when r ≤ 1, else 11 − r.
  */
 
+import { digitsOnly } from './normalise.ts';
+
 const WEIGHTS = [6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2] as const;
 
 /** Check digit for the first eleven digits. */
@@ -20,16 +22,22 @@ export function myNumberCheckDigit(first11: string): number {
   return r <= 1 ? 0 : 11 - r;
 }
 
-/** Strips spaces and hyphens people type between digit groups. */
+/**
+ * The digits of a number as people write it: full-width digits made ASCII,
+ * and the dashes (any kind, the katakana ー too), dots, slashes and spaces
+ * between groups removed. See {@link digitsOnly}.
+ */
 export function normaliseDigits(text: string): string {
-  return text.replace(/[\s\-‐－ー　]/g, '').replace(/[０-９]/g, (d) =>
-    String.fromCharCode(d.charCodeAt(0) - 0xfee0),
-  );
+  return digitsOnly(text);
 }
 
-/** True when `text` is a twelve-digit My Number with a valid check digit. */
+/**
+ * True when `text` is a twelve-digit My Number with a valid check digit,
+ * however its groups are written (`1234 5678 9018`, `１２３４－５６７８－９０１８`,
+ * `1234ー5678ー9018`, `1234.5678.9018`).
+ */
 export function isValidMyNumber(text: string): boolean {
-  const digits = normaliseDigits(text);
+  const digits = digitsOnly(text);
   if (!/^\d{12}$/.test(digits)) {
     return false;
   }

@@ -4,6 +4,7 @@
  * Pure: no I/O, no clock, no randomness.
  */
 import type { Problem } from '../errors.ts';
+import { findPersonalData } from './audit-event.ts';
 import { findDataset } from './catalogue.ts';
 import {
   type Catalogue,
@@ -61,7 +62,71 @@ const CONTROL = /\p{Cc}/u;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
+/**
+ * Deepest nesting accepted in a line (the line object is level 1). DynamoDB
+ * stores at most 32 levels; 16 leave room for the record's own envelope and
+ * stop recursive code far from the stack limit.
+ */
+export const MAX_NESTING = 16;
+
+/**
+ * Largest record accepted, in bytes of its JSON without document bodies
+ * (documents go to S3, each line's names and types count). A DynamoDB item
+ * holds at most 400 KB; a sealed field grows by a third (base64 of the
+ * AES-GCM envelope) and the tags take some more, so 256 KiB of JSON fits
+ * even when every field is sealed.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024;
+
 type Obj = Record<string, unknown>;
+
+/**
+ * The path of the first value nested deeper than `max` levels, or
+ * undefined. Walks with an explicit stack, so a 10,000-deep line cannot
+ * overflow the call stack here.
+ */
+export function tooDeep(value: unknown, max: number): string | undefined {
+  const stack: { v: unknown; path: string; depth: number }[] = [
+    { v: value, path: '', depth: 1 },
+  ];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop() as { v: unknown; path: string; depth: number };
+    if (typeof v !== 'object' || v === null) {
+      continue;
+    }
+    if (depth > max) {
+      return path === '' ? '(line)' : path;
+    }
+    for (const [k, child] of Object.entries(v)) {
+      const next = Array.isArray(v) ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`;
+      stack.push({ v: child, path: next.length > 200 ? `${next.slice(0, 200)}…` : next, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** Bytes of a line's JSON without its document bodies. */
+function recordBytes(raw: Obj): number {
+  const documents = Array.isArray(raw.documents)
+    ? raw.documents.map((d) => (isObj(d) ? { ...d, text: undefined, base64: undefined } : d))
+    : raw.documents;
+  return Buffer.byteLength(JSON.stringify({ ...raw, documents }), 'utf8');
+}
+
+/**
+ * The problem with an id that carries personal data, by the audit guard's
+ * own rule set ({@link findPersonalData}): ids are written to indexes and to
+ * the append-only audit trail, so they must be opaque.
+ */
+export function idProblem(path: string, id: string): Problem | undefined {
+  const found = findPersonalData(id);
+  return found === undefined
+    ? undefined
+    : {
+        path,
+        message: `looks like ${found}; ids are written to indexes and the audit trail, so they must not carry personal data (use an opaque id)`,
+      };
+}
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -104,6 +169,11 @@ function documentsOf(v: unknown, problems: Problem[]): DocumentInput[] {
       });
       return [];
     }
+    const personal = idProblem(`${path}.name`, d.name);
+    if (personal !== undefined) {
+      problems.push(personal);
+      return [];
+    }
     if (names.has(d.name)) {
       problems.push({ path: `${path}.name`, message: 'duplicate document name' });
       return [];
@@ -138,9 +208,32 @@ export function tagRecord(
   if (!isObj(raw)) {
     return { ok: false, problems: [{ path: '(line)', message: 'must be a JSON object' }] };
   }
+  const deep = tooDeep(raw, MAX_NESTING);
+  if (deep !== undefined) {
+    return {
+      ok: false,
+      problems: [{ path: deep, message: `is nested more than ${MAX_NESTING} levels deep; a record may nest at most ${MAX_NESTING} levels` }],
+    };
+  }
+  const bytes = recordBytes(raw);
+  if (bytes > MAX_RECORD_BYTES) {
+    return {
+      ok: false,
+      problems: [
+        {
+          path: '(line)',
+          message: `the record is ${bytes} bytes of JSON without its document bodies; at most ${MAX_RECORD_BYTES} bytes (256 KiB) are accepted, as a stored record must fit a 400 KB DynamoDB item (put large content in "documents")`,
+        },
+      ],
+    };
+  }
   let recordId = newRecordId;
   if (raw.recordId !== undefined) {
-    if (typeof raw.recordId === 'string' && RECORD_ID.test(raw.recordId)) {
+    const personal =
+      typeof raw.recordId === 'string' ? idProblem('recordId', raw.recordId) : undefined;
+    if (personal !== undefined) {
+      problems.push(personal);
+    } else if (typeof raw.recordId === 'string' && RECORD_ID.test(raw.recordId)) {
       recordId = raw.recordId;
     } else {
       problems.push({
@@ -157,6 +250,11 @@ export function tagRecord(
     CONTROL.test(raw.subjectId)
   ) {
     problems.push({ path: 'subjectId', message: 'must be a non-empty string of at most 128 characters' });
+  } else {
+    const personal = idProblem('subjectId', raw.subjectId);
+    if (personal !== undefined) {
+      problems.push(personal);
+    }
   }
   const dataset =
     typeof raw.dataset === 'string' ? findDataset(catalogue, raw.dataset) : undefined;
@@ -213,6 +311,12 @@ export function tagRecord(
   const consentRefs = Array.isArray(consent?.refs)
     ? consent.refs.filter((r): r is string => typeof r === 'string' && r !== '')
     : [];
+  consentRefs.forEach((ref, i) => {
+    const personal = idProblem(`consent.refs[${i}]`, ref);
+    if (personal !== undefined) {
+      problems.push(personal);
+    }
+  });
   const sensitiveConsent = consent?.sensitive === true && consentRefs.length > 0;
   const exception = typeof raw.exception === 'string' ? raw.exception : undefined;
   if (exception !== undefined && !dataset.sensitiveExceptions.includes(exception)) {

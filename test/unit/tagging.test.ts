@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyFields, detect } from '#shared/domain/classify.ts';
 import { findDataset } from '#shared/domain/catalogue.ts';
 import { myNumberCheckDigit } from '#shared/domain/my-number.ts';
-import { tagRecord } from '#shared/domain/tagging.ts';
+import { MAX_NESTING, MAX_RECORD_BYTES, tagRecord, tooDeep } from '#shared/domain/tagging.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 
 const catalogue = sampleCatalogue();
@@ -188,5 +188,87 @@ describe('classification detectors', () => {
     const dataset = findDataset(catalogue, 'saitama-covid-line');
     const result = classifyFields(dataset!, { currentCondition: 'fine' });
     expect(result.fields.currentCondition?.category).toBe('sensitive');
+  });
+});
+
+describe('tagging refuses ids that carry personal data, by the audit guard\'s rules', () => {
+  it.each<[string, Line, string, string]>([
+    ['a phone-shaped record id', base({ recordId: 'A-01-02-003' }), 'recordId', 'looks like a phone number'],
+    ['a My Number as the subject id', base({ subjectId: validMyNumber }), 'subjectId', 'looks like a My Number'],
+    ['a full-width My Number as the subject id', base({ subjectId: '１１１２－２２３３－３４４６' }), 'subjectId', 'looks like a My Number'],
+    ['a My Number inside the subject id', base({ subjectId: `S-${validMyNumber}` }), 'subjectId', 'looks like a My Number'],
+    ['an e-mail address as the subject id', base({ subjectId: 'hanako@example.jp' }), 'subjectId', 'looks like an e-mail address'],
+    ['a phone number with katakana hyphens as the subject id', base({ subjectId: '090ー1234ー5678' }), 'subjectId', 'looks like a phone number'],
+    ['a phone number as a consent reference', base({ consent: { refs: ['090-1234-5678'] } }), 'consent.refs[0]', 'looks like a phone number'],
+  ])('refuses %s, naming the field', (_name, line, path, message) => {
+    // Act
+    const result = tagRecord(catalogue, line, now, 'generated');
+
+    // Assess
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.problems).toContainEqual({ path, message: expect.stringContaining(message) });
+  });
+
+  it.each([['r-1'], ['tcg-pay-0001'], ['S-STM-4002']])('accepts the opaque id %s', (id) => {
+    // Act
+    const result = tagRecord(catalogue, base({ recordId: id, subjectId: id }), now, 'generated');
+
+    // Assess
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('tagging refuses hostile lines without crashing', () => {
+  it('refuses a 10,000-deep line naming where it is too deep', () => {
+    // Prepare
+    const depth = 10_000;
+    const line = JSON.parse(
+      `{"recordId":"r-deep","subjectId":"S-1","dataset":"gunma-consultations","purposes":["gunma-consult"],"acquiredAt":"2026-01-10T10:00:00+09:00","fields":{"name":${'['.repeat(depth)}${']'.repeat(depth)}}}`,
+    );
+
+    // Act
+    const result = tagRecord(catalogue, line, now, 'generated');
+
+    // Assess
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.problems).toEqual([
+      { path: expect.stringMatching(/^fields\.name\[0\]/), message: expect.stringContaining(`more than ${MAX_NESTING} levels`) },
+    ]);
+  });
+
+  it('accepts nesting up to the limit', () => {
+    // Prepare
+    let value: unknown = 'x';
+    for (let i = 0; i < MAX_NESTING - 2; i += 1) value = [value];
+
+    // Act / Assess
+    expect(tooDeep({ fields: { name: value } }, MAX_NESTING)).toBeUndefined();
+    expect(tooDeep({ fields: { name: [value] } }, MAX_NESTING)).toBe(`fields.name${'[0]'.repeat(MAX_NESTING - 2)}`);
+  });
+
+  it('refuses a record over the size limit, naming its size', () => {
+    // Prepare
+    const line = base({ fields: { name: '前橋 一郎', consultationSummary: 'x'.repeat(5_000_000) } });
+
+    // Act
+    const result = tagRecord(catalogue, line, now, 'generated');
+
+    // Assess
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.problems[0]?.message).toMatch(/the record is 500\d{4} bytes .* at most 262144 bytes/);
+  });
+
+  it('does not count document bodies against the record size', () => {
+    // Prepare
+    const line = base({
+      dataset: 'gunma-consultations',
+      documents: [{ name: 'big.bin', contentType: 'application/octet-stream', base64: Buffer.alloc(MAX_RECORD_BYTES * 2).toString('base64') }],
+    });
+
+    // Act
+    const result = tagRecord(catalogue, line, now, 'generated');
+
+    // Assess
+    expect(result.ok ? [] : result.problems.map((p) => p.message)).not.toContainEqual(expect.stringContaining('bytes of JSON'));
   });
 });
