@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Catalogue, Dataset, Label } from './catalogue-types.ts';
 import { findDataset } from './catalogue.ts';
 import type { StoredRecord } from './record.ts';
+import { bilingual, toCsv } from './csv.ts';
 import { formatJst } from './retention.ts';
 
 /** One record with its fields opened. */
@@ -38,8 +39,6 @@ export interface ExportPackage {
   readonly recordCount: number;
 }
 
-const BOM = '\uFEFF';
-
 function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
@@ -47,11 +46,6 @@ function escapeHtml(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
     .replace(/'/g, '&#39;');
-}
-
-function csvCell(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function show(value: unknown): string {
@@ -125,7 +119,19 @@ export function buildExportPackage(
     withheld,
   };
   const csvRows = [
-    ['record_id', 'dataset', 'field', 'label_ja', 'label_en', 'category', 'value', 'purposes', 'retention_basis', 'legal_ref', 'due_at_jst'],
+    [
+      bilingual('レコードID', 'recordId'),
+      bilingual('データセット', 'dataset'),
+      bilingual('項目', 'field'),
+      bilingual('項目名', 'label (ja)'),
+      bilingual('項目名（英語）', 'label (en)'),
+      bilingual('区分', 'category'),
+      bilingual('内容', 'value'),
+      bilingual('利用目的', 'purposes'),
+      bilingual('保存根拠', 'retention basis'),
+      bilingual('法令等の根拠', 'legal reference'),
+      bilingual('消去予定（日本時間）', 'due at (JST)'),
+    ],
     ...records.flatMap((r) =>
       Object.entries(r.fields).map(([name, f]) => [
         r.recordId,
@@ -142,7 +148,7 @@ export function buildExportPackage(
       ]),
     ),
   ];
-  const csv = BOM + csvRows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  const csv = toCsv(csvRows);
   const html = renderHtml(data.generatedAt, input.requestId, records, withheld);
   const files: PackageFile[] = [
     { name: 'data.json', bytes: Buffer.from(`${JSON.stringify(data, null, 2)}\n`, 'utf8') },

@@ -15,6 +15,7 @@ import type {
   Dataset,
   RetentionBasis,
 } from './catalogue-types.ts';
+import { bilingual, toCsv } from './csv.ts';
 import { parseDuration } from './duration.ts';
 import { jstDate } from './jst.ts';
 import type { Problem } from '../errors.ts';
@@ -453,37 +454,31 @@ ${sections}
 `;
 }
 
-function csvCell(text: string): string {
-  // A leading =, +, - or @ would run as a formula in a spreadsheet.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 const CSV_HEADER = [
-  '事業者の名称',
-  '住所',
-  '代表者',
-  '全ての保有個人データの利用目的',
-  '開示等の請求先',
-  '請求できる事項',
-  '本人確認の方法',
-  '代理人による請求',
-  '手数料',
-  '安全管理のために講じた措置',
-  '苦情の申出先',
-  '個人情報データベース等の名称',
-  '利用目的',
-  '個人データの種類',
-  '記録項目',
-  '要配慮個人情報',
-  '特定個人情報',
-  '保存期間',
-  '保存の根拠',
-  '法令等の根拠',
-  '提供先',
-  '委託先',
-  '保有件数',
-  '基準日',
+  bilingual('事業者の名称', 'controller'),
+  bilingual('住所', 'address'),
+  bilingual('代表者', 'representative'),
+  bilingual('全ての保有個人データの利用目的', 'purposes of all retained data'),
+  bilingual('開示等の請求先', 'where to make requests'),
+  bilingual('請求できる事項', 'what may be requested'),
+  bilingual('本人確認の方法', 'identity verification'),
+  bilingual('代理人による請求', 'requests by agents'),
+  bilingual('手数料', 'fees'),
+  bilingual('安全管理のために講じた措置', 'security measures'),
+  bilingual('苦情の申出先', 'complaints'),
+  bilingual('個人情報データベース等の名称', 'dataset'),
+  bilingual('利用目的', 'purposes'),
+  bilingual('個人データの種類', 'categories of data'),
+  bilingual('記録項目', 'items'),
+  bilingual('要配慮個人情報', 'sensitive data'),
+  bilingual('特定個人情報', 'My Number data'),
+  bilingual('保存期間', 'retention period'),
+  bilingual('保存の根拠', 'retention basis'),
+  bilingual('法令等の根拠', 'legal reference'),
+  bilingual('提供先', 'recipients'),
+  bilingual('委託先', 'processors'),
+  bilingual('保有件数', 'records held'),
+  bilingual('基準日', 'as of'),
 ];
 
 function renderCsv(r: PublicRegister): string {
@@ -524,7 +519,7 @@ function renderCsv(r: PublicRegister): string {
       ]);
     }
   }
-  return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return toCsv(rows);
 }
 
 /** Renders the register in one format. */

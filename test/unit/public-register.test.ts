@@ -126,7 +126,7 @@ describe('register formats', () => {
     const csv = renderRegister(register, 'csv');
     // Assess
     expect(csv.charCodeAt(0)).toBe(0xfeff);
-    expect(csv.startsWith('\uFEFF事業者の名称,住所,代表者,')).toBe(true);
+    expect(csv.startsWith('\uFEFF事業者の名称 / controller,住所 / address,代表者 / representative,')).toBe(true);
     expect(csv).toContain('"\'=HYPERLINK(""x""),東京都"');
     const records = csv.slice(1).split(/\r\n(?=(?:[^"]*"[^"]*")*[^"]*$)/).filter((l) => l !== '');
     expect(records).toHaveLength(1 + catalogue.datasets.length);
