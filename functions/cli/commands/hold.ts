@@ -1,4 +1,5 @@
-import { ValidationError } from '#shared/errors.ts';
+import { personalDataProblem } from '#shared/domain/audit-event.ts';
+import { type Problem, ValidationError } from '#shared/errors.ts';
 import { addHold, type HoldTarget, removeHold } from '#shared/use-cases/manage-holds.ts';
 import { optionString } from '../args.ts';
 import type { CliCommand, CliContext } from '../types.ts';
@@ -12,6 +13,21 @@ function target(ctx: CliContext): HoldTarget {
     ]);
   }
   return recordId !== undefined ? { recordId } : { subjectId: subjectId as string };
+}
+
+/**
+ * Ids and the reason reach the append-only audit trail: refuse personal data
+ * in them before anything is written, by the audit guard's own rules.
+ */
+function assertNoPersonalData(ctx: CliContext): void {
+  const problems = ['record', 'subject', 'id', 'reason', 'actor'].flatMap((name): Problem[] => {
+    const value = optionString(ctx.args, name);
+    const problem = value === undefined ? undefined : personalDataProblem(`--${name}`, value, 'it would be written to the audit trail');
+    return problem === undefined ? [] : [problem];
+  });
+  if (problems.length > 0) {
+    throw new ValidationError('the hold cannot be recorded', problems);
+  }
 }
 
 function actor(ctx: CliContext): string {
@@ -29,6 +45,7 @@ export const holdAddCommand: CliCommand = {
   examples: ['wasure hold add --record stm-0001 --reason "litigation hold, case 2026-W-17"'],
   usage: 'hold add --record ID|--subject ID --reason TEXT   place a legal hold',
   async run(ctx) {
+    assertNoPersonalData(ctx);
     const result = await addHold(await ctx.runtime().then((r) => r.deps), {
       target: target(ctx),
       reason: optionString(ctx.args, 'reason') ?? '',
@@ -54,6 +71,7 @@ export const holdRemoveCommand: CliCommand = {
   examples: ['wasure hold remove --record stm-0001', 'wasure hold remove --subject S-STM-4001 --id hold-1'],
   usage: 'hold remove --record ID|--subject ID [--id HOLD]  lift a hold (all if no --id)',
   async run(ctx) {
+    assertNoPersonalData(ctx);
     const holdId = optionString(ctx.args, 'id');
     const result = await removeHold(await ctx.runtime().then((r) => r.deps), {
       target: target(ctx),

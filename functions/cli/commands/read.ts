@@ -1,4 +1,5 @@
-import { ValidationError } from '#shared/errors.ts';
+import { isTombstone } from '#shared/domain/record.ts';
+import { NotFoundError, ValidationError, assertIsError } from '#shared/errors.ts';
 import { readRecord } from '#shared/use-cases/read-record.ts';
 import { optionString } from '../args.ts';
 import type { CliCommand } from '../types.ts';
@@ -23,11 +24,23 @@ export const readCommand: CliCommand = {
       ]);
     }
     const exception = optionString(ctx.args, 'exception');
-    const result = await readRecord((await ctx.runtime()).deps, {
+    const { deps } = await ctx.runtime();
+    const result = await readRecord(deps, {
       recordId,
       purpose,
       ...(exception === undefined ? {} : { exception }),
       actor: `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`,
+    }).catch(async (error: unknown) => {
+      assertIsError(error);
+      // A record the caller named that is not held is bad input (exit 2);
+      // a missing document of a held record stays a failure (exit 1).
+      const held = error instanceof NotFoundError ? await deps.records.get(recordId) : undefined;
+      if (error instanceof NotFoundError && (held === undefined || isTombstone(held))) {
+        throw new ValidationError(`no record ${recordId} is held`, [
+          { path: '--record', message: `no record ${recordId} is held${held === undefined ? '' : ' (it was erased)'}` },
+        ]);
+      }
+      throw error;
     });
     if (ctx.json) {
       ctx.out(JSON.stringify({ recordId, dataset: result.record.dataset, purposes: result.record.purposes, fields: result.fields }, null, 2));
