@@ -58,7 +58,10 @@ describe('the disclosure package CSV', () => {
   it('neutralises formulas in every cell and labels its header in Japanese and English', () => {
     // Prepare
     const catalogue = sampleCatalogue();
-    const record = {
+    const record: Pick<
+      StoredRecord,
+      'recordId' | 'dataset' | 'purposes' | 'categories' | 'fieldCategories' | 'retention' | 'consentRefs' | 'acquiredAt' | 'status'
+    > = {
       recordId: 'r-1',
       dataset: 'ibaraki-job-seekers',
       purposes: ['ibaraki-2'],
@@ -67,25 +70,15 @@ describe('the disclosure package CSV', () => {
       retention: { basis: 'necessity', legalRef: '=cmd|"/c calc"!A0', period: 'P30D', trigger: 'acquired' },
       consentRefs: [],
       acquiredAt: '2026-11-01T00:00:00.000Z',
-      events: {},
-      policyVersion: catalogue.version,
-      holds: [],
-      pendingRequests: [],
       status: 'active',
-      fields: {},
-      sealed: {},
-      documents: [],
-      createdAt: '2026-11-01T00:00:00.000Z',
-      updatedAt: '2026-11-01T00:00:00.000Z',
-      version: 1,
-    } as StoredRecord;
+    };
 
     // Act
     const pkg = buildExportPackage(catalogue, {
       requestId: 'q-1',
       subjectId: 'S-1',
       generatedAt: '2026-11-22T00:00:00.000Z',
-      records: [{ record, fields: { name: '=HYPERLINK("http://evil","x")' }, documents: [] }],
+      records: [{ record: record as StoredRecord, fields: { name: '=HYPERLINK("http://evil","x")' }, documents: [] }],
     });
     const csv = Buffer.from(pkg.files.find((f) => f.name === 'data.csv')?.bytes ?? []).toString('utf8');
 
