@@ -11,24 +11,31 @@
 /**
  * Every character read as a hyphen after NFKC: the ASCII hyphen-minus, the
  * Unicode dashes U+2010–U+2015, the minus sign U+2212, the small and
- * full-width hyphen-minus, the katakana long-sound mark (full and half
- * width) and the wave dashes used between digit groups.
+ * full-width hyphen-minus. Wave dashes (〜) are left alone: between numbers
+ * they mean a range.
  */
-const DASHES = /[\u002D\u2010-\u2015\u2212\uFE58\uFE63\uFF0D\u30FC\uFF70\u301C\uFF5E]/g;
+const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g;
 
-/** Separators people put between digit groups, after {@link normaliseText}. */
-export const DIGIT_SEPARATOR = /[-./ ]/;
+/**
+ * The katakana long-sound mark (ー; NFKC makes the half-width ｰ one) typed as
+ * a hyphen: only between digits, so words such as アレルギー keep it.
+ */
+const LONG_SOUND_AS_HYPHEN = /(?<=\d *)\u30FC(?= *\d)/g;
 
 /**
  * NFKC (full-width digits and letters to ASCII, the ideographic space to a
- * space, ＠ to @), then every dash-like character to `-` and every run of
- * white space to one space. Lengths change: do not use offsets of the result
+ * space, ＠ to @), then every run of white space to one space, every
+ * dash-like character to `-`, and ー between digits to `-`. Lengths change: do not use offsets of the result
  * on the input.
  *
  * @example normaliseText('１１１２－２２３３ー３４４６') === '1112-2233-3446'
  */
 export function normaliseText(text: string): string {
-  return text.normalize('NFKC').replace(DASHES, '-').replace(/\s+/g, ' ');
+  return text
+    .normalize('NFKC')
+    .replace(/\s+/g, ' ')
+    .replace(DASHES, '-')
+    .replace(LONG_SOUND_AS_HYPHEN, '-');
 }
 
 /**

@@ -134,3 +134,15 @@ describe('phone numbers and e-mail addresses in the audit guard', () => {
     ).toThrow(ValidationError);
   });
 });
+
+describe('normaliseText leaves words alone', () => {
+  it.each([
+    ['アレルギー', 'アレルギー'],
+    ['ｱﾚﾙｷﾞｰ', 'アレルギー'],
+    ['10〜20', '10〜20'],
+    ['090ｰ1234ｰ5678', '090-1234-5678'],
+  ])('%s → %s', (input, want) => {
+    // Act / Assess
+    expect(normaliseText(input)).toBe(want);
+  });
+});
