@@ -3,14 +3,18 @@
  * request's type, executed by aws-local-stepfunctions over the embedded
  * stores with the same task handlers as the Lambda functions.
  */
-import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
+import { REQUEST_FAIL_STATE, type RequestType, type SubjectRequest } from '#shared/domain/requests.ts';
 import { REQUEST_STATES, requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { type RequestTaskDeps, requestTasks } from '../workflow/request-tasks.ts';
 import { synthesizedTemplate } from './local-sweep.ts';
-import { NotFoundError } from '#shared/errors.ts';
+import { assertIsError, NotFoundError } from '#shared/errors.ts';
 import { definitionFromTemplate, findStateMachine, type LocalRunOptions, runLocally } from './run-state-machine.ts';
 
-/** Runs a registered request through its state machine; returns it completed (read back from the requests table). */
+/**
+ * Runs a registered request through its state machine; returns it as it
+ * ended (read back from the requests table): completed, refused, or
+ * failed by the definition's catch, whose execution fails after it.
+ */
 export async function runRequestLocally(
   deps: RequestTaskDeps,
   type: RequestType,
@@ -20,16 +24,24 @@ export async function runRequestLocally(
   const template = synthesizedTemplate();
   const definition = definitionFromTemplate(template, findStateMachine(template, `${requestWorkflowName(type)}StateMachine`));
   const tasks = requestTasks(deps);
-  await runLocally(
-    definition,
-    { requestId },
-    {
-      [REQUEST_STATES.load]: tasks.load,
-      [REQUEST_STATES.execute]: tasks.execute(type),
-      [REQUEST_STATES.complete]: tasks.complete,
-    },
-    { name: `request-${requestId}`, stateMachineName: `WasureStateless-${requestWorkflowName(type)}`, ...(onTask === undefined ? {} : { onTask }) },
-  );
+  try {
+    await runLocally(
+      definition,
+      { requestId },
+      {
+        [REQUEST_STATES.load]: tasks.load,
+        [REQUEST_STATES.execute]: tasks.execute(type),
+        [REQUEST_STATES.complete]: tasks.complete,
+        [REQUEST_FAIL_STATE]: tasks.fail,
+      },
+      { name: `request-${requestId}`, stateMachineName: `WasureStateless-${requestWorkflowName(type)}`, ...(onTask === undefined ? {} : { onTask }) },
+    );
+  } catch (error) {
+    assertIsError(error);
+    if ((await deps.requests.get(requestId))?.status !== 'failed') {
+      throw error;
+    }
+  }
   const done = await deps.requests.get(requestId);
   if (done === undefined) {
     throw new NotFoundError(`request ${requestId} does not exist`);

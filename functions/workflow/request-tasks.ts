@@ -5,11 +5,15 @@
  */
 import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
 import { instrument } from '#shared/logging.ts';
-import { assertIsError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import { assertIsError, LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { ExportStore } from '#shared/ports/index.ts';
 import {
+  checkOpenRequests,
   completeRequest,
+  correctionOf,
   correctRecord,
+  failRequest,
+  type OverdueRequest,
   eraseSubject,
   exportSubject,
   purposesNotice,
@@ -48,6 +52,23 @@ export interface RequestSummary {
   readonly reasonCount: number;
 }
 
+/**
+ * Input of the failure-completion step: the request id, the workflow's
+ * type (a constant of the definition) and the error Step Functions caught
+ * (its `Cause`, the error message, is never stored).
+ */
+export interface FailEvent extends RequestEvent {
+  readonly type: RequestType;
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
+
+/** What the scheduled overdue check found (no personal data). */
+export interface OverdueReport {
+  readonly overdue: number;
+  readonly lapsed: number;
+  readonly requests: readonly OverdueRequest[];
+}
+
 type Executor = (deps: RequestTaskDeps, request: SubjectRequest) => Promise<Omit<ExecuteResult, 'requestId'>>;
 
 const partial = (reasons: string[]) => (reasons.length > 0 ? 'partially-completed' : 'completed');
@@ -64,20 +85,20 @@ export const EXECUTORS: Record<RequestType, Executor> = {
     };
   },
   correct: async (deps, request) => {
-    const p = request.params as { recordId?: string; set?: Record<string, unknown>; unset?: string[] };
-    if (typeof p.recordId !== 'string') {
+    const change = await correctionOf(deps, request);
+    if (change === undefined) {
       return { status: 'refused', outcome: {}, reasons: ['a correction names the record to correct'] };
     }
     try {
-      const { changed } = await correctRecord(deps, request, { recordId: p.recordId, set: p.set ?? {}, unset: p.unset ?? [] });
-      return { status: 'completed', outcome: { recordId: p.recordId, changed }, reasons: [] };
+      const { changed } = await correctRecord(deps, request, change);
+      return { status: 'completed', outcome: { recordId: change.recordId, changed }, reasons: [] };
     } catch (error) {
       assertIsError(error);
       if (error instanceof ValidationError) {
-        return { status: 'refused', outcome: { recordId: p.recordId }, reasons: error.problems.map((x) => `${x.path}: ${x.message}`) };
+        return { status: 'refused', outcome: { recordId: change.recordId }, reasons: error.problems.map((x) => `${x.path}: ${x.message}`) };
       }
       if (error instanceof NotFoundError) {
-        return { status: 'refused', outcome: { recordId: p.recordId }, reasons: [error.message] };
+        return { status: 'refused', outcome: { recordId: change.recordId }, reasons: [error.message] };
       }
       throw error;
     }
@@ -96,7 +117,7 @@ export const EXECUTORS: Record<RequestType, Executor> = {
     return { status: 'completed', outcome: { resumed: r.recordIds }, reasons: [] };
   },
   'stop-provision': async (deps, request) => {
-    const records = await deps.records.listBySubject(request.subjectId);
+    const records = await deps.records.listBySubject(request.subjectPseudonym);
     return {
       status: 'completed',
       outcome: { provisionStopped: true, recordsConcerned: records.length },
@@ -105,6 +126,13 @@ export const EXECUTORS: Record<RequestType, Executor> = {
   },
   purposes: async (deps, request) => ({ status: 'completed', outcome: await purposesNotice(deps, request), reasons: [] }),
 };
+
+const summary = (done: SubjectRequest): RequestSummary => ({
+  requestId: done.requestId,
+  type: done.type,
+  status: done.status,
+  reasonCount: done.reasons.length,
+});
 
 async function loadRequest(deps: RequestTaskDeps, requestId: string): Promise<SubjectRequest> {
   const request = await deps.requests.get(requestId);
@@ -137,15 +165,44 @@ export function requestTasks(deps: RequestTaskDeps) {
         return { requestId: request.requestId, ...(await EXECUTORS[type](deps, request)) };
       },
     complete: async (event: ExecuteResult): Promise<RequestSummary> => {
+      if (event.status === 'received' || event.status === 'failed') {
+        throw new ValidationError(`request ${event.requestId} cannot be completed as ${event.status}`, [
+          { path: 'status', message: 'an execute step ends a request as completed, partially completed or refused' },
+        ]);
+      }
       const done = await completeRequest(deps, event.requestId, { status: event.status, outcome: event.outcome, reasons: event.reasons });
-      return { requestId: done.requestId, type: done.type, status: done.status, reasonCount: done.reasons.length };
+      return summary(done);
+    },
+    fail: async (event: FailEvent): Promise<RequestSummary> =>
+      summary(await failRequest(deps, { requestId: event.requestId, type: event.type, ...(event.error?.Error === undefined ? {} : { error: event.error.Error }) })),
+    checkOverdue: async (_event: unknown): Promise<OverdueReport> => {
+      const requests = await checkOpenRequests(deps);
+      return { overdue: requests.filter((r) => r.state === 'overdue').length, lapsed: requests.filter((r) => r.state === 'lapsed').length, requests };
     },
   };
+  const logged = instrument('request', { load: tasks.load, complete: tasks.complete, fail: tasks.fail, checkOverdue: tasks.checkOverdue }, deps.log, {
+    load: (r) => ({ requestId: r.requestId, type: r.type, status: r.status }),
+    complete: (r) => ({ ...r }),
+    fail: (r) => ({ ...r }),
+    checkOverdue: (r) => ({ overdue: r.overdue, lapsed: r.lapsed }),
+  });
   return {
-    ...instrument('request', { load: tasks.load, complete: tasks.complete }, deps.log, {
-      load: (r) => ({ requestId: r.requestId, type: r.type, status: r.status }),
-      complete: (r) => ({ ...r }),
-    }),
+    load: logged.load,
+    complete: logged.complete,
+    fail: logged.fail,
+    /**
+     * The scheduled overdue check: a request left open past its deadline
+     * plus the grace fails the invocation (after its freeze lapsed), which
+     * the overdue-request alarm watches.
+     */
+    checkOverdue: async (event: unknown): Promise<OverdueReport> => {
+      const report = await logged.checkOverdue(event);
+      if (report.lapsed > 0) {
+        const ids = report.requests.filter((r) => r.state === 'lapsed').map((r) => r.requestId);
+        throw new LifecycleError(`${report.lapsed} subject request(s) left open past deadline + grace; their freeze lapsed: ${ids.join(', ')}`);
+      }
+      return report;
+    },
     execute: (type: RequestType) =>
       instrument('request', { execute: tasks.execute(type) }, deps.log, {
         execute: (r) => ({ requestId: r.requestId, type, status: r.status, reasonCount: r.reasons.length }),

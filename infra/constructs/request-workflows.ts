@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
+import { REQUEST_FAIL_STATE, REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
 import { REQUEST_STATES, requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { lambdaTask } from './lambda-task.ts';
 
@@ -15,6 +15,11 @@ export interface RequestWorkflowsProps {
   readonly execute: Readonly<Record<RequestType, IFunction>>;
   /** Records the outcome and reasons (shared). */
   readonly complete: IFunction;
+  /**
+   * Ends a request whose execute or complete step failed: status `failed`,
+   * freeze released, audited (shared).
+   */
+  readonly fail: IFunction;
   /** Log retention. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /** Key that encrypts the log group. */
@@ -24,7 +29,10 @@ export interface RequestWorkflowsProps {
 /**
  * One Step Functions Standard state machine per subject-request type:
  * LoadRequest → ExecuteRequest → CompleteRequest. The input is the
- * request id alone; Lambda tasks only, JSONPath only.
+ * request id alone; Lambda tasks only, JSONPath only. Any error of the
+ * execute or complete step (after the retries of transient ones) is
+ * caught into FailRequest, which ends the request as `failed`, releases
+ * its freeze and audits it; the execution then fails, so it shows.
  */
 export class RequestWorkflows extends Construct {
   /** State machines by request type. */
@@ -43,9 +51,21 @@ export class RequestWorkflows extends Construct {
         error: 'RequestFailed',
         cause: 'A request task failed with a non-retryable error; see the execution history.',
       });
+      const fail = lambdaTask(scopeForType, REQUEST_FAIL_STATE, props.fail, failed, {
+        // The workflow's type is a constant of the definition: a request
+        // started on another type's workflow is not failed by it.
+        payload: sfn.TaskInput.fromObject({
+          requestId: sfn.JsonPath.stringAt('$.requestId'),
+          type,
+          error: sfn.JsonPath.objectAt('$.error'),
+        }),
+      }).next(failed);
+      const toFail = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
+      const execute = lambdaTask(scopeForType, REQUEST_STATES.execute, props.execute[type], undefined).addCatch(fail, toFail);
+      const complete = lambdaTask(scopeForType, REQUEST_STATES.complete, props.complete, undefined).addCatch(fail, toFail);
       const definition = lambdaTask(scopeForType, REQUEST_STATES.load, props.load, failed)
-        .next(lambdaTask(scopeForType, REQUEST_STATES.execute, props.execute[type], failed))
-        .next(lambdaTask(scopeForType, REQUEST_STATES.complete, props.complete, failed))
+        .next(execute)
+        .next(complete)
         .next(new sfn.Succeed(scopeForType, REQUEST_STATES.done));
       machines[type] = new sfn.StateMachine(scopeForType, 'StateMachine', {
         stateMachineType: sfn.StateMachineType.STANDARD,

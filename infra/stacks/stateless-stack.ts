@@ -20,7 +20,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { ENV } from '#shared/config/env.ts';
 import { INDEX } from '#shared/domain/store-definitions.ts';
-import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
+import { REQUEST_OVERDUE_GRACE_DAYS, REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { RequestWorkflows } from '../constructs/request-workflows.ts';
 import type { StageConfig } from '../config.ts';
@@ -311,6 +311,10 @@ export class StatelessStack extends Stack {
       }).fn;
     const load = requestFn('LoadRequestFn', 'load-request');
     const complete = requestFn('CompleteRequestFn', 'complete-request');
+    // Ends a request whose handling failed; it does what complete does.
+    const fail = requestFn('FailRequestFn', 'fail-request');
+    // The scheduled overdue check also ends (lapses) requests.
+    const check = requestFn('CheckRequestsFn', 'check-requests');
     const execute = Object.fromEntries(
       REQUEST_TYPES.map((type) => [type, requestFn(`${requestWorkflowName(type)}Fn`, `execute-${type}`)]),
     ) as unknown as Record<RequestType, IFunction>;
@@ -320,11 +324,13 @@ export class StatelessStack extends Stack {
     // What every request function does: read the request, list the
     // subject's records, and (complete, and the types that change records)
     // write records and audit events.
-    const auditing = [complete, execute.export, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
-    const writingRecords = [complete, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
-    allow(complete, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.requestsTable.tableArn]);
-    for (const f of [complete, ...Object.values(execute)]) {
-      if (f !== complete) allow(f, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
+    const ending: IFunction[] = [complete, fail, check];
+    const auditing = [...ending, execute.export, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
+    const writingRecords = [...ending, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
+    for (const f of ending) allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.requestsTable.tableArn]);
+    allow(check, ['dynamodb:Query'], [index(s.requestsTable, INDEX.openByDeadline)]);
+    for (const f of [...ending, ...Object.values(execute)]) {
+      if (!ending.includes(f)) allow(f, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
       allow(f, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
       allow(f, tableKms, [s.keys.dataKey.keyArn]);
     }
@@ -356,13 +362,13 @@ export class StatelessStack extends Stack {
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`],
       'Erasure deletes every object version under records/ of the subject\'s records; object keys are not known in advance.',
     );
-    this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete, logKey: s.keys.operationsKey });
+    this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete, fail, logKey: s.keys.operationsKey });
     for (const [type, machine] of Object.entries(this.requests.stateMachines)) {
       acknowledge(
         machine,
         [
           'AwsSolutions-IAM5[Resource::*]',
-          ...[load, complete, execute[type as RequestType]].map(
+          ...[load, complete, fail, execute[type as RequestType]].map(
             (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnFunction)}.Arn>:*]`,
           ),
         ],
@@ -370,6 +376,35 @@ export class StatelessStack extends Stack {
       );
       new CfnOutput(this, `${requestWorkflowName(type)}StateMachineArn`, { value: machine.stateMachineArn });
     }
+    this.alarmOnAny('RequestFailedAlarm', 'A subject request failed (ended as failed, its freeze released): it must be answered again before its deadline; see the request in the requests table and its execution.', new cloudwatch.MathExpression({
+      expression: Object.keys(this.requests.stateMachines).map((_, i) => `m${i}`).join(' + '),
+      usingMetrics: Object.fromEntries(
+        Object.values(this.requests.stateMachines).map((m, i) => [`m${i}`, m.metricFailed({ period: Duration.hours(1) })]),
+      ),
+      period: Duration.hours(1),
+    }));
+    // Overdue check: hourly, so a freeze lapses within the hour after the
+    // deadline plus the grace, before the next sweep; a lapse fails the
+    // invocation, which the alarm watches (as the verifier's).
+    const checkScheduleRole = new iam.Role(this, 'RequestCheckScheduleRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'wasure: EventBridge Scheduler invokes the overdue-request check',
+    });
+    new scheduler.Schedule(this, 'RequestCheckSchedule', {
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      description: 'wasure overdue subject-request check',
+      target: new targets.LambdaInvoke(check, { role: checkScheduleRole, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+    });
+    acknowledge(
+      checkScheduleRole,
+      [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(check.node.defaultChild as CfnFunction)}.Arn>:*]`],
+      'The schedule may invoke the overdue-request check and its versions (<function ARN>:*), as the Lambda target grants; nothing else.',
+    );
+    this.alarmOnAny(
+      'RequestOverdueAlarm',
+      `A subject request stayed open past its deadline plus ${REQUEST_OVERDUE_GRACE_DAYS} days: it was ended as failed and its freeze of the subject's records lapsed; answer it again. See the CheckRequests function log.`,
+      check.metricErrors({ period: Duration.hours(1) }),
+    );
     new CfnOutput(this, OUTPUTS.sweepStateMachine, { value: this.sweep.stateMachine.stateMachineArn });
     // The catalogue version compiled into the functions: the CLI refuses to
     // work on the stack with another one.

@@ -54,6 +54,7 @@ export const INDEX = {
   bySubject: 'bySubject',
   byDue: 'byDue',
   byDataset: 'byDataset',
+  openByDeadline: 'openByDeadline',
 } as const;
 
 /** Records: one item per stored record, plus tombstones after erasure. */
@@ -120,11 +121,22 @@ export const REQUESTS_TABLE: TableDefinition = {
   indexes: [
     {
       indexName: INDEX.bySubject,
-      partitionKey: { name: 'subjectId', type: 'S' },
+      // The subject's keyed pseudonym: a request item never holds the raw id.
+      partitionKey: { name: 'subjectPseudonym', type: 'S' },
       sortKey: { name: 'receivedAt', type: 'S' },
       projection: 'ALL',
     },
+    {
+      indexName: INDEX.openByDeadline,
+      // Only open requests carry `openState`, so the overdue check reads
+      // what is still open, never the finished history.
+      partitionKey: { name: 'openState', type: 'S' },
+      sortKey: { name: 'deadline', type: 'S' },
+      projection: 'ALL',
+    },
   ],
+  // Finished requests expire after REQUEST_RETENTION_YEARS (domain/requests.ts).
+  ttlAttribute: 'expiresAt',
   stream: false,
   pointInTimeRecovery: true,
 };

@@ -3,38 +3,54 @@
  * use cases behind each request type. Refusals and partial outcomes carry
  * reasons (APPI Art. 36). The state machines call these one step at a time.
  */
-import { SEALED_KINDS } from '../domain/catalogue-types.ts';
 import { findDataset } from '../domain/catalogue.ts';
 import { classifyFields } from '../domain/classify.ts';
-import { fieldAad, sealValue } from '../domain/envelope.ts';
+import { fieldAad, openValue, sealValue } from '../domain/envelope.ts';
 import { buildExportPackage, type ExportPackage } from '../domain/export-package.ts';
-import type { StoredRecord } from '../domain/record.ts';
+import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
 import {
+  openRequestState,
+  REQUEST_OVERDUE_GRACE_DAYS,
   type Requester,
   type RequestType,
+  requestAad,
+  requestDeadline,
+  requestInputProblems,
+  requestLapsesAt,
+  type SealedRequestValue,
   type SubjectRequest,
   type Verification,
-  requestDeadline,
-  requesterProblems,
 } from '../domain/requests.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import type { AuditEventInput, RequestStore } from '../ports/index.ts';
+import { ConflictError, KeyUnavailableError, LifecycleError, NotFoundError, type Problem, ValidationError } from '../errors.ts';
+import type { RequestStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { PROVISION_DATASET } from './provision-records.ts';
 import { eraseRecord } from './purge-batch.ts';
 import { openRecord } from './read-record.ts';
 import { SubjectKeys } from './subject-keys.ts';
 
+/**
+ * The request store with its index of open requests, which the overdue
+ * check reads. (It belongs in `RequestStore` of shared/ports; kept here
+ * until that file is free to change.)
+ */
+export interface RequestLedger extends RequestStore {
+  /** Every open (`received`) request whose deadline is before `deadlineBefore` (ISO), oldest deadline first. */
+  listOpen(deadlineBefore: string): Promise<SubjectRequest[]>;
+}
+
 /** Ports of the request use cases. */
-export type RequestDeps = LifecycleDeps & { readonly requests: RequestStore };
+export type RequestDeps = LifecycleDeps & { readonly requests: RequestLedger };
 
 /** A new request as received. */
 export interface RequestInput {
   readonly requestId: string;
   readonly type: RequestType;
-  readonly subjectId: string;
+  /** The subject. A correction may name only its record (`params.recordId`): the subject is the record's. */
+  readonly subjectId?: string;
   readonly requester: Requester;
   readonly verification?: Verification;
+  /** `correct`: `recordId`, `set` (field → value), `unset` (field names). Other types take none. */
   readonly params?: Readonly<Record<string, unknown>>;
   /** Days to answer. @default 14 */
   readonly deadlineDays?: number;
@@ -44,40 +60,60 @@ export interface RequestInput {
 const FREEZING: readonly RequestType[] = ['export', 'correct'];
 
 /**
- * Registers a request. A retry with the same id returns the stored request
- * unchanged; the same id for another subject or type is a conflict.
+ * Registers a request. Everything is checked before anything is written:
+ * the request's own input (ids, requester, verification, deadline), then,
+ * for a new id, its parameters against the catalogue and the subject's
+ * records; a refusal leaves no request, no key, no freeze and no audit
+ * event. The subject is stored as its keyed pseudonym, and every personal
+ * value the request keeps is sealed under the subject's data key. A retry
+ * with the same id returns the stored request unchanged; the same id for
+ * another subject or type is a conflict.
  */
 export async function registerRequest(
   deps: RequestDeps,
   input: RequestInput,
 ): Promise<SubjectRequest> {
+  const problems = requestInputProblems(input);
+  if (problems.length > 0) {
+    throw new ValidationError(`request ${JSON.stringify(input.requestId)} cannot be accepted`, problems);
+  }
+  const params = input.params ?? {};
+  const recordId = input.type === 'correct' && typeof params.recordId === 'string' ? params.recordId : undefined;
+  const target = recordId === undefined ? undefined : await deps.records.get(recordId);
+  const subject =
+    input.subjectId !== undefined
+      ? await deps.pseudonyms.pseudonym(input.subjectId)
+      : target !== undefined && !isTombstone(target)
+        ? target.subjectPseudonym
+        : undefined;
   const existing = await deps.requests.get(input.requestId);
   if (existing !== undefined) {
-    if (existing.subjectId !== input.subjectId || existing.type !== input.type) {
+    if (existing.subjectPseudonym !== subject || existing.type !== input.type) {
       throw new ConflictError(
         `request id ${input.requestId} is already used by another ${existing.type} request`,
       );
     }
     return existing;
   }
-  const problems = requesterProblems(input.requester, input.verification);
-  if (problems.length > 0) {
-    throw new ValidationError(
-      `request ${input.requestId} cannot be accepted`,
-      problems.map((message) => ({ path: 'requester', message })),
-    );
+  const paramProblems = requestParamsProblems(deps, input.type, params, subject, target);
+  if (paramProblems.length > 0 || subject === undefined) {
+    throw new ValidationError(`request ${input.requestId} cannot be accepted`, paramProblems);
   }
   const now = deps.clock.now();
   const request: SubjectRequest = {
     requestId: input.requestId,
     type: input.type,
-    subjectId: input.subjectId,
-    requester: input.requester,
-    verification: input.verification as Verification,
+    subjectPseudonym: subject,
+    requester: { kind: input.requester.kind },
+    verification: { method: (input.verification as Verification).method },
     receivedAt: now.toISOString(),
     deadline: requestDeadline(now, input.deadlineDays),
     status: 'received',
-    params: input.params ?? {},
+    params: {
+      ...(recordId === undefined ? {} : { recordId }),
+      ...(Array.isArray(params.unset) && params.unset.length > 0 ? { unset: params.unset as string[] } : {}),
+    },
+    sealed: await sealRequestValues(deps, input, subject),
     reasons: [],
     version: 1,
   };
@@ -85,13 +121,13 @@ export async function registerRequest(
     return registerRequest(deps, input);
   }
   if (FREEZING.includes(input.type)) {
-    await setPending(deps, input.subjectId, input.requestId, true);
+    await setPending(deps, subject, input.requestId, true);
   }
   await deps.audit.append([
     {
       action: 'request',
       actor: `requester:${input.requester.kind}`,
-      subjectId: input.subjectId,
+      subjectPseudonym: subject,
       policyVersion: deps.catalogue.version,
       outcome: 'ok',
       details: { requestId: input.requestId, type: input.type, verifiedBy: request.verification.method },
@@ -100,13 +136,144 @@ export async function registerRequest(
   return request;
 }
 
+/**
+ * Seals what the request keeps about the person under the subject's data
+ * key (created if the subject has none yet): the subject id an export
+ * discloses, the agent and evidence references, the values a correction
+ * sets. The raw subject id of other types is not kept at all.
+ */
+async function sealRequestValues(
+  deps: RequestDeps,
+  input: RequestInput,
+  subject: string,
+): Promise<Record<string, string>> {
+  const values = new Map<SealedRequestValue, unknown>();
+  if (input.type === 'export' && input.subjectId !== undefined) {
+    values.set('subjectId', input.subjectId);
+  }
+  if (input.requester.agentRef !== undefined) {
+    values.set('agentRef', input.requester.agentRef);
+  }
+  if (input.verification !== undefined) {
+    values.set('evidenceRef', input.verification.evidenceRef);
+  }
+  const set = input.params?.set;
+  if (input.type === 'correct' && isPlainObject(set)) {
+    for (const [field, value] of Object.entries(set)) {
+      values.set(`set.${field}`, value);
+    }
+  }
+  if (values.size === 0) {
+    return {};
+  }
+  const key = await new SubjectKeys(deps).forWriting(subject);
+  const sealed: Record<string, string> = {};
+  for (const [name, value] of values) {
+    sealed[name] = sealValue(key, value, requestAad(input.requestId, name));
+  }
+  return sealed;
+}
+
+/** The sealed values of a request, opened with the subject's key (KeyUnavailableError once it is destroyed). */
+export async function openRequestValues(
+  deps: RequestDeps,
+  request: SubjectRequest,
+  keys: SubjectKeys = new SubjectKeys(deps),
+): Promise<{ subjectId?: string; set: Record<string, unknown> }> {
+  const names = Object.keys(request.sealed) as SealedRequestValue[];
+  const wanted = names.filter((n) => n === 'subjectId' || n.startsWith('set.'));
+  if (wanted.length === 0) {
+    return { set: {} };
+  }
+  const key = await keys.forReading(request.subjectPseudonym);
+  const open = (name: SealedRequestValue) =>
+    openValue(key, request.sealed[name] as string, requestAad(request.requestId, name));
+  const set: Record<string, unknown> = {};
+  for (const name of wanted.filter((n) => n.startsWith('set.'))) {
+    set[name.slice('set.'.length)] = open(name);
+  }
+  return { ...(wanted.includes('subjectId') ? { subjectId: String(open('subjectId')) } : {}), set };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Problems of a request's parameters: a correction names one live record
+ * of the subject, in a correctable dataset, and sets or unsets only fields
+ * the catalogue declares for it; other types take no parameters. (Whether
+ * the corrected values themselves are acceptable is decided when the
+ * correction runs, with the record's other fields, and refused with
+ * reasons.)
+ */
+function requestParamsProblems(
+  deps: RequestDeps,
+  type: RequestType,
+  params: Readonly<Record<string, unknown>>,
+  subject: string | undefined,
+  target: StoredRecord | Tombstone | undefined,
+): Problem[] {
+  if (type !== 'correct') {
+    return Object.keys(params).length === 0
+      ? []
+      : [{ path: 'params', message: `a ${type} request takes no parameters (${Object.keys(params).join(', ')} given)` }];
+  }
+  const problems: Problem[] = [];
+  const { recordId, set = {}, unset = [], ...other } = params as { recordId?: unknown; set?: unknown; unset?: unknown };
+  for (const name of Object.keys(other)) {
+    problems.push({ path: `params.${name}`, message: 'is not a parameter of a correction' });
+  }
+  if (!isPlainObject(set)) {
+    problems.push({ path: 'params.set', message: 'must map field names to values' });
+  }
+  if (!Array.isArray(unset) || unset.some((f) => typeof f !== 'string')) {
+    problems.push({ path: 'params.unset', message: 'must list field names' });
+  }
+  if (typeof recordId !== 'string' || recordId === '') {
+    problems.push({ path: 'params.recordId', message: 'a correction names the record to correct (--record)' });
+    return problems;
+  }
+  if (target === undefined || isTombstone(target)) {
+    problems.push({ path: 'params.recordId', message: `no record ${recordId} is held${target === undefined ? '' : ' (it was erased)'}` });
+    return problems;
+  }
+  if (target.subjectPseudonym !== subject) {
+    problems.push({ path: 'params.recordId', message: `record ${recordId} is not a record of this subject` });
+    return problems;
+  }
+  const dataset = findDataset(deps.catalogue, target.dataset);
+  if (dataset === undefined || target.dataset === PROVISION_DATASET) {
+    problems.push({ path: 'params.recordId', message: `dataset ${target.dataset} is not correctable through requests` });
+    return problems;
+  }
+  if (!isPlainObject(set) || !Array.isArray(unset)) {
+    return problems;
+  }
+  const setNames = Object.keys(set);
+  const unsetNames = unset as string[];
+  if (setNames.length + unsetNames.length === 0) {
+    problems.push({ path: 'params', message: 'a correction sets or unsets at least one field (--set FIELD=VALUE, --unset FIELD)' });
+  }
+  for (const [kind, names] of [['set', setNames], ['unset', unsetNames]] as const) {
+    for (const name of names) {
+      if (!Object.hasOwn(dataset.fields, name)) {
+        problems.push({ path: `params.${kind}.${name}`, message: `is not a field of dataset ${dataset.id} (${Object.keys(dataset.fields).join(', ')})` });
+      }
+    }
+  }
+  for (const name of setNames.filter((n) => unsetNames.includes(n))) {
+    problems.push({ path: `params.set.${name}`, message: 'is both set and unset' });
+  }
+  return problems;
+}
+
 async function setPending(
   deps: LifecycleDeps,
-  subjectId: string,
+  subject: string,
   requestId: string,
   on: boolean,
 ): Promise<void> {
-  for (const r of await deps.records.listBySubject(subjectId)) {
+  for (const r of await deps.records.listBySubject(subject)) {
     const has = r.pendingRequests.includes(requestId);
     if (has === on) {
       continue;
@@ -124,53 +291,158 @@ async function setPending(
   }
 }
 
-/** Finishes a request: status, outcome, reasons; releases frozen records. */
-export async function completeRequest(
-  deps: RequestDeps,
-  requestId: string,
-  result: {
-    status: SubjectRequest['status'];
-    outcome: Record<string, unknown>;
-    reasons: readonly string[];
-  },
-): Promise<SubjectRequest> {
+/** How a request ended, as the state machine or the overdue check reports it. */
+interface Ending {
+  readonly status: Exclude<SubjectRequest['status'], 'received'>;
+  readonly outcome: Record<string, unknown>;
+  readonly reasons: readonly string[];
+  /** Facts for the audit event beyond request id, type and status. */
+  readonly details?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * Ends a request once: stores the ending (a request already ended keeps
+ * its first), releases the subject's records it froze (again, if a
+ * previous attempt stopped before), and audits the ending. The item then
+ * expires after the request retention (see `requestExpiresAt`).
+ */
+async function endRequest(deps: RequestDeps, requestId: string, ending: Ending): Promise<SubjectRequest> {
   const request = await deps.requests.get(requestId);
   if (request === undefined) {
     throw new NotFoundError(`request ${requestId} does not exist`);
   }
+  const freezing = FREEZING.includes(request.type);
   if (request.status !== 'received') {
+    if (freezing) {
+      await setPending(deps, request.subjectPseudonym, requestId, false);
+    }
     return request;
   }
   const done: SubjectRequest = {
     ...request,
-    status: result.status,
-    outcome: result.outcome,
-    reasons: [...result.reasons],
+    status: ending.status,
+    outcome: ending.outcome,
+    reasons: [...ending.reasons],
     completedAt: deps.clock.now().toISOString(),
     version: request.version + 1,
   };
   await deps.requests.update(done, request.version);
-  await setPending(deps, request.subjectId, requestId, false);
+  if (freezing) {
+    await setPending(deps, request.subjectPseudonym, requestId, false);
+  }
   await deps.audit.append([
     {
       action: 'request',
       actor: 'system:requests',
-      subjectId: request.subjectId,
+      subjectPseudonym: request.subjectPseudonym,
       policyVersion: deps.catalogue.version,
-      outcome: result.status === 'refused' ? 'refused' : 'ok',
-      ...(result.reasons.length === 0 ? {} : { reason: result.reasons.join('; ') }),
-      details: { requestId, type: request.type, status: result.status },
+      outcome: ending.status === 'refused' ? 'refused' : ending.status === 'failed' ? 'failed' : 'ok',
+      ...(ending.reasons.length === 0 ? {} : { reason: ending.reasons.join('; ') }),
+      details: { ...ending.details, requestId, type: request.type, status: ending.status },
     },
   ]);
   return done;
 }
 
-/** Every live record of the subject with its fields opened. */
+/** Finishes a request: status, outcome, reasons; releases frozen records. */
+export async function completeRequest(
+  deps: RequestDeps,
+  requestId: string,
+  result: {
+    status: Exclude<SubjectRequest['status'], 'received' | 'failed'>;
+    outcome: Record<string, unknown>;
+    reasons: readonly string[];
+  },
+): Promise<SubjectRequest> {
+  return endRequest(deps, requestId, result);
+}
+
+/** An error name as Step Functions reports it, or `unknown` when it is not a plain name. */
+function errorName(name: string | undefined): string {
+  return name !== undefined && /^[A-Za-z][A-Za-z0-9_.]{0,63}$/.test(name) ? name : 'unknown';
+}
+
+/**
+ * Ends a request whose handling failed (the state machine's catch of its
+ * execute or complete step): status `failed`, a reason naming the error
+ * but not its message (which may quote personal data), the freeze
+ * released, an audit event with outcome `failed`. `type` is the workflow
+ * that failed; a request of another type (started on the wrong workflow)
+ * is left as it is.
+ */
+export async function failRequest(
+  deps: RequestDeps,
+  input: { readonly requestId: string; readonly type: RequestType; readonly error?: string },
+): Promise<SubjectRequest> {
+  const request = await deps.requests.get(input.requestId);
+  if (request === undefined) {
+    throw new NotFoundError(`request ${input.requestId} does not exist`);
+  }
+  if (request.type !== input.type) {
+    throw new ValidationError(`request ${input.requestId} is a ${request.type} request`, [
+      { path: 'requestId', message: `its ${input.type} workflow failed; the request is left as it is` },
+    ]);
+  }
+  const name = errorName(input.error);
+  return endRequest(deps, input.requestId, {
+    status: 'failed',
+    outcome: { error: name },
+    reasons: [
+      `handling stopped on an error (${name}); what was done before it is in the audit trail, and the request may be made again`,
+    ],
+    details: { error: name },
+  });
+}
+
+/** An open request past its deadline, as the overdue check reports it (no personal data). */
+export interface OverdueRequest {
+  readonly requestId: string;
+  readonly type: RequestType;
+  readonly receivedAt: string;
+  readonly deadline: string;
+  /** When its freeze lapses (deadline plus the grace). */
+  readonly lapsesAt: string;
+  /** `overdue`: past its deadline; `lapsed`: past the grace too, now ended as failed. */
+  readonly state: 'overdue' | 'lapsed';
+}
+
+/**
+ * The overdue check (scheduled on AWS, `wasure request check` locally):
+ * lists open requests past their deadline, and ends those past the
+ * deadline plus {@link REQUEST_OVERDUE_GRACE_DAYS} days as `failed`: their
+ * freeze of the subject's records lapses, so a stuck request cannot keep
+ * data from the retention sweep, and the lapse is audited.
+ */
+export async function checkOpenRequests(deps: RequestDeps): Promise<OverdueRequest[]> {
+  const now = deps.clock.now();
+  const report: OverdueRequest[] = [];
+  for (const request of await deps.requests.listOpen(now.toISOString())) {
+    const state = openRequestState(request, now);
+    if (state === 'on-time') {
+      continue;
+    }
+    const lapsesAt = requestLapsesAt(request);
+    if (state === 'lapsed') {
+      await endRequest(deps, request.requestId, {
+        status: 'failed',
+        outcome: { lapsed: true },
+        reasons: [
+          `not answered by its deadline ${request.deadline} nor within ${REQUEST_OVERDUE_GRACE_DAYS} days after it: the freeze of the subject's records lapsed at ${lapsesAt}, and the request must be answered again`,
+        ],
+        details: { lapsed: true },
+      });
+    }
+    report.push({ requestId: request.requestId, type: request.type, receivedAt: request.receivedAt, deadline: request.deadline, lapsesAt, state });
+  }
+  return report;
+}
+
+/** Every live record of the subject (by pseudonym) with its fields opened. */
 export async function collectSubjectData(
   deps: LifecycleDeps,
-  subjectId: string,
+  subject: string,
 ): Promise<{ opened: Awaited<ReturnType<typeof openRecord>>[]; records: StoredRecord[]; unreadable: string[] }> {
-  const records = await deps.records.listBySubject(subjectId);
+  const records = await deps.records.listBySubject(subject);
   const keys = new SubjectKeys(deps);
   const opened = [];
   const unreadable: string[] = [];
@@ -178,7 +450,7 @@ export async function collectSubjectData(
     try {
       opened.push(await openRecord(keys, record, deps, true));
     } catch (error) {
-      if ((error as Error).name !== 'KeyUnavailableError') {
+      if (!(error instanceof KeyUnavailableError)) {
         throw error;
       }
       unreadable.push(record.recordId);
@@ -193,10 +465,11 @@ export async function exportSubject(
   deps: RequestDeps,
   request: SubjectRequest,
 ): Promise<{ pkg: ExportPackage; reasons: string[] }> {
-  const { opened, records, unreadable } = await collectSubjectData(deps, request.subjectId);
+  const { opened, records, unreadable } = await collectSubjectData(deps, request.subjectPseudonym);
+  const { subjectId } = await openRequestValues(deps, request);
   const pkg = buildExportPackage(deps.catalogue, {
     requestId: request.requestId,
-    subjectId: request.subjectId,
+    subjectId: subjectId ?? request.subjectPseudonym,
     generatedAt: deps.clock.now().toISOString(),
     records: records.map((record, i) => ({
       record,
@@ -217,7 +490,7 @@ export async function exportSubject(
       action: 'export' as const,
       actor: 'system:requests',
       recordId: r.recordId,
-      subjectId: r.subjectId,
+      subjectPseudonym: r.subjectPseudonym,
       dataset: r.dataset,
       policyVersion: r.policyVersion,
       outcome: 'ok' as const,
@@ -234,17 +507,29 @@ export interface Correction {
   readonly unset: readonly string[];
 }
 
+/** The change a correction request asks for, its values opened. */
+export async function correctionOf(deps: RequestDeps, request: SubjectRequest): Promise<Correction | undefined> {
+  const { recordId, unset = [] } = request.params;
+  if (recordId === undefined) {
+    return undefined;
+  }
+  const { set } = await openRequestValues(deps, request);
+  return { recordId, set, unset };
+}
+
 /**
  * Corrects, adds or deletes fields of one record of the subject, with
- * re-classification and re-encryption. A change that the catalogue would
- * refuse at ingest is refused here too, with the reasons.
+ * re-classification and re-encryption (every field sealed under the
+ * subject's key), the correction audited in the same write. A change that
+ * the catalogue would refuse at ingest is refused here too, with the
+ * reasons.
  */
 export async function correctRecord(
   deps: RequestDeps,
   request: SubjectRequest,
   change: Correction,
 ): Promise<{ changed: string[] }> {
-  const record = (await deps.records.listBySubject(request.subjectId)).find(
+  const record = (await deps.records.listBySubject(request.subjectPseudonym)).find(
     (r) => r.recordId === change.recordId,
   );
   if (record === undefined) {
@@ -271,47 +556,45 @@ export async function correctRecord(
   if (problems.length > 0) {
     throw new ValidationError(`correction of ${record.recordId} refused`, problems);
   }
-  const sealedFields = Object.entries(classified.fields).filter(([, f]) =>
-    SEALED_KINDS.includes(f.category),
-  );
-  const key = sealedFields.length > 0 ? await keys.forWriting(record.subjectId) : undefined;
-  const clear: Record<string, unknown> = {};
+  const subject = record.subjectPseudonym;
+  const names = Object.keys(classified.fields);
+  const key = names.length > 0 ? await keys.forWriting(subject) : undefined;
   const sealed: Record<string, string> = {};
   const fieldCategories: Record<string, StoredRecord['categories'][number]> = {};
   for (const [name, cls] of Object.entries(classified.fields)) {
     fieldCategories[name] = cls.category;
-    if (SEALED_KINDS.includes(cls.category)) {
-      sealed[name] = sealValue(key as Uint8Array, merged[name], fieldAad(record.recordId, name));
-    } else {
-      clear[name] = merged[name];
-    }
+    sealed[name] = sealValue(key as Uint8Array, merged[name], fieldAad(record.recordId, name));
   }
-  const categories = [...new Set(Object.values(fieldCategories))];
+  const changed = [...Object.keys(change.set), ...change.unset].sort();
   await deps.records.update(
     {
       ...record,
-      fields: clear,
+      fields: {},
       sealed,
       fieldCategories,
-      categories,
+      categories: [...new Set(Object.values(fieldCategories))],
       updatedAt: deps.clock.now().toISOString(),
       version: record.version + 1,
     },
     record.version,
+    [
+      {
+        action: 'correction',
+        actor: 'system:requests',
+        recordId: record.recordId,
+        subjectPseudonym: subject,
+        dataset: record.dataset,
+        policyVersion: record.policyVersion,
+        outcome: 'ok',
+        details: { requestId: request.requestId, fields: changed.length },
+      },
+    ],
   );
-  const changed = [...Object.keys(change.set), ...change.unset].sort();
-  await deps.audit.append([
-    {
-      action: 'correction',
-      actor: 'system:requests',
-      recordId: record.recordId,
-      subjectId: record.subjectId,
-      dataset: record.dataset,
-      policyVersion: record.policyVersion,
-      outcome: 'ok',
-      details: { requestId: request.requestId, fields: changed.length },
-    },
-  ]);
+  // As at ingest: count the use, so an erasure that read the key before
+  // this write does not destroy it under the corrected record.
+  if (key !== undefined && !(await deps.keys.use(subject))) {
+    throw new LifecycleError(`the data key of record ${record.recordId}'s subject was destroyed during the correction`);
+  }
   return { changed };
 }
 
@@ -322,7 +605,7 @@ export async function setRestriction(
   restricted: boolean,
 ): Promise<{ recordIds: string[] }> {
   const changed: string[] = [];
-  for (const r of await deps.records.listBySubject(request.subjectId)) {
+  for (const r of await deps.records.listBySubject(request.subjectPseudonym)) {
     const target = restricted ? 'restricted' : 'active';
     if (r.status === target) {
       continue;
@@ -330,20 +613,20 @@ export async function setRestriction(
     await deps.records.update(
       { ...r, status: target, updatedAt: deps.clock.now().toISOString(), version: r.version + 1 },
       r.version,
+      [
+        {
+          action: restricted ? 'restriction' : 'restriction-lifted',
+          actor: 'system:requests',
+          recordId: r.recordId,
+          subjectPseudonym: request.subjectPseudonym,
+          policyVersion: deps.catalogue.version,
+          outcome: 'ok',
+          details: { requestId: request.requestId },
+        },
+      ],
     );
     changed.push(r.recordId);
   }
-  await deps.audit.append(
-    changed.map((recordId) => ({
-      action: restricted ? ('restriction' as const) : ('restriction-lifted' as const),
-      actor: 'system:requests',
-      recordId,
-      subjectId: request.subjectId,
-      policyVersion: deps.catalogue.version,
-      outcome: 'ok' as const,
-      details: { requestId: request.requestId },
-    })),
-  );
   return { recordIds: changed };
 }
 
@@ -352,7 +635,7 @@ export async function purposesNotice(
   deps: RequestDeps,
   request: SubjectRequest,
 ): Promise<{ datasets: { id: string; name: string; purposes: { id: string; ja: string; en: string }[] }[] }> {
-  const records = await deps.records.listBySubject(request.subjectId);
+  const records = await deps.records.listBySubject(request.subjectPseudonym);
   const byDataset = new Map<string, Set<string>>();
   for (const r of records) {
     const set = byDataset.get(r.dataset) ?? new Set<string>();
@@ -378,7 +661,10 @@ export async function purposesNotice(
  * all document versions, the tombstone, the subject key once nothing
  * encrypted remains — unless a legal retention basis requires keeping it
  * (basis `law`, not yet due) or a legal hold applies; those records are
- * kept and the reason is reported (APPI Art. 35, Art. 36).
+ * kept and the reason is reported (APPI Art. 35, Art. 36). When nothing
+ * of the subject remains, the key is destroyed even if no record used it
+ * (it seals the requests' own values), so the request items keep only
+ * ciphertext and the pseudonym.
  */
 export async function eraseSubject(
   deps: RequestDeps,
@@ -387,31 +673,42 @@ export async function eraseSubject(
   const now = deps.clock.now();
   const erased: string[] = [];
   const kept: { recordId: string; reason: string }[] = [];
-  const events: AuditEventInput[] = [];
   let keyDestroyed = false;
-  try {
-    for (const record of await deps.records.listBySubject(request.subjectId)) {
-      const dueAt = record.retention.dueAt;
-      if (record.retention.basis === 'law' && (dueAt === undefined || Date.parse(dueAt) > now.getTime())) {
-        kept.push({
-          recordId: record.recordId,
-          reason: `kept: retention required by law (${record.retention.legalRef}) ${dueAt === undefined ? 'until its trigger event and period' : `until ${dueAt}`}`,
-        });
-        continue;
-      }
-      if (record.holds.length > 0) {
-        kept.push({ recordId: record.recordId, reason: `kept: legal hold (${record.holds.map((h) => h.reason).join('; ')})` });
-        continue;
-      }
-      const done = await eraseRecord(deps, record, `request:${request.requestId}`, 'system:requests', events);
-      keyDestroyed ||= done.keyDestroyed;
-      if (done.erased) {
-        erased.push(record.recordId);
-      }
+  const subject = request.subjectPseudonym;
+  for (const record of await deps.records.listBySubject(subject)) {
+    const dueAt = record.retention.dueAt;
+    if (record.retention.basis === 'law' && (dueAt === undefined || Date.parse(dueAt) > now.getTime())) {
+      kept.push({
+        recordId: record.recordId,
+        reason: `kept: retention required by law (${record.retention.legalRef}) ${dueAt === undefined ? 'until its trigger event and period' : `until ${dueAt}`}`,
+      });
+      continue;
     }
-  } finally {
-    if (events.length > 0) {
-      await deps.audit.append(events);
+    if (record.holds.length > 0) {
+      kept.push({ recordId: record.recordId, reason: `kept: legal hold (${record.holds.map((h) => h.reason).join('; ')})` });
+      continue;
+    }
+    const done = await eraseRecord(deps, record, `request:${request.requestId}`, 'system:requests');
+    keyDestroyed ||= done.keyDestroyed;
+    if (done.erased) {
+      erased.push(record.recordId);
+    }
+  }
+  if (!keyDestroyed && kept.length === 0) {
+    // Read before listing, destroyed only if unused since: a record
+    // ingested meanwhile shows in the listing or has counted a use.
+    const key = await deps.keys.get(subject);
+    if (key !== undefined && (await deps.records.listBySubject(subject)).length === 0) {
+      keyDestroyed = await deps.keys.destroy(subject, key.uses ?? 0, [
+        {
+          action: 'key-destroyed',
+          actor: 'system:requests',
+          subjectPseudonym: subject,
+          policyVersion: deps.catalogue.version,
+          outcome: 'ok',
+          details: { cause: `request:${request.requestId}` },
+        },
+      ]);
     }
   }
   return { erased, kept, keyDestroyed };

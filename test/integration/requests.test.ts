@@ -90,12 +90,14 @@ describe('subject requests on the embedded stores', () => {
       requestId: 'q-agent-ok', type: 'purposes', subjectId: 'S-10',
       requester: { kind: 'statutory-agent-adult-ward', agentRef: 'guardianship-order-77' }, verification: verified,
     });
-    expect(r.requester).toEqual({ kind: 'statutory-agent-adult-ward', agentRef: 'guardianship-order-77' });
+    expect(r.requester).toEqual({ kind: 'statutory-agent-adult-ward' });
+    expect(Object.keys(r.sealed).sort()).toEqual(['agentRef', 'evidenceRef']);
+    expect(JSON.stringify(await deps.requests.get('q-agent-ok'))).not.toContain('guardianship-order-77');
   });
 
   it('exports everything of the subject and nothing of near-identical subjects', async () => {
     const request = await registerRequest(deps, { requestId: 'q-export', type: 'export', subjectId: 'S-100', requester: { kind: 'subject' }, verification: verified });
-    const frozen = await deps.records.listBySubject('S-100');
+    const frozen = await deps.records.listBySubject(await deps.pseudonyms.pseudonym('S-100'));
     expect(frozen.every((r) => r.pendingRequests.includes('q-export'))).toBe(true);
     const { pkg, reasons } = await exportSubject(deps, request);
     const data = JSON.parse(Buffer.from(pkg.files.find((f) => f.name === 'data.json')!.bytes).toString('utf8'));
@@ -109,7 +111,7 @@ describe('subject requests on the embedded stores', () => {
     const csv = pkg.files.find((f) => f.name === 'data.csv')!.bytes;
     expect([...csv.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     await completeRequest(deps, 'q-export', { status: 'partially-completed', outcome: { files: pkg.files.length }, reasons });
-    expect((await deps.records.listBySubject('S-100')).every((r) => r.pendingRequests.length === 0)).toBe(true);
+    expect((await deps.records.listBySubject(await deps.pseudonyms.pseudonym('S-100'))).every((r) => r.pendingRequests.length === 0)).toBe(true);
   });
 
   it('answers that no data is held for an unknown subject', async () => {
@@ -121,7 +123,7 @@ describe('subject requests on the embedded stores', () => {
   });
 
   it('corrects a field with re-classification and re-encryption', async () => {
-    const request = await registerRequest(deps, { requestId: 'q-correct', type: 'correct', subjectId: 'S-100', requester: { kind: 'subject' }, verification: verified });
+    const request = await registerRequest(deps, { requestId: 'q-correct', type: 'correct', subjectId: 'S-100', requester: { kind: 'subject' }, verification: verified, params: { recordId: 'r-100-a', set: { medicalHistory: '花粉症', residenceArea: '川口市' }, unset: ['visitHistory'] } });
     await correctRecord(deps, request, { recordId: 'r-100-a', set: { medicalHistory: '花粉症', residenceArea: '川口市' }, unset: ['visitHistory'] });
     const read = await readRecord(deps, { recordId: 'r-100-a', purpose: 'saitama-2', actor: 'test' });
     expect(read.fields).toEqual({ ageBand: '40代', residenceArea: '川口市', medicalHistory: '花粉症' });

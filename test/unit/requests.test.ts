@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { buildExportPackage } from '#shared/domain/export-package.ts';
 import { jstDate, jstDeadline } from '#shared/domain/jst.ts';
 import type { StoredRecord } from '#shared/domain/record.ts';
-import { requestDeadline, requesterProblems } from '#shared/domain/requests.ts';
+import {
+  openRequestState,
+  REQUEST_OVERDUE_GRACE_DAYS,
+  REQUEST_RETENTION_YEARS,
+  requestDeadline,
+  requestExpiresAt,
+  requesterProblems,
+  requestInputProblems,
+  requestLapsesAt,
+} from '#shared/domain/requests.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 
 describe('request deadlines in JST calendar days', () => {
@@ -44,7 +53,7 @@ describe('disclosure package', () => {
   const catalogue = sampleCatalogue();
   const record: StoredRecord = {
     recordId: 'r-1',
-    subjectId: 'S-1',
+    subjectPseudonym: 'p-1',
     dataset: 'ibaraki-job-seekers',
     purposes: ['ibaraki-2'],
     categories: ['basic'],
@@ -107,5 +116,80 @@ describe('disclosure package', () => {
       expect(entry.sha256).toBe(createHash('sha256').update(file(entry.name)).digest('hex'));
     }
     expect(names).toContain('documents/r-1/cv.txt');
+  });
+});
+
+describe('request input checks (before anything is stored)', () => {
+  const ok = {
+    requestId: 'req-1',
+    type: 'export',
+    subjectId: 'S-1',
+    requester: { kind: 'subject' as const },
+    verification: { method: 'passport' as const, evidenceRef: 'case-1' },
+  };
+  it.each([
+    ['a plain request', {}, []],
+    ['a path in the request id', { requestId: '../../x' }, ['requestId']],
+    ['a slash in the request id', { requestId: 'a/b' }, ['requestId']],
+    ['a request id starting with a dot', { requestId: '.hidden' }, ['requestId']],
+    ['a 65-character request id', { requestId: 'r'.repeat(65) }, ['requestId']],
+    ['a 64-character request id', { requestId: 'r'.repeat(64) }, []],
+    ['an unknown type', { type: 'delete-everything' }, ['type']],
+    ['no subject', { subjectId: undefined }, ['subjectId']],
+    ['a blank subject', { subjectId: '  ' }, ['subjectId']],
+    ['a subject with a control character', { subjectId: 'S-1\u0000' }, ['subjectId']],
+    ['a 129-character subject', { subjectId: 'S'.repeat(129) }, ['subjectId']],
+    ['an agent reference on the subject', { requester: { kind: 'subject', agentRef: 'poa-1' } }, ['requester.agentRef']],
+    ['an agent without a reference', { requester: { kind: 'delegated-agent' } }, ['requester']],
+    ['an agent reference with a newline', { requester: { kind: 'delegated-agent', agentRef: 'poa\n1' } }, ['requester.agentRef']],
+    ['an unknown requester kind', { requester: { kind: 'neighbour' } }, ['requester']],
+    ['an unverified requester', { verification: undefined }, ['requester']],
+    ['an evidence reference with a control character', { verification: { method: 'passport', evidenceRef: 'c\u0007' } }, ['verification.evidenceRef']],
+    ['a zero-day deadline', { deadlineDays: 0 }, ['deadlineDays']],
+    ['a 91-day deadline', { deadlineDays: 91 }, ['deadlineDays']],
+    ['a fractional deadline', { deadlineDays: 1.5 }, ['deadlineDays']],
+  ])('%s → problems at %j', (_name, change, paths) => {
+    // Act
+    const problems = requestInputProblems({ ...ok, ...change } as never);
+    // Assess
+    expect(problems.map((p) => p.path)).toEqual(paths);
+  });
+
+  it('lets a correction name only its record', () => {
+    expect(requestInputProblems({ ...ok, type: 'correct', subjectId: undefined, params: { recordId: 'r-1' } })).toEqual([]);
+  });
+});
+
+describe('open requests past their deadline', () => {
+  const deadline = '2026-12-06T14:59:59.999Z';
+  it.each([
+    ['at the deadline', '2026-12-06T14:59:59.999Z', 'on-time'],
+    ['a moment after it', '2026-12-06T15:00:00.000Z', 'overdue'],
+    [`${REQUEST_OVERDUE_GRACE_DAYS} days after it`, '2026-12-13T14:59:59.999Z', 'overdue'],
+    ['a moment after the grace', '2026-12-13T15:00:00.000Z', 'lapsed'],
+  ])('%s: %s → %s', (_name, now, state) => {
+    expect(openRequestState({ deadline }, new Date(now))).toBe(state);
+  });
+
+  it('lapses at the deadline plus the grace', () => {
+    expect(requestLapsesAt({ deadline })).toBe('2026-12-13T14:59:59.999Z');
+  });
+});
+
+describe('retention of finished requests', () => {
+  const completedAt = '2026-12-01T00:00:00.000Z';
+  it.each([
+    ['export', 'completed', completedAt, '2029-12-01T00:00:00.000Z'],
+    ['erase', 'failed', completedAt, '2029-12-01T00:00:00.000Z'],
+    ['correct', 'refused', completedAt, '2029-12-01T00:00:00.000Z'],
+    ['stop-provision', 'completed', completedAt, undefined],
+    ['stop-provision', 'refused', completedAt, '2029-12-01T00:00:00.000Z'],
+    ['export', 'received', undefined, undefined],
+  ] as const)('%s %s → expires %s', (type, status, at, want) => {
+    expect(requestExpiresAt({ type, status, ...(at === undefined ? {} : { completedAt: at }) })).toBe(want);
+  });
+
+  it('keeps requests three years', () => {
+    expect(REQUEST_RETENTION_YEARS).toBe(3);
   });
 });

@@ -5,10 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
-import { RefusedError } from '#shared/errors.ts';
+import { KeyUnavailableError, RefusedError, ValidationError } from '#shared/errors.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
 import { provide } from '#shared/use-cases/provision-records.ts';
-import { registerRequest } from '#shared/use-cases/subject-requests.ts';
+import { openRequestValues, registerRequest } from '#shared/use-cases/subject-requests.ts';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
+import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { readRecord } from '#shared/use-cases/read-record.ts';
 import { type Embedded, startEmbedded } from '#functions/local/embedded.ts';
 import { runRequestLocally } from '#functions/local/local-request.ts';
@@ -25,6 +29,27 @@ describe('subject-request state machines, executed locally', () => {
   let embedded: Embedded;
   let dir: string;
   let deps: RequestTaskDeps;
+  let audit: DynamoAuditTrail;
+  const line = (recordId: string, subjectId: string) => ({
+    recordId,
+    subjectId,
+    dataset: 'saitama-covid-line',
+    purposes: ['saitama-2'],
+    acquiredAt: '2026-01-10T10:00:00+09:00',
+    consent: { refs: ['c'], sensitive: true },
+    fields: { ageBand: '40代', medicalHistory: `喘息-${subjectId}` },
+  });
+  const scanItems = async () => {
+    const items: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const out = await embedded.dynamodb.send(new ScanCommand({ TableName: embedded.names.requestsTable, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  };
+  const scanRequests = async () => JSON.stringify(await scanItems());
   const run = async (type: RequestType, requestId: string, subjectId: string, params: Record<string, unknown> = {}) => {
     await registerRequest(deps, { requestId, type, subjectId, requester: { kind: 'subject' }, verification, params });
     return runRequestLocally(deps, type, requestId);
@@ -33,21 +58,14 @@ describe('subject-request state machines, executed locally', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-requests-'));
     embedded = await startEmbedded({ dir, persist: false });
-    const base = embeddedDeps(embedded, sampleCatalogue(), clockAt('2026-11-22T00:00:00Z')).deps;
+    const composed = embeddedDeps(embedded, sampleCatalogue(), clockAt('2026-11-22T00:00:00Z'));
+    const base = composed.deps;
+    audit = composed.audit;
     deps = {
       ...base,
       requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),
       exports: new DirectoryExportStore(join(dir, 'exports'), base.clock),
     };
-    const line = (recordId: string, subjectId: string) => ({
-      recordId,
-      subjectId,
-      dataset: 'saitama-covid-line',
-      purposes: ['saitama-2'],
-      acquiredAt: '2026-01-10T10:00:00+09:00',
-      consent: { refs: ['c'], sensitive: true },
-      fields: { ageBand: '40代', medicalHistory: `喘息-${subjectId}` },
-    });
     await ingestRecords(deps, [line('w-1', 'S-W1'), line('w-2', 'S-W2'), line('w-3', 'S-W3')].map((o, i) => ({ line: i + 1, text: JSON.stringify(o) })), { actor: 'test' });
   });
 
@@ -76,9 +94,8 @@ describe('subject-request state machines, executed locally', () => {
   it('correct, restrict, lift-restriction, stop-provision, purposes and erase each complete end to end', async () => {
     expect((await run('correct', 'wq-correct', 'S-W2', { recordId: 'w-2', set: { ageBand: '50代' } })).status).toBe('completed');
     expect((await readRecord(deps, { recordId: 'w-2', purpose: 'saitama-2', actor: 't' })).fields.ageBand).toBe('50代');
-    const refused = await run('correct', 'wq-correct-bad', 'S-W2', { recordId: 'w-2', set: { hobby: 'golf' } });
-    expect(refused.status).toBe('refused');
-    expect(refused.reasons[0]).toContain('fields.hobby');
+    await expect(run('correct', 'wq-correct-bad', 'S-W2', { recordId: 'w-2', set: { hobby: 'golf' } })).rejects.toThrow(ValidationError);
+    expect(await deps.requests.get('wq-correct-bad')).toBeUndefined();
     expect((await run('restrict', 'wq-restrict', 'S-W2')).status).toBe('completed');
     await expect(readRecord(deps, { recordId: 'w-2', purpose: 'saitama-2', actor: 't' })).rejects.toBeInstanceOf(RefusedError);
     expect((await run('lift-restriction', 'wq-lift', 'S-W2')).status).toBe('completed');
@@ -89,6 +106,73 @@ describe('subject-request state machines, executed locally', () => {
     const erased = await run('erase', 'wq-erase', 'S-W1');
     expect(erased).toMatchObject({ status: 'completed', outcome: { erased: ['w-1'], keyDestroyed: true } });
     expect(await deps.records.get('w-1')).toMatchObject({ status: 'erased', cause: 'request:wq-erase' });
+  });
+
+  it('ends a failed export (a document missing from the bucket) as failed, audited, its freeze released', async () => {
+    // Prepare: a record with a document, the document then lost
+    await ingestRecords(deps, [{ line: 1, text: JSON.stringify({ ...line('w-4', 'S-W4'), documents: [{ name: 'note.txt', contentType: 'text/plain', text: '経過メモ' }] }) }], { actor: 'test' });
+    const stored = await deps.records.get('w-4');
+    const documentKey = stored !== undefined && 'documents' in stored ? stored.documents[0]?.key : undefined;
+    expect(documentKey).toMatch(/^records\/w-4\//);
+    await embedded.s3.send(new DeleteObjectCommand({ Bucket: embedded.names.documentsBucket, Key: documentKey }));
+    await registerRequest(deps, { requestId: 'wq-export-lost', type: 'export', subjectId: 'S-W4', requester: { kind: 'subject' }, verification });
+    const subject = await deps.pseudonyms.pseudonym('S-W4');
+    expect((await deps.records.listBySubject(subject))[0]?.pendingRequests).toEqual(['wq-export-lost']);
+    // Act
+    const done = await runRequestLocally(deps, 'export', 'wq-export-lost');
+    // Assess
+    expect(done).toMatchObject({ status: 'failed', outcome: { error: 'NotFoundError' } });
+    expect(done.reasons).toEqual([expect.stringContaining('NotFoundError')]);
+    expect(JSON.stringify(done)).not.toMatch(/S-W4|喘息|経過メモ|note\.txt/);
+    expect((await deps.records.listBySubject(subject))[0]?.pendingRequests).toEqual([]);
+    const events = await audit.readEvents({ subjectPseudonym: subject });
+    expect(events.filter((e) => e.action === 'request').map((e) => [e.outcome, e.details?.status])).toEqual([
+      ['ok', undefined],
+      ['failed', 'failed'],
+    ]);
+    expect(await runRequestLocally(deps, 'export', 'wq-export-lost')).toMatchObject({ status: 'failed', version: done.version });
+  });
+
+  it('leaves a request started on another type\'s workflow as it is', async () => {
+    // Prepare
+    await registerRequest(deps, { requestId: 'wq-wrong-workflow', type: 'export', subjectId: 'S-W3', requester: { kind: 'subject' }, verification });
+    // Act
+    const run = runRequestLocally(deps, 'erase', 'wq-wrong-workflow');
+    // Assess
+    await expect(run).rejects.toThrow(ValidationError);
+    expect(await deps.requests.get('wq-wrong-workflow')).toMatchObject({ status: 'received' });
+    expect((await deps.records.get('w-3'))?.status).toBe('active');
+  });
+
+  it('keeps neither the subject id nor a corrected value in clear in the requests table once the subject is erased', async () => {
+    // Prepare: an export, a correction and an erasure of one subject
+    await ingestRecords(deps, [{ line: 1, text: JSON.stringify(line('w-5', 'S-W5-CLEAR')) }], { actor: 'test' });
+    await run('export', 'wq-clear-export', 'S-W5-CLEAR');
+    expect((await run('correct', 'wq-clear-correct', 'S-W5-CLEAR', { recordId: 'w-5', set: { medicalHistory: '花粉症-W5-CLEAR' } })).status).toBe('completed');
+    const before = await scanRequests();
+    expect(before).toContain('wse1.');
+    // Act
+    const erased = await run('erase', 'wq-clear-erase', 'S-W5-CLEAR');
+    // Assess
+    expect(erased).toMatchObject({ status: 'completed', outcome: { keyDestroyed: true } });
+    const after = await scanRequests();
+    expect(after).toContain('wq-clear-correct');
+    expect(after).not.toContain('S-W5-CLEAR');
+    expect(after).not.toContain('花粉症-W5-CLEAR');
+    const correct = await deps.requests.get('wq-clear-correct');
+    await expect(openRequestValues(deps, correct as SubjectRequest)).rejects.toThrow(KeyUnavailableError);
+  });
+
+  it('gives every finished request a TTL of three years, except a standing stop of provision', async () => {
+    // Act
+    const items = await scanItems();
+    // Assess
+    const ttl = (id: string) => items.find((i) => i.requestId?.S === id)?.expiresAt?.N;
+    const completedAt = (await deps.requests.get('wq-clear-erase'))?.completedAt as string;
+    expect(Number(ttl('wq-clear-erase'))).toBe(Date.parse(completedAt.replace(/^2026/, '2029')) / 1000);
+    expect(ttl('wq-export-lost')).toBeDefined();
+    expect(ttl('wq-stop')).toBeUndefined();
+    expect(ttl('wq-wrong-workflow')).toBeUndefined();
   });
 
   it('answers a repeated request id with the first outcome (idempotent)', async () => {

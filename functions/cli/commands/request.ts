@@ -2,21 +2,22 @@ import { join } from 'node:path';
 import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { formatJst } from '#shared/domain/retention.ts';
 import {
+  REQUEST_OVERDUE_GRACE_DAYS,
   REQUEST_TYPES,
   type RequesterKind,
   type RequestType,
+  requestInputProblems,
+  type SubjectRequest,
   VERIFICATION_METHODS,
 } from '#shared/domain/requests.ts';
-import { LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
-import type { SubjectRequest } from '#shared/domain/requests.ts';
+import { assertIsError, LifecycleError, NotFoundError, type Problem, ValidationError } from '#shared/errors.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { executionArn, executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
-import type { Runtime, StackRuntime } from '../../runtime.ts';
-import { isTombstone } from '#shared/domain/record.ts';
-import { registerRequest } from '#shared/use-cases/subject-requests.ts';
+import type { StackRuntime } from '../../runtime.ts';
+import { checkOpenRequests, type RequestInput, registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { runRequestLocally } from '../../local/local-request.ts';
 import { optionList, optionString } from '../args.ts';
-import type { CliCommand } from '../types.ts';
+import type { CliCommand, CliContext } from '../types.ts';
 
 const AGENTS: Record<string, RequesterKind> = {
   'minor-guardian': 'statutory-agent-minor',
@@ -39,51 +40,21 @@ export const requestCommand: CliCommand = {
     unset: { type: 'string', multiple: true, value: 'F', description: 'correct: remove a field (repeatable)' },
     'deadline-days': { type: 'string', value: 'N', description: 'days to answer' },
   },
-  usage: `request TYPE --subject ID (correct: or --record ID) --verified-by METHOD --evidence REF [--agent minor-guardian|adult-guardian|delegated --agent-ref REF] [--request-id ID] [--record ID --set F=V --unset F] [--deadline-days N]   TYPE: ${REQUEST_TYPES.join('|')}`,
+  usage: `request TYPE --subject ID (correct: or --record ID) --verified-by METHOD --evidence REF [--agent minor-guardian|adult-guardian|delegated --agent-ref REF] [--request-id ID] [--record ID --set F=V --unset F] [--deadline-days N]   TYPE: ${REQUEST_TYPES.join('|')};  request check: open requests past their deadline (those past deadline + ${REQUEST_OVERDUE_GRACE_DAYS} days end as failed, their freeze lapsed; exit 1)`,
   async run(ctx) {
-    const type = ctx.args.positionals[0] as RequestType | undefined;
-    const problems = [];
-    if (type === undefined || !REQUEST_TYPES.includes(type)) {
-      problems.push({ path: 'TYPE', message: `must be one of ${REQUEST_TYPES.join(', ')}` });
+    if (ctx.args.positionals[0] === CHECK) {
+      return checkRequests(ctx);
     }
-    const givenSubject = optionString(ctx.args, 'subject');
-    // A correction names its record; the subject is the record's.
-    if (givenSubject === undefined && !(type === 'correct' && optionString(ctx.args, 'record') !== undefined)) {
-      problems.push({ path: '--subject', message: type === 'correct' ? 'is required (or name the record with --record)' : 'is required' });
-    }
-    const method = optionString(ctx.args, 'verified-by');
-    if (method === undefined) problems.push({ path: '--verified-by', message: `is required (${VERIFICATION_METHODS.join(', ')})` });
-    const agent = optionString(ctx.args, 'agent');
-    if (agent !== undefined && AGENTS[agent] === undefined) {
-      problems.push({ path: '--agent', message: `must be one of ${Object.keys(AGENTS).join(', ')}` });
-    }
-    const set: Record<string, string> = {};
-    for (const pair of optionList(ctx.args, 'set')) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) problems.push({ path: '--set', message: `"${pair}" is not FIELD=VALUE` });
-      else set[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    const days = optionString(ctx.args, 'deadline-days');
-    if (days !== undefined && !/^\d+$/.test(days)) problems.push({ path: '--deadline-days', message: 'must be a whole number' });
-    if (problems.length > 0) {
-      throw new ValidationError('the request cannot be accepted', problems);
-    }
+    const input = requestFromArgs(ctx);
     const runtime = await ctx.runtime();
-    const agentRef = optionString(ctx.args, 'agent-ref');
-    const recordId = optionString(ctx.args, 'record');
-    const subjectId = givenSubject ?? (await subjectOfRecord(runtime, recordId as string));
     const request = await registerRequest(runtime.requestDeps, {
-      requestId: optionString(ctx.args, 'request-id') ?? `req-${runtime.deps.ids.next()}`,
-      type: type as RequestType,
-      subjectId,
-      requester: { kind: agent === undefined ? 'subject' : (AGENTS[agent] as RequesterKind), ...(agentRef === undefined ? {} : { agentRef }) },
-      verification: { method: method as never, evidenceRef: optionString(ctx.args, 'evidence') ?? '' },
-      params: {
-        ...(recordId === undefined ? {} : { recordId }),
-        ...(Object.keys(set).length === 0 ? {} : { set }),
-        ...(optionList(ctx.args, 'unset').length === 0 ? {} : { unset: optionList(ctx.args, 'unset') }),
-      },
-      ...(days === undefined ? {} : { deadlineDays: Number(days) }),
+      ...input,
+      requestId: input.requestId ?? `req-${runtime.deps.ids.next()}`,
+    }).catch((error: unknown) => {
+      assertIsError(error);
+      throw error instanceof ValidationError
+        ? new ValidationError(error.message, error.problems.map((p) => ({ ...p, path: optionOf(p.path) })))
+        : error;
     });
     ctx.progress(`request ${request.requestId} (${request.type}) received; answer due by ${formatJst(request.deadline)}`);
     const done =
@@ -103,9 +74,127 @@ export const requestCommand: CliCommand = {
         ctx.out(`  reason: ${reason}`);
       }
     }
-    return done.status === 'refused' ? 2 : 0;
+    return done.status === 'refused' ? 2 : done.status === 'failed' ? 1 : 0;
   },
 };
+
+/** The word that selects the overdue check instead of a request type. */
+const CHECK = 'check';
+
+/**
+ * Reads and checks every argument of a new request before any store is
+ * opened: a refusal (exit 2) leaves nothing behind. What needs the stores
+ * (the record of a correction, its fields in the catalogue) is checked by
+ * registerRequest, still before anything is written.
+ */
+function requestFromArgs(ctx: CliContext): Omit<RequestInput, 'requestId'> & { requestId?: string } {
+  const type = ctx.args.positionals[0] as RequestType | undefined;
+  const problems: Problem[] = [];
+  if (type === undefined || !REQUEST_TYPES.includes(type)) {
+    problems.push({ path: 'TYPE', message: `must be one of ${REQUEST_TYPES.join(', ')} (or ${CHECK})` });
+  }
+  const subjectId = optionString(ctx.args, 'subject');
+  const recordId = optionString(ctx.args, 'record');
+  // A correction names its record; the subject is the record's.
+  if (subjectId === undefined && !(type === 'correct' && recordId !== undefined)) {
+    problems.push({ path: '--subject', message: type === 'correct' ? 'is required (or name the record with --record)' : 'is required' });
+  }
+  const method = optionString(ctx.args, 'verified-by');
+  if (method === undefined) problems.push({ path: '--verified-by', message: `is required (${VERIFICATION_METHODS.join(', ')})` });
+  const evidence = optionString(ctx.args, 'evidence');
+  if (evidence === undefined) problems.push({ path: '--evidence', message: 'is required (a reference to the identity evidence)' });
+  const agent = optionString(ctx.args, 'agent');
+  const agentRef = optionString(ctx.args, 'agent-ref');
+  if (agent !== undefined && AGENTS[agent] === undefined) {
+    problems.push({ path: '--agent', message: `must be one of ${Object.keys(AGENTS).join(', ')}` });
+  }
+  if (agent === undefined && agentRef !== undefined) {
+    problems.push({ path: '--agent-ref', message: 'needs --agent (the kind of agent)' });
+  }
+  const set: Record<string, string> = {};
+  for (const pair of optionList(ctx.args, 'set')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) problems.push({ path: '--set', message: `"${pair}" is not FIELD=VALUE` });
+    else if (Object.hasOwn(set, pair.slice(0, eq))) problems.push({ path: '--set', message: `${pair.slice(0, eq)} is set twice` });
+    else set[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const unset = optionList(ctx.args, 'unset');
+  if (type !== 'correct') {
+    for (const [option, given] of [['--record', recordId !== undefined], ['--set', Object.keys(set).length > 0], ['--unset', unset.length > 0]] as const) {
+      if (given) problems.push({ path: option, message: 'is only for a correction (request correct)' });
+    }
+  }
+  const days = optionString(ctx.args, 'deadline-days');
+  if (days !== undefined && !/^\d+$/.test(days)) problems.push({ path: '--deadline-days', message: 'must be a whole number' });
+  const requestId = optionString(ctx.args, 'request-id');
+  const input = {
+    ...(requestId === undefined ? {} : { requestId }),
+    type: type as RequestType,
+    ...(subjectId === undefined ? {} : { subjectId }),
+    requester: { kind: agent === undefined ? 'subject' : (AGENTS[agent] as RequesterKind), ...(agentRef === undefined ? {} : { agentRef }) },
+    verification: { method: method as never, evidenceRef: evidence ?? '' },
+    params: {
+      ...(recordId === undefined ? {} : { recordId }),
+      ...(Object.keys(set).length === 0 ? {} : { set }),
+      ...(unset.length === 0 ? {} : { unset }),
+    },
+    ...(days === undefined ? {} : { deadlineDays: Number(days) }),
+  };
+  if (problems.length === 0) {
+    // The same checks registerRequest makes first, here before any store opens.
+    problems.push(
+      ...requestInputProblems({ ...input, requestId: requestId ?? 'req-generated' }).map((p) => ({ ...p, path: optionOf(p.path) })),
+    );
+  }
+  if (problems.length > 0) {
+    throw new ValidationError('the request cannot be accepted', problems);
+  }
+  return input;
+}
+
+/** The option that carries each input of a request. */
+const OPTION_OF: Readonly<Record<string, string>> = {
+  requestId: '--request-id',
+  subjectId: '--subject',
+  'requester.agentRef': '--agent-ref',
+  'verification.evidenceRef': '--evidence',
+  deadlineDays: '--deadline-days',
+  'params.recordId': '--record',
+};
+
+/** The option a problem's input path names (`params.set.F` → `--set F`). */
+function optionOf(path: string): string {
+  const field = /^params\.(set|unset)\.(.+)$/.exec(path);
+  return field === null ? (OPTION_OF[path] ?? path) : `--${field[1]} ${field[2]}`;
+}
+
+/**
+ * `wasure request check`: the overdue check the stack runs on a schedule.
+ * Open requests past their deadline are reported on stderr (and in
+ * --json); those past the deadline plus the grace end as failed, their
+ * freeze of the subject's records lapsed, and make the exit code 1.
+ */
+async function checkRequests(ctx: CliContext): Promise<number> {
+  if (ctx.args.positionals.length > 1 || Object.keys(ctx.args.options).some((o) => o in (requestCommand.options ?? {}))) {
+    throw new ValidationError('request check takes no arguments', [{ path: 'check', message: 'give only --json (and the global options)' }]);
+  }
+  const runtime = await ctx.runtime();
+  const overdue = await checkOpenRequests(runtime.requestDeps);
+  const lapsed = overdue.filter((r) => r.state === 'lapsed');
+  for (const r of overdue) {
+    ctx.progress(
+      r.state === 'lapsed'
+        ? `request ${r.requestId} (${r.type}) was due ${formatJst(r.deadline)} and is still open ${REQUEST_OVERDUE_GRACE_DAYS} days later: ended as failed; the freeze of the subject's records lapsed`
+        : `request ${r.requestId} (${r.type}) is overdue: it was due ${formatJst(r.deadline)}; its freeze lapses ${formatJst(r.lapsesAt)}`,
+    );
+  }
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ overdue: overdue.length, lapsed: lapsed.length, requests: overdue }, null, 2));
+  } else {
+    ctx.out(`${overdue.length} open request(s) past their deadline; ${lapsed.length} lapsed now`);
+  }
+  return lapsed.length > 0 ? 1 : 0;
+}
 
 /**
  * Starts the deployed state machine of the request's type with the request
@@ -120,15 +209,25 @@ async function requestOnStack(
 ): Promise<SubjectRequest> {
   const stateMachineArn = output(runtime.stack, `${requestWorkflowName(request.type)}StateMachineArn`);
   const name = executionName(`request-${request.requestId}`);
-  await runExecution(runtime.sfn, { stateMachineArn, name, input: { requestId: request.requestId }, progress }).catch(
-    (error: unknown) => {
-      // The same request was started before: wait for that execution.
-      if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
-        return waitForExecution(runtime.sfn, executionArn(stateMachineArn, name), { progress });
-      }
+  try {
+    await runExecution(runtime.sfn, { stateMachineArn, name, input: { requestId: request.requestId }, progress }).catch(
+      (error: unknown) => {
+        // The same request was started before: wait for that execution.
+        if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
+          return waitForExecution(runtime.sfn, executionArn(stateMachineArn, name), { progress });
+        }
+        throw error;
+      },
+    );
+  } catch (error) {
+    assertIsError(error);
+    // A failed execution has ended the request as failed (its catch):
+    // that ending, with its reason, is the answer.
+    const ended = await runtime.requestDeps.requests.get(request.requestId);
+    if (ended?.status !== 'failed') {
       throw error;
-    },
-  );
+    }
+  }
   const done = await runtime.requestDeps.requests.get(request.requestId);
   if (done === undefined) {
     throw new NotFoundError(`request ${request.requestId} is not in the requests table of ${runtime.stack.name}`);
@@ -139,15 +238,4 @@ async function requestOnStack(
     );
   }
   return done;
-}
-
-/** The subject of a live record, for a correction that names only the record. */
-async function subjectOfRecord(runtime: Runtime, recordId: string): Promise<string> {
-  const record = await runtime.deps.records.get(recordId);
-  if (record === undefined || isTombstone(record)) {
-    throw new ValidationError('the request cannot be accepted', [
-      { path: '--record', message: `no record ${recordId} is held${record === undefined ? '' : ' (it was erased)'}` },
-    ]);
-  }
-  return record.subjectId;
 }

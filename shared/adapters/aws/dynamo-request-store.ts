@@ -1,5 +1,11 @@
-/** RequestStore over DynamoDB (requests table, subject index). */
+/**
+ * RequestStore over DynamoDB (requests table; index by subject; sparse
+ * index of open requests by deadline). Besides the request, an item
+ * carries `openState` while the request is open (so it is in the open
+ * index) and `expiresAt` (epoch seconds, the table's TTL) once it ended.
+ */
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -8,13 +14,35 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { SubjectRequest } from '../../domain/requests.ts';
+import { requestExpiresAt, type SubjectRequest } from '../../domain/requests.ts';
 import { INDEX } from '../../domain/store-definitions.ts';
 import { ConflictError } from '../../errors.ts';
-import type { RequestStore } from '../../ports/index.ts';
+import type { RequestLedger } from '../../use-cases/subject-requests.ts';
 
-/** DynamoDB implementation of {@link RequestStore}. */
-export class DynamoRequestStore implements RequestStore {
+/** Value of `openState` on open requests (the open index's one partition). */
+const OPEN = 'open';
+
+/** The item of a request: the request, its index marker and its TTL. */
+function toItem(request: SubjectRequest) {
+  const expiresAt = requestExpiresAt(request);
+  return marshall(
+    {
+      ...request,
+      ...(request.status === 'received' ? { openState: OPEN } : {}),
+      ...(expiresAt === undefined ? {} : { expiresAt: Math.floor(Date.parse(expiresAt) / 1000) }),
+    },
+    { removeUndefinedValues: true },
+  );
+}
+
+/** The request of an item (index marker and TTL dropped). */
+function fromItem(item: Record<string, AttributeValue>): SubjectRequest {
+  const { openState: _open, expiresAt: _expires, ...request } = unmarshall(item);
+  return request as SubjectRequest;
+}
+
+/** DynamoDB implementation of {@link RequestLedger}. */
+export class DynamoRequestStore implements RequestLedger {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
@@ -28,9 +56,7 @@ export class DynamoRequestStore implements RequestStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item === undefined
-      ? undefined
-      : (unmarshall(out.Item) as SubjectRequest);
+    return out.Item === undefined ? undefined : fromItem(out.Item);
   }
 
   async create(request: SubjectRequest): Promise<boolean> {
@@ -38,7 +64,7 @@ export class DynamoRequestStore implements RequestStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: marshall(request, { removeUndefinedValues: true }),
+          Item: toItem(request),
           ConditionExpression: 'attribute_not_exists(requestId)',
         }),
       );
@@ -56,7 +82,7 @@ export class DynamoRequestStore implements RequestStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: marshall(request, { removeUndefinedValues: true }),
+          Item: toItem(request),
           ConditionExpression: '#v = :v',
           ExpressionAttributeNames: { '#v': 'version' },
           ExpressionAttributeValues: marshall({ ':v': expectedVersion }),
@@ -73,7 +99,8 @@ export class DynamoRequestStore implements RequestStore {
     }
   }
 
-  async listBySubject(subjectId: string): Promise<SubjectRequest[]> {
+  /** Every request of a subject, by the subject's keyed pseudonym, oldest first. */
+  async listBySubject(subjectPseudonym: string): Promise<SubjectRequest[]> {
     const items: SubjectRequest[] = [];
     let start: QueryCommandInput['ExclusiveStartKey'];
     do {
@@ -81,13 +108,34 @@ export class DynamoRequestStore implements RequestStore {
         new QueryCommand({
           TableName: this.table,
           IndexName: INDEX.bySubject,
-          KeyConditionExpression: 'subjectId = :s',
-          ExpressionAttributeValues: marshall({ ':s': subjectId }),
+          KeyConditionExpression: 'subjectPseudonym = :s',
+          ExpressionAttributeValues: marshall({ ':s': subjectPseudonym }),
           ExclusiveStartKey: start,
         }),
       );
       for (const item of out.Items ?? []) {
-        items.push(unmarshall(item) as SubjectRequest);
+        items.push(fromItem(item));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  async listOpen(deadlineBefore: string): Promise<SubjectRequest[]> {
+    const items: SubjectRequest[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEX.openByDeadline,
+          KeyConditionExpression: 'openState = :o AND deadline < :d',
+          ExpressionAttributeValues: marshall({ ':o': OPEN, ':d': deadlineBefore }),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        items.push(fromItem(item));
       }
       start = out.LastEvaluatedKey;
     } while (start !== undefined);

@@ -1,0 +1,4 @@
+import { lambdaRequestDeps } from './lambda-deps.ts';
+import { requestTasks } from './request-tasks.ts';
+
+export const handler = requestTasks(lambdaRequestDeps()).fail;

@@ -1,0 +1,116 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '#functions/cli/main.ts';
+import { type EmbeddedRuntime, openEmbeddedRuntime } from '#functions/runtime.ts';
+import { registerRequest } from '#shared/use-cases/subject-requests.ts';
+
+const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
+const verified = ['--verified-by', 'passport', '--evidence', 'desk-1'];
+
+describe('wasure request on the embedded stores', () => {
+  let dir: string;
+  const run = async (now: string, ...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli([...argv, '--local', dir, '--now', now], {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
+      env: {},
+      cwd: process.cwd(),
+    });
+    return { code, stdout, stderr };
+  };
+  /** The embedded stores of `dir`, opened between CLI calls. */
+  const withStores = async <T>(now: string, use: (runtime: EmbeddedRuntime) => Promise<T>): Promise<T> => {
+    const runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now });
+    try {
+      return await use(runtime);
+    } finally {
+      await runtime.close();
+    }
+  };
+  const pendingOf = (subjectId: string, now = '2026-11-22T00:00:00Z') =>
+    withStores(now, async (r) =>
+      (await r.deps.records.listBySubject(await r.deps.pseudonyms.pseudonym(subjectId))).map((x) => x.pendingRequests),
+    );
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'wasure-req-cli-'));
+    const ingest = await run('2026-11-22T00:00:00Z', 'ingest', sample('records.jsonl'), '--json');
+    expect(ingest.code, ingest.stderr).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a path as request id (exit 2) before registering anything', { timeout: 120_000 }, async () => {
+    // Act
+    const refused = await run('2026-11-22T00:00:00Z', 'request', 'export', '--subject', 'S-STM-4002', '--request-id', '../../x', ...verified, '--json');
+    const badField = await run('2026-11-22T00:00:00Z', 'request', 'correct', '--record', 'stm-0002', '--set', 'hobby=golf', ...verified);
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout).problems).toEqual([expect.objectContaining({ path: '--request-id' })]);
+    expect(badField.code).toBe(2);
+    expect(badField.stderr).toContain('--set hobby: is not a field of dataset saitama-covid-line');
+    expect(await pendingOf('S-STM-4002')).toEqual([[]]);
+    const log = await run('2026-11-22T00:00:00Z', 'audit', 'log', '--subject', 'S-STM-4002', '--json');
+    expect(JSON.parse(log.stdout).map((e: { action: string }) => e.action)).not.toContain('request');
+  });
+
+  it('ends an export whose document is missing as failed (exit 1), its freeze released', { timeout: 120_000 }, async () => {
+    // Prepare: the record's document is lost from the bucket
+    await withStores('2026-11-22T00:00:00Z', async (r) => {
+      const record = await r.deps.records.get('ibk-0001');
+      const key = record !== undefined && 'documents' in record ? record.documents[0]?.key : undefined;
+      expect(key).toBeDefined();
+      await r.embedded.s3.send(new DeleteObjectCommand({ Bucket: r.embedded.names.documentsBucket, Key: key }));
+    });
+    // Act
+    const failed = await run('2026-11-22T00:00:00Z', 'request', 'export', '--subject', 'S-IBK-1001', '--request-id', 'cli-export-lost', ...verified, '--json');
+    // Assess
+    expect(failed.code, failed.stderr).toBe(1);
+    const done = JSON.parse(failed.stdout);
+    expect(done).toMatchObject({ requestId: 'cli-export-lost', status: 'failed', reasons: [expect.stringContaining('NotFoundError')] });
+    expect(failed.stdout).not.toContain('S-IBK-1001');
+    expect((await pendingOf('S-IBK-1001')).flat()).toEqual([]);
+    const log = await run('2026-11-22T00:00:00Z', 'audit', 'log', '--subject', 'S-IBK-1001', '--json');
+    expect(JSON.parse(log.stdout).filter((e: { action: string }) => e.action === 'request').map((e: { outcome: string }) => e.outcome)).toEqual(['ok', 'failed']);
+  });
+
+  it('reports overdue open requests, and lapses those past deadline + grace (exit 1)', { timeout: 180_000 }, async () => {
+    // Prepare: two requests registered but never run (as after a lost execution)
+    await withStores('2026-11-22T00:00:00Z', async (r) => {
+      const base = { type: 'export' as const, subjectId: 'S-STM-4002', requester: { kind: 'subject' as const }, verification: { method: 'passport' as const, evidenceRef: 'desk-1' } };
+      await registerRequest(r.requestDeps, { ...base, requestId: 'cli-stuck-5', deadlineDays: 5 });
+      await registerRequest(r.requestDeps, { ...base, requestId: 'cli-stuck-14' });
+    });
+    expect(await pendingOf('S-STM-4002')).toEqual([['cli-stuck-5', 'cli-stuck-14']]);
+    // Act
+    const early = await run('2026-11-30T00:00:00Z', 'request', 'check');
+    const late = await run('2026-12-20T00:00:00Z', 'request', 'check', '--json');
+    // Assess
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stderr).toContain('request cli-stuck-5 (export) is overdue');
+    expect(early.stderr).not.toContain('cli-stuck-14');
+    expect(late.code).toBe(1);
+    const report = JSON.parse(late.stdout);
+    expect(report).toMatchObject({ overdue: 2, lapsed: 2 });
+    expect(report.requests.map((q: { requestId: string; state: string }) => [q.requestId, q.state])).toEqual([
+      ['cli-stuck-5', 'lapsed'],
+      ['cli-stuck-14', 'lapsed'],
+    ]);
+    expect(await pendingOf('S-STM-4002', '2026-12-20T00:00:00Z')).toEqual([[]]);
+    const again = await run('2026-12-21T00:00:00Z', 'request', 'check', '--json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ overdue: 0, lapsed: 0 });
+  });
+});
