@@ -22,10 +22,10 @@ const SCALES = (process.env.BENCH_SCALES ?? '10000,100000,1000000').split(',').m
 const RUNS = 5;
 const SCAN_CAP_SECONDS = Number(process.env.BENCH_SCAN_CAP_SECONDS ?? 120);
 
-function record(recordId: string, subjectId: string): Record<string, unknown> {
+function record(recordId: string, subjectPseudonym: string): Record<string, unknown> {
   const r: StoredRecord = {
     recordId,
-    subjectId,
+    subjectPseudonym,
     dataset: 'gunma-consultations',
     purposes: ['gunma-consult'],
     categories: ['basic'],
@@ -78,7 +78,8 @@ async function main(): Promise<void> {
       const deps = { ...base, requests: new DynamoRequestStore(e.dynamodb, e.names.requestsTable) };
       process.stderr.write(`[${total}] seeding …\n`);
       await seed(e.dynamodb, e.names.recordsTable, (i) => record(`o-${i}`, `S-${i % 100_000}`), total - 50);
-      await seed(e.dynamodb, e.names.recordsTable, (i) => record(`t-${i}`, 'S-TARGET'), 50);
+      const target = await deps.pseudonyms.pseudonym('S-TARGET');
+      await seed(e.dynamodb, e.names.recordsTable, (i) => record(`t-${i}`, target), 50);
       const exportTimes: number[] = [];
       for (let r = 0; r < RUNS; r += 1) {
         const request = await registerRequest(deps, { requestId: `b-${total}-${r}`, type: 'export', subjectId: 'S-TARGET', requester: { kind: 'subject' }, verification: { method: 'passport', evidenceRef: 'b' } });
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
             found = 50;
             break;
           }
-          const out: ScanCommandOutput = await e.dynamodb.send(new ScanCommand({ TableName: e.names.recordsTable, FilterExpression: 'subjectId = :s', ExpressionAttributeValues: marshall({ ':s': 'S-TARGET' }), ExclusiveStartKey: start }));
+          const out: ScanCommandOutput = await e.dynamodb.send(new ScanCommand({ TableName: e.names.recordsTable, FilterExpression: 'subjectPseudonym = :s', ExpressionAttributeValues: marshall({ ':s': target }), ExclusiveStartKey: start }));
           found += out.Count ?? 0;
           start = out.LastEvaluatedKey;
         } while (start !== undefined);

@@ -68,7 +68,7 @@ function record(i: number, due: boolean): Record<string, unknown> {
   const dueAt = due ? '2025-01-01T00:00:00.000Z' : '2099-01-01T00:00:00.000Z';
   const r: StoredRecord = {
     recordId,
-    subjectId: `S-${i % 50_000}`,
+    subjectPseudonym: `P-${i % 50_000}`,
     dataset: 'gunma-consultations',
     purposes: ['gunma-consult'],
     categories: ['basic', 'identifier'],

@@ -26,6 +26,7 @@ import { type DeployedStack, openDeployedStack, output, stackEnvironment } from 
 import { lambdaRequestDeps } from './workflow/lambda-deps.ts';
 import type { Clock, Ids } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
+import { recoverInterrupted } from '#shared/use-cases/recover-interrupted.ts';
 import type { RequestDeps } from '#shared/use-cases/subject-requests.ts';
 import { readJsonFile } from './cli/commands/policy.ts';
 import { type Embedded, startEmbedded } from './local/embedded.ts';
@@ -128,11 +129,11 @@ export function embeddedDeps(
     ids,
   });
   const deps: LifecycleDeps = {
-    records: new DynamoRecordStore(embedded.dynamodb, embedded.names.recordsTable),
+    records: new DynamoRecordStore(embedded.dynamodb, embedded.names.recordsTable, audit),
     objects: new S3ObjectStore(embedded.s3, embedded.names.documentsBucket, {
       versioned: false,
     }),
-    keys: new DynamoKeyStore(embedded.dynamodb, embedded.names.keysTable),
+    keys: new DynamoKeyStore(embedded.dynamodb, embedded.names.keysTable, audit),
     keyService: new KmsKeyService(embedded.kms, embedded.keyIds.data),
     audit,
     pseudonyms,
@@ -203,6 +204,9 @@ export async function openEmbeddedRuntime(options: RuntimeOptions): Promise<Embe
   });
   try {
     const { deps, audit } = embeddedDeps(embedded, catalogue, clock);
+    // One process holds the state directory: whatever a crash left staged
+    // or half-written is finished before this command does anything.
+    await recoverInterrupted(deps, '9999-12-31T23:59:59.999Z');
     await audit.notePolicyVersion(catalogue.version, 'system:cli');
     return {
       mode: 'embedded',

@@ -42,10 +42,25 @@ function repairEmptyUnions(value: unknown): unknown {
   );
 }
 
-/** Stream records → changes (records of unknown kinds are skipped). */
+/**
+ * The kind of change. A name the SDK does not know (DynamoDB Local sends
+ * its TTL removals as one) is read from the images: an old image alone is
+ * a removal, a new image alone an insert, so no removal is ever dropped.
+ */
+function eventNameOf(r: StreamRecord): RecordChange['eventName'] | undefined {
+  if (r.eventName === 'INSERT' || r.eventName === 'MODIFY' || r.eventName === 'REMOVE') {
+    return r.eventName;
+  }
+  const hasOld = r.dynamodb?.OldImage !== undefined;
+  const hasNew = r.dynamodb?.NewImage !== undefined;
+  return hasOld && !hasNew ? 'REMOVE' : hasNew && !hasOld ? 'INSERT' : hasNew ? 'MODIFY' : undefined;
+}
+
+/** Stream records → changes (records with no image are skipped). */
 export function toChanges(records: readonly StreamRecord[]): RecordChange[] {
   return records.flatMap((r) => {
-    if (r.eventName !== 'INSERT' && r.eventName !== 'MODIFY' && r.eventName !== 'REMOVE') {
+    const eventName = eventNameOf(r);
+    if (eventName === undefined) {
       return [];
     }
     const image = (i: Record<string, unknown> | undefined) =>
@@ -60,7 +75,7 @@ export function toChanges(records: readonly StreamRecord[]): RecordChange[] {
     const oldImage = image(r.dynamodb?.OldImage);
     return [
       {
-        eventName: r.eventName,
+        eventName,
         ...(r.userIdentity === undefined ? {} : { userIdentity: r.userIdentity }),
         ...(newImage === undefined ? {} : { newImage }),
         ...(oldImage === undefined ? {} : { oldImage }),

@@ -77,13 +77,13 @@ export function lambdaSweepDeps(
   });
   const sfn = new SFNClient(config);
   return {
-    records: new DynamoRecordStore(dynamodb, requireEnv(env, ENV.recordsTable), {
+    records: new DynamoRecordStore(dynamodb, requireEnv(env, ENV.recordsTable), audit, {
       ttlGraceDays: Number(env[ENV.ttlGraceDays] ?? 30),
     }),
     objects: new S3ObjectStore(s3, requireEnv(env, ENV.documentsBucket), {
       kmsKeyId: requireEnv(env, ENV.dataKeyArn),
     }),
-    keys: new DynamoKeyStore(dynamodb, requireEnv(env, ENV.keysTable)),
+    keys: new DynamoKeyStore(dynamodb, requireEnv(env, ENV.keysTable), audit),
     keyService: new KmsKeyService(kms, requireEnv(env, ENV.dataKeyArn)),
     audit,
     pseudonyms,

@@ -8,6 +8,7 @@ import { SWEEP_PAGE_BUDGET } from '#shared/domain/workflow-names.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { planSweep } from '#shared/use-cases/plan-sweep.ts';
 import { purgeBatch, type PurgeResult } from '#shared/use-cases/purge-batch.ts';
+import { recoverInterrupted } from '#shared/use-cases/recover-interrupted.ts';
 import { foldPage, type SweepState, startState } from '#shared/use-cases/sweep-state.ts';
 import type { ExportStore } from '#shared/ports/index.ts';
 
@@ -43,16 +44,25 @@ export type SweepReport = Omit<SweepState, 'batches' | 'results' | 'cursor' | 'n
   readonly complete: boolean;
 };
 
+/** Age past which a document intent is abandoned (the Lambda limit, with margin). */
+const ABANDONED_AFTER_MS = 20 * 60 * 1000;
+
 /** The handlers, keyed by what they do. */
 export function sweepTasks(deps: SweepTaskDeps) {
   const tasks = {
-    start: async (event: StartEvent): Promise<SweepState> =>
-      startState(event.input ?? {}, {
+    start: async (event: StartEvent): Promise<SweepState> => {
+      // Staged audit events and documents of lines that died before their
+      // record committed are finished first. An ingest lasts at most one
+      // Lambda run, so intents older than that are abandoned.
+      const now = deps.clock.now();
+      await recoverInterrupted(deps, new Date(now.getTime() - ABANDONED_AFTER_MS).toISOString());
+      return startState(event.input ?? {}, {
         executionId: event.executionId,
         ...(event.stateMachineArn === undefined ? {} : { stateMachineArn: event.stateMachineArn }),
-        now: deps.clock.now().toISOString(),
+        now: now.toISOString(),
         pageBudget: SWEEP_PAGE_BUDGET,
-      }),
+      });
+    },
     plan: async (state: SweepState): Promise<SweepState> => {
       const page = await planSweep(deps, {
         now: state.now,

@@ -55,7 +55,7 @@ export interface AffectedRecord {
   /** Record id. */
   readonly recordId: string;
   /** Subject id. */
-  readonly subjectId: string;
+  readonly subjectPseudonym: string;
   /** Dataset id. */
   readonly dataset: string;
   /** Category kinds of the record. */
@@ -294,7 +294,7 @@ export function affectedFromRecord(
   return {
     affected: {
       recordId: record.recordId,
-      subjectId: record.subjectId,
+      subjectPseudonym: record.subjectPseudonym,
       dataset: record.dataset,
       categories: record.categories,
       items,
@@ -415,9 +415,9 @@ function exposure(
       if (!relevant(item)) {
         continue;
       }
-      touched.add(r.subjectId);
+      touched.add(r.subjectPseudonym);
       if (!item.sealed || keyExposed) {
-        exposed.add(r.subjectId);
+        exposed.add(r.subjectPseudonym);
       }
     }
   }
@@ -775,7 +775,7 @@ export function assessBreach(
       publicBody: controller.publicBody,
       datasets: uniq(list.map((r) => r.dataset)).sort(),
       records: list.length,
-      subjects: new Set(list.map((r) => r.subjectId)).size,
+      subjects: new Set(list.map((r) => r.subjectPseudonym)).size,
       unprotectedSubjects: exposure(list, any, flags.keyExposed).exposed.size,
       subjectThreshold: threshold,
       triggers,
@@ -807,7 +807,7 @@ export function assessBreach(
     subjectsToNotify: uniq(controllers.flatMap((c) => c.subjectsToNotify)).sort(),
     categories: sortKinds(controllers.flatMap((c) => c.categories)),
     records: records.length,
-    subjects: new Set(records.map((r) => r.subjectId)).size,
+    subjects: new Set(records.map((r) => r.subjectPseudonym)).size,
     notAssessed: [],
     notes,
   };

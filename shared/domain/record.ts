@@ -53,8 +53,11 @@ export interface DocumentRef {
 export interface StoredRecord {
   /** Record id. */
   readonly recordId: string;
-  /** Subject id (the organisation's own id for the person). */
-  readonly subjectId: string;
+  /**
+   * The subject's keyed pseudonym (KMS HMAC of the organisation's own id
+   * for the person): records are indexed by it, never by the raw id.
+   */
+  readonly subjectPseudonym: string;
   /** Dataset (business line) id from the catalogue. */
   readonly dataset: string;
   /** Purposes of use (catalogue ids). */
@@ -83,9 +86,12 @@ export interface StoredRecord {
   readonly pendingRequests: readonly string[];
   /** Status. */
   readonly status: Exclude<RecordStatus, 'erased'>;
-  /** Non-sensitive field values, in clear. */
+  /**
+   * Field values in clear: always empty for records wasure writes (every
+   * personal value is sealed); kept so records of earlier versions read.
+   */
   readonly fields: Readonly<Record<string, unknown>>;
-  /** Sensitive, My Number and financial values as sealed envelopes. */
+  /** Every field value as a sealed envelope under the subject's data key. */
   readonly sealed: Readonly<Record<string, string>>;
   /** Documents in the object store. */
   readonly documents: readonly DocumentRef[];

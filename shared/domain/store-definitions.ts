@@ -64,7 +64,7 @@ export const RECORDS_TABLE: TableDefinition = {
   indexes: [
     {
       indexName: INDEX.bySubject,
-      partitionKey: { name: 'subjectId', type: 'S' },
+      partitionKey: { name: 'subjectPseudonym', type: 'S' },
       sortKey: { name: 'recordId', type: 'S' },
       projection: 'ALL',
     },
@@ -95,7 +95,7 @@ export const RECORDS_TABLE: TableDefinition = {
  */
 export const KEYS_TABLE: TableDefinition = {
   id: 'DataKeys',
-  partitionKey: { name: 'subjectId', type: 'S' },
+  partitionKey: { name: 'subjectPseudonym', type: 'S' },
   indexes: [],
   stream: false,
   pointInTimeRecovery: false,

@@ -15,6 +15,7 @@ export interface RecordChange {
 
 /** The meaning of a change. */
 export type ChangeKind =
+  | 'intent'
   | 'tagged-write'
   | 'tombstone'
   | 'ttl-expiry'
@@ -26,7 +27,7 @@ export interface ClassifiedChange {
   readonly kind: ChangeKind;
   readonly recordId: string;
   readonly dataset?: string;
-  readonly subjectId?: string;
+  readonly subjectPseudonym?: string;
   readonly policyVersion?: string;
   /** Missing tags, for untagged writes. */
   readonly missing?: readonly string[];
@@ -34,7 +35,7 @@ export interface ClassifiedChange {
 
 /** Tags every live record must carry. */
 export const REQUIRED_TAGS = [
-  'subjectId',
+  'subjectPseudonym',
   'dataset',
   'purposes',
   'retention',
@@ -56,11 +57,17 @@ export function classifyChange(change: RecordChange): ClassifiedChange {
   const ids = {
     recordId,
     ...(str(image.dataset) === undefined ? {} : { dataset: str(image.dataset) as string }),
-    ...(str(image.subjectId) === undefined ? {} : { subjectId: str(image.subjectId) as string }),
+    ...(str(image.subjectPseudonym) === undefined
+      ? {}
+      : { subjectPseudonym: str(image.subjectPseudonym) as string }),
     ...(str(image.policyVersion) === undefined
       ? {}
       : { policyVersion: str(image.policyVersion) as string }),
   };
+  if (recordId.startsWith('intent#') && image.intent === 'documents') {
+    // Ingest's note that a record's documents are being written.
+    return { kind: 'intent', ...ids };
+  }
   if (change.eventName === 'REMOVE') {
     const byTtl =
       change.userIdentity?.type === 'Service' &&

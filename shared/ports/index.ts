@@ -34,16 +34,33 @@ export interface DueEntry {
   readonly dueAt: string;
 }
 
-/** Store of tagged records (DynamoDB). */
+/**
+ * Store of tagged records (DynamoDB). Every write that changes what is
+ * held takes the audit events that record it and commits them in the same
+ * transaction: the write and its proof exist together or not at all.
+ */
 export interface RecordStore {
-  /** Writes a new record; throws ConflictError if the id exists. */
-  create(record: StoredRecord): Promise<void>;
+  /**
+   * Writes a new record with its audit events; throws ConflictError if the
+   * id exists. Clears the record's document intent (see {@link beginDocuments}).
+   */
+  create(record: StoredRecord, audit: readonly AuditEventInput[]): Promise<void>;
+  /**
+   * Notes, before a record's documents are written, that they are about to
+   * be: if the process dies before {@link create}, {@link abandonedDocuments}
+   * finds them so they can be removed.
+   */
+  beginDocuments(recordId: string): Promise<void>;
+  /** Record ids whose document intent is older than `before` (ISO) and still open. */
+  abandonedDocuments(before: string): Promise<string[]>;
+  /** Closes a document intent (after its orphans are removed). */
+  endDocuments(recordId: string): Promise<void>;
   /** Reads a record or tombstone by id. */
   get(recordId: string): Promise<StoredRecord | Tombstone | undefined>;
   /** Reads many records at once (strongly consistent); absent ids are left out. */
   getMany(recordIds: readonly string[]): Promise<Map<string, StoredRecord | Tombstone>>;
-  /** Every live record of one subject (subject index). */
-  listBySubject(subjectId: string): Promise<StoredRecord[]>;
+  /** Every live record of one subject, by the subject's pseudonym (subject index). */
+  listBySubject(subjectPseudonym: string): Promise<StoredRecord[]>;
   /** One page of records due at or before `dueBefore` in one due shard. */
   listDue(
     shard: number,
@@ -58,14 +75,19 @@ export interface RecordStore {
   replaceWithTombstone(
     tombstone: Tombstone,
     expectedVersion: number,
+    audit: readonly AuditEventInput[],
   ): Promise<boolean>;
   /** Writes a changed record if its stored version is `expectedVersion`. */
-  update(record: StoredRecord, expectedVersion: number): Promise<void>;
+  update(
+    record: StoredRecord,
+    expectedVersion: number,
+    audit?: readonly AuditEventInput[],
+  ): Promise<void>;
   /**
    * Writes a tombstone where no item exists any more (after a TTL expiry);
    * false when something is already there.
    */
-  writeTombstone(tombstone: Tombstone): Promise<boolean>;
+  writeTombstone(tombstone: Tombstone, audit: readonly AuditEventInput[]): Promise<boolean>;
   /** One page of live record ids of a dataset (dataset index). */
   listIdsByDataset(dataset: string, cursor?: string, limit?: number): Promise<Page<string>>;
   /** Counts live records per dataset (dataset index). */
@@ -134,8 +156,8 @@ export interface KeyService {
 
 /** A subject's wrapped data key as stored. */
 export interface StoredKey {
-  /** Subject id. */
-  readonly subjectId: string;
+  /** The subject's keyed pseudonym (never the raw subject id). */
+  readonly subjectPseudonym: string;
   /** Key id: random, used as the KMS encryption context (no personal data). */
   readonly keyId: string;
   /** Wrapped key bytes. */
@@ -146,25 +168,33 @@ export interface StoredKey {
   readonly uses?: number;
 }
 
-/** Store of wrapped per-subject data keys (DynamoDB keys table). */
+/**
+ * Store of wrapped per-subject data keys (DynamoDB keys table), by the
+ * subject's keyed pseudonym.
+ */
 export interface KeyStore {
   /** The subject's key, if it exists. */
-  get(subjectId: string): Promise<StoredKey | undefined>;
+  get(subjectPseudonym: string): Promise<StoredKey | undefined>;
   /** Which of these subjects still have a key. */
-  existing(subjectIds: readonly string[]): Promise<Set<string>>;
+  existing(subjectPseudonyms: readonly string[]): Promise<Set<string>>;
   /** Stores the key unless one exists; returns the key that is stored. */
   putIfAbsent(key: StoredKey): Promise<StoredKey>;
   /**
    * Notes that a record was just sealed with the subject's key; false when
    * the key no longer exists (it was destroyed after it was read).
    */
-  use(subjectId: string): Promise<boolean>;
+  use(subjectPseudonym: string): Promise<boolean>;
   /**
    * Destroys the subject's key (crypto-shredding). Idempotent. With
    * `unlessUsedSince`, only if no record was sealed with it since that
-   * count was read; returns whether the key is gone.
+   * count was read; returns whether the key is gone. `audit` is committed
+   * with the destruction, and only when this call destroyed the key.
    */
-  destroy(subjectId: string, unlessUsedSince?: number): Promise<boolean>;
+  destroy(
+    subjectPseudonym: string,
+    unlessUsedSince?: number,
+    audit?: readonly AuditEventInput[],
+  ): Promise<boolean>;
 }
 
 /** Actions recorded in the audit trail. */
@@ -200,6 +230,8 @@ export interface AuditEventInput {
   readonly recordId?: string;
   /** Raw subject id: never stored; replaced by its HMAC pseudonym. */
   readonly subjectId?: string;
+  /** The subject's pseudonym, when the caller holds only that. */
+  readonly subjectPseudonym?: string;
   /** Dataset concerned. */
   readonly dataset?: string;
   /** Legal basis of the action (e.g. retention basis, provision basis). */
@@ -216,8 +248,16 @@ export interface AuditEventInput {
 
 /** The append-only audit trail. */
 export interface AuditTrail {
-  /** Appends events in order; resolves once they are durably chained. */
+  /**
+   * Appends events that go with no business write: durable once this
+   * resolves, and chained then or at the next {@link integrate}.
+   */
   append(events: readonly AuditEventInput[]): Promise<void>;
+  /**
+   * Chains every event staged so far (by {@link append} or inside a
+   * store's transaction); returns how many this call chained.
+   */
+  integrate(): Promise<number>;
 }
 
 /** Store of data-subject requests. */

@@ -1,8 +1,9 @@
 /**
  * Reacts to changes on the records table (DynamoDB stream): a TTL expiry —
- * the backstop deleting a record no sweep erased — is audited as such and
- * finished like a sweep would (documents, key, tombstone); writes without
- * wasure's tags and deletions outside wasure are flagged in the audit
+ * the backstop deleting a record no sweep erased — is finished like a
+ * sweep would (documents, key, then the tombstone committed with its
+ * erasure event); so is a live record deleted outside wasure, which is
+ * also flagged. Writes without wasure's tags are flagged in the audit
  * trail. Idempotent: a redelivered change finds the work done.
  */
 import type { StoredRecord } from '../domain/record.ts';
@@ -19,29 +20,39 @@ export interface ChangeReport {
   readonly other: number;
 }
 
-async function finishTtlExpiry(
+async function finishRemoval(
   deps: LifecycleDeps,
   old: StoredRecord,
-  events: AuditEventInput[],
+  cause: 'ttl' | 'direct-delete',
 ): Promise<void> {
-  const actor = 'system:ttl-backstop';
+  const actor = cause === 'ttl' ? 'system:ttl-backstop' : 'system:stream';
   const objectVersions = await deleteDocuments(deps, old);
-  const wrote = await withBackoff(() => deps.records.writeTombstone(tombstoneOf(deps, old, 'ttl')));
-  if (wrote) {
-    events.push({
-      action: 'erasure',
-      actor,
-      recordId: old.recordId,
-      subjectId: old.subjectId,
-      dataset: old.dataset,
-      basis: old.retention.basis,
-      policyVersion: old.policyVersion,
-      outcome: 'ok',
-      reason: 'deleted by the TTL backstop: no sweep erased it within the grace period',
-      details: { cause: 'ttl', objectVersions },
-    });
-  }
-  await destroyKeyIfUnneeded(deps, old, 'ttl', actor, events);
+  // The item is gone already, so the subject's listing no longer holds it.
+  const keyDestroyed = await destroyKeyIfUnneeded(deps, old, cause, actor);
+  await withBackoff(() =>
+    deps.records.writeTombstone(tombstoneOf(deps, old, cause), [
+      {
+        action: 'erasure',
+        actor,
+        recordId: old.recordId,
+        subjectPseudonym: old.subjectPseudonym,
+        dataset: old.dataset,
+        basis: old.retention.basis,
+        policyVersion: old.policyVersion,
+        outcome: 'ok',
+        reason:
+          cause === 'ttl'
+            ? 'deleted by the TTL backstop: no sweep erased it within the grace period'
+            : 'item deleted outside wasure: documents, key and tombstone finished by the stream',
+        details: { cause, objectVersions, keyDestroyed },
+      },
+    ]),
+  );
+}
+
+/** True when a removed item's TTL had passed at `now`. */
+function ttlPassed(old: Readonly<Record<string, unknown>>, now: Date): boolean {
+  return typeof old.expiresAt === 'number' && old.expiresAt * 1000 <= now.getTime();
 }
 
 /** Handles one delivery of changes. */
@@ -57,12 +68,24 @@ export async function auditRecordChanges(
       const ids = {
         recordId: c.recordId,
         ...(c.dataset === undefined ? {} : { dataset: c.dataset }),
-        ...(c.subjectId === undefined ? {} : { subjectId: c.subjectId }),
+        ...(c.subjectPseudonym === undefined ? {} : { subjectPseudonym: c.subjectPseudonym }),
         ...(c.policyVersion === undefined ? {} : { policyVersion: c.policyVersion }),
       };
-      if (c.kind === 'ttl-expiry' && change.oldImage?.status !== 'erased') {
+      const old = change.oldImage;
+      const liveRemoved = (c.kind === 'ttl-expiry' || c.kind === 'direct-delete') && old !== undefined && old.status !== 'erased';
+      if (liveRemoved && (c.kind === 'ttl-expiry' || ttlPassed(old, deps.clock.now()))) {
         counts.ttlExpiries += 1;
-        await finishTtlExpiry(deps, change.oldImage as unknown as StoredRecord, events);
+        await finishRemoval(deps, old as unknown as StoredRecord, 'ttl');
+      } else if (liveRemoved) {
+        counts.directDeletes += 1;
+        events.push({
+          action: 'erasure',
+          actor: 'system:stream',
+          ...ids,
+          outcome: 'failed',
+          reason: 'item deleted outside wasure: no tombstone was left; the stream finished the erasure',
+        });
+        await finishRemoval(deps, old as unknown as StoredRecord, 'direct-delete');
       } else if (c.kind === 'untagged-write') {
         counts.untaggedWrites += 1;
         events.push({
@@ -72,15 +95,6 @@ export async function auditRecordChanges(
           outcome: 'failed',
           reason: `item written without wasure tags: ${(c.missing ?? []).join(', ')}`,
         });
-      } else if (c.kind === 'direct-delete') {
-        counts.directDeletes += 1;
-        events.push({
-          action: 'erasure',
-          actor: 'system:stream',
-          ...ids,
-          outcome: 'failed',
-          reason: 'item deleted outside wasure: no tombstone, documents and key not checked',
-        });
       } else {
         counts.other += 1;
       }
@@ -89,6 +103,7 @@ export async function auditRecordChanges(
     if (events.length > 0) {
       await deps.audit.append(events);
     }
+    await deps.audit.integrate();
   }
   return counts;
 }

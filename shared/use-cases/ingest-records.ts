@@ -1,7 +1,13 @@
 /**
- * Ingest: tag, classify, seal and store each line of a JSONL batch. A
- * refused line leaves nothing behind: documents are written first and
- * removed again if the record item (the commit point) cannot be written.
+ * Ingest: tag, classify, seal and store each line of a JSONL batch. Every
+ * field value and every document is sealed under the subject's data key,
+ * and the subject is stored only as its keyed pseudonym, so destroying the
+ * key leaves nothing readable about the person anywhere (backups, free
+ * pages, replicas). A refused line leaves nothing behind: a document
+ * intent is noted, documents are written, and the record item is written
+ * in one transaction with its `ingest` audit event and the intent's end
+ * (the commit point). Documents of a line that never committed are removed
+ * at once, or by {@link removeAbandonedDocuments} after a crash.
  */
 import { createHash } from 'node:crypto';
 import type { CategoryKind } from '../domain/catalogue-types.ts';
@@ -64,28 +70,32 @@ async function storeOne(
   deps: LifecycleDeps,
   keys: SubjectKeys,
   tagged: TaggedRecord,
+  audit: (record: StoredRecord) => AuditEventInput,
 ): Promise<StoredRecord> {
-  const needsKey =
-    Object.keys(tagged.sealFields).length > 0 ||
-    (tagged.sealDocuments && tagged.documents.length > 0);
+  const subject = await deps.pseudonyms.pseudonym(tagged.subjectId);
+  const values = { ...tagged.clearFields, ...tagged.sealFields };
+  const needsKey = Object.keys(values).length > 0 || tagged.documents.length > 0;
   const written: string[] = [];
   const now = deps.clock.now().toISOString();
   let created = false;
   try {
-    let content = await sealContent(deps, keys, tagged, needsKey, written);
-    let stored: StoredRecord = recordOf(tagged, content, now);
-    await deps.records.create(stored);
+    if (tagged.documents.length > 0) {
+      await deps.records.beginDocuments(tagged.recordId);
+    }
+    let content = await sealContent(deps, keys, tagged, subject, values, written);
+    let stored: StoredRecord = recordOf(tagged, subject, content, now);
+    await deps.records.create(stored, [audit(stored)]);
     created = true;
     // A sweep may have destroyed the subject's key after it was read here
     // and before this record existed; then the record is sealed again under
     // a fresh key, so nothing stays sealed under a destroyed key.
-    for (let attempt = 0; needsKey && !(await deps.keys.use(tagged.subjectId)); attempt += 1) {
+    for (let attempt = 0; needsKey && !(await deps.keys.use(subject)); attempt += 1) {
       if (attempt >= 3) {
         throw new TransientStoreError(`the data key of record ${tagged.recordId} kept being destroyed while it was stored`);
       }
-      keys.forget(tagged.subjectId);
-      content = await sealContent(deps, keys, tagged, needsKey, written);
-      const resealed: StoredRecord = { ...recordOf(tagged, content, now), version: stored.version + 1 };
+      keys.forget(subject);
+      content = await sealContent(deps, keys, tagged, subject, values, written);
+      const resealed: StoredRecord = { ...recordOf(tagged, subject, content, now), version: stored.version + 1 };
       await deps.records.update(resealed, stored.version);
       stored = resealed;
     }
@@ -93,14 +103,41 @@ async function storeOne(
   } catch (error) {
     // Before the record exists its documents are orphans and go; after, they
     // are the record's.
-    if (!created && written.length > 0) {
-      const versions = await deps.objects.listVersions(
-        `records/${tagged.recordId}/`,
-      );
-      await deps.objects.deleteVersions(versions);
+    if (!created && tagged.documents.length > 0) {
+      await removeDocuments(deps, tagged.recordId);
     }
     throw error;
   }
+}
+
+async function removeDocuments(deps: LifecycleDeps, recordId: string): Promise<void> {
+  const versions = await deps.objects.listVersions(`records/${recordId}/`);
+  if (versions.length > 0) {
+    await deps.objects.deleteVersions(versions);
+  }
+  await deps.records.endDocuments(recordId);
+}
+
+/**
+ * Removes the documents of lines that died before their record was
+ * committed (a crash between writing documents and the record). Only
+ * intents older than `before` (ISO) are taken, so a line still being
+ * ingested elsewhere is left alone. Returns the record ids cleaned.
+ */
+export async function removeAbandonedDocuments(
+  deps: LifecycleDeps,
+  before: string,
+): Promise<string[]> {
+  const cleaned: string[] = [];
+  for (const recordId of await deps.records.abandonedDocuments(before)) {
+    if ((await deps.records.get(recordId)) === undefined) {
+      await removeDocuments(deps, recordId);
+    } else {
+      await deps.records.endDocuments(recordId);
+    }
+    cleaned.push(recordId);
+  }
+  return cleaned;
 }
 
 /** Sealed fields and written documents of a record, under the subject's current key. */
@@ -108,12 +145,14 @@ async function sealContent(
   deps: LifecycleDeps,
   keys: SubjectKeys,
   tagged: TaggedRecord,
-  needsKey: boolean,
+  subject: string,
+  values: Readonly<Record<string, unknown>>,
   written: string[],
 ): Promise<{ sealed: Record<string, string>; documents: DocumentRef[] }> {
-  const key = needsKey ? await keys.forWriting(tagged.subjectId) : undefined;
+  const needsKey = Object.keys(values).length > 0 || tagged.documents.length > 0;
+  const key = needsKey ? await keys.forWriting(subject) : undefined;
   const sealed: Record<string, string> = {};
-  for (const [name, value] of Object.entries(tagged.sealFields)) {
+  for (const [name, value] of Object.entries(values)) {
     sealed[name] = sealValue(
       key as Uint8Array,
       value,
@@ -123,13 +162,11 @@ async function sealContent(
   const documents: DocumentRef[] = [];
   for (const doc of tagged.documents) {
     const objectKey = documentKey(tagged.recordId, doc.name);
-    const body = tagged.sealDocuments
-      ? Buffer.from(sealBytes(key as Uint8Array, doc.body, objectKey), 'utf8')
-      : doc.body;
+    const body = Buffer.from(sealBytes(key as Uint8Array, doc.body, objectKey), 'utf8');
     await deps.objects.put(objectKey, body, doc.contentType, {
       'wasure-record-id': tagged.recordId,
       'wasure-dataset': tagged.dataset,
-      'wasure-sealed': String(tagged.sealDocuments),
+      'wasure-sealed': 'true',
     });
     written.push(objectKey);
     documents.push({
@@ -138,7 +175,7 @@ async function sealContent(
       contentType: doc.contentType,
       size: doc.body.byteLength,
       sha256: createHash('sha256').update(doc.body).digest('hex'),
-      sealed: tagged.sealDocuments,
+      sealed: true,
     });
   }
   return { sealed, documents };
@@ -147,12 +184,13 @@ async function sealContent(
 /** The stored form of a tagged record. */
 function recordOf(
   tagged: TaggedRecord,
+  subject: string,
   content: { sealed: Record<string, string>; documents: DocumentRef[] },
   now: string,
 ): StoredRecord {
   return {
     recordId: tagged.recordId,
-    subjectId: tagged.subjectId,
+    subjectPseudonym: subject,
     dataset: tagged.dataset,
     purposes: tagged.purposes,
     categories: tagged.categories,
@@ -171,7 +209,7 @@ function recordOf(
     holds: [],
     pendingRequests: [],
     status: 'active',
-    fields: tagged.clearFields,
+    fields: {},
     sealed: content.sealed,
     documents: content.documents,
     createdAt: now,
@@ -250,7 +288,20 @@ export async function ingestRecords(
       if ((await deps.records.get(tagged.recordId)) !== undefined) {
         throw new ConflictError(`record ${tagged.recordId} already exists`);
       }
-      const record = await storeOne(deps, keys, tagged);
+      const record = await storeOne(deps, keys, tagged, (r) => ({
+        ...base,
+        action: 'ingest',
+        recordId: r.recordId,
+        subjectPseudonym: r.subjectPseudonym,
+        dataset: r.dataset,
+        basis: r.retention.basis,
+        outcome: 'ok',
+        details: {
+          categories: r.categories.join(','),
+          sealedFields: Object.keys(r.sealed).length,
+          documents: r.documents.length,
+        },
+      }));
       stored.push({
         line: input.line,
         recordId: record.recordId,
@@ -261,20 +312,6 @@ export async function ingestRecords(
         ...(record.retention.dueAt === undefined
           ? {}
           : { dueAt: record.retention.dueAt }),
-      });
-      events.push({
-        ...base,
-        action: 'ingest',
-        recordId: record.recordId,
-        subjectId: record.subjectId,
-        dataset: record.dataset,
-        basis: record.retention.basis,
-        outcome: 'ok',
-        details: {
-          categories: record.categories.join(','),
-          sealedFields: Object.keys(record.sealed).length,
-          documents: record.documents.length,
-        },
       });
     } catch (error) {
       assertIsError(error);
@@ -312,6 +349,7 @@ export async function ingestRecords(
   }
   await Promise.all(inFlight);
   await flush();
+  await deps.audit.integrate();
   stored.sort((a, b) => a.line - b.line);
   rejected.sort((a, b) => a.line - b.line);
   return { stored, rejected };

@@ -26,7 +26,7 @@ async function targetRecords(
     }
     return [item];
   }
-  const records = await deps.records.listBySubject(target.subjectId);
+  const records = await deps.records.listBySubject(await deps.pseudonyms.pseudonym(target.subjectId));
   if (records.length === 0) {
     throw new NotFoundError('no live records are held for this subject');
   }
@@ -66,7 +66,7 @@ export async function addHold(
       action: 'hold-added' as const,
       actor: input.actor,
       recordId: r.recordId,
-      subjectId: r.subjectId,
+      subjectPseudonym: r.subjectPseudonym,
       dataset: r.dataset,
       policyVersion: r.policyVersion,
       outcome: 'ok' as const,
@@ -111,7 +111,7 @@ export async function removeHold(
       action: 'hold-removed' as const,
       actor: input.actor,
       recordId: r.recordId,
-      subjectId: r.subjectId,
+      subjectPseudonym: r.subjectPseudonym,
       dataset: r.dataset,
       policyVersion: r.policyVersion,
       outcome: 'ok' as const,

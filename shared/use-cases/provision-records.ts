@@ -6,11 +6,13 @@
  * own retention (the catalogue's `provisionRecords` rule) ends.
  */
 import type { CategoryKind } from '../domain/catalogue-types.ts';
+import { fieldAad, sealValue } from '../domain/envelope.ts';
 import type { StoredRecord } from '../domain/record.ts';
 import { computeDueAt } from '../domain/retention.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
 import type { AuditEventInput, RequestStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
+import { SubjectKeys } from './subject-keys.ts';
 
 /** System dataset of provision and receipt records. */
 export const PROVISION_DATASET = 'wasure-provision-records';
@@ -38,12 +40,22 @@ export interface ProvideResult {
   readonly items: readonly string[];
 }
 
-function provisionRecord(
+/**
+ * A provision or receipt record of the subject: its values sealed under
+ * the subject's data key like any record's, the subject by pseudonym.
+ */
+async function provisionRecord(
   deps: LifecycleDeps,
-  subjectId: string,
+  subjectPseudonym: string,
   fields: Record<string, unknown>,
-): StoredRecord {
+): Promise<StoredRecord> {
   const now = deps.clock.now().toISOString();
+  const recordId = `prov-${deps.ids.next()}`;
+  const key = await new SubjectKeys(deps).forWriting(subjectPseudonym);
+  const sealed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    sealed[name] = sealValue(key, value, fieldAad(recordId, name));
+  }
   const rule = deps.catalogue.provisionRecords;
   const dueAt = computeDueAt(rule, { acquiredAt: now, events: {} });
   const fieldCategories: Record<string, CategoryKind> = {};
@@ -51,8 +63,8 @@ function provisionRecord(
     fieldCategories[name] = 'basic';
   }
   return {
-    recordId: `prov-${deps.ids.next()}`,
-    subjectId,
+    recordId,
+    subjectPseudonym,
     dataset: PROVISION_DATASET,
     purposes: ['wasure-provision-record'],
     categories: ['basic'],
@@ -71,8 +83,8 @@ function provisionRecord(
     holds: [],
     pendingRequests: [],
     status: 'active',
-    fields,
-    sealed: {},
+    fields: {},
+    sealed,
     documents: [],
     createdAt: now,
     updatedAt: now,
@@ -83,9 +95,9 @@ function provisionRecord(
 /** True when the subject has a standing stop-provision request. */
 export async function provisionStopped(
   requests: RequestStore,
-  subjectId: string,
+  subjectPseudonym: string,
 ): Promise<string | undefined> {
-  const stop = (await requests.listBySubject(subjectId)).find(
+  const stop = (await requests.listBySubject(subjectPseudonym)).find(
     (r) =>
       r.type === 'stop-provision' &&
       (r.status === 'completed' || r.status === 'partially-completed'),
@@ -107,7 +119,8 @@ export async function provide(
       { path: '--to', message: `"${input.recipientId}" is not a recipient in the catalogue` },
     ]);
   }
-  const all = (await deps.records.listBySubject(input.subjectId)).filter(
+  const subject = await deps.pseudonyms.pseudonym(input.subjectId);
+  const all = (await deps.records.listBySubject(subject)).filter(
     (r) => r.dataset !== PROVISION_DATASET,
   );
   if (all.length === 0) {
@@ -122,7 +135,7 @@ export async function provide(
   if (input.basis === 'consent' && (input.consentRef ?? '') === '') {
     reasons.push('provision on consent needs the consent reference (--consent-ref)');
   }
-  const stop = await provisionStopped(deps.requests, input.subjectId);
+  const stop = await provisionStopped(deps.requests, subject);
   if (stop !== undefined) {
     reasons.push(`the subject requested that provision to third parties stop (request ${stop}; APPI Art. 35)`);
   }
@@ -167,7 +180,7 @@ export async function provide(
   ]
     .filter((f) => !recipient.excludedFields.includes(f))
     .sort();
-  const record = provisionRecord(deps, input.subjectId, {
+  const record = await provisionRecord(deps, subject, {
     kind: 'provision',
     providedAt: deps.clock.now().toISOString(),
     recipientId: recipient.id,
@@ -178,10 +191,10 @@ export async function provide(
     items,
     sourceRecordIds: candidates.map((r) => r.recordId),
   });
-  await deps.records.create(record);
-  await deps.audit.append([
+  await deps.records.create(record, [
     { ...base, action: 'provision', outcome: 'ok', recordId: record.recordId },
   ]);
+  await deps.audit.integrate();
   return {
     provisionRecordId: record.recordId,
     recipientId: recipient.id,
@@ -221,7 +234,7 @@ export async function recordReceipt(
   if (problems.length > 0) {
     throw new ValidationError('incomplete receipt confirmation', problems);
   }
-  const record = provisionRecord(deps, input.subjectId, {
+  const record = await provisionRecord(deps, await deps.pseudonyms.pseudonym(input.subjectId), {
     kind: 'receipt',
     receivedAt: deps.clock.now().toISOString(),
     providerName: input.providerName,
@@ -234,17 +247,17 @@ export async function recordReceipt(
     consent: input.consentRef !== undefined,
     ...(input.consentRef === undefined ? {} : { consentRef: input.consentRef }),
   });
-  await deps.records.create(record);
-  await deps.audit.append([
+  await deps.records.create(record, [
     {
       action: 'receipt',
       actor: input.actor,
-      subjectId: input.subjectId,
+      subjectPseudonym: record.subjectPseudonym,
       recordId: record.recordId,
       policyVersion: deps.catalogue.version,
       outcome: 'ok',
       details: { items: input.items.length },
     },
   ]);
+  await deps.audit.integrate();
   return { receiptRecordId: record.recordId };
 }

@@ -4,7 +4,9 @@
  * record of the subject holds sealed data) the subject's data key, then
  * the record itself, replaced by a tombstone without personal data. The
  * order makes a rerun after a crash finish the job: the tombstone is the
- * last step, so a record is either fully purged or still found live.
+ * last step, so a record is either fully purged or still found live. The
+ * key's destruction and the tombstone are each written in one transaction
+ * with their audit event, so neither can happen unrecorded.
  */
 import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
 import {
@@ -62,45 +64,44 @@ export type ErasureCause = 'retention' | `request:${string}` | 'ttl';
 
 /**
  * Erases one live record: documents (all versions), the subject key when
- * it protects nothing else, then the tombstone. Returns what it removed;
- * `erased` is false when another process tombstoned it first.
+ * it protects nothing else, then the tombstone with its `erasure` event.
+ * Returns what it removed; `erased` is false when another process
+ * tombstoned it first.
  */
 export async function eraseRecord(
   deps: LifecycleDeps,
   record: StoredRecord,
   cause: ErasureCause,
   actor: string,
-  events: AuditEventInput[],
   knownHasKey?: boolean,
 ): Promise<{ erased: boolean; objectVersions: number; keyDestroyed: boolean }> {
   const objectVersions = await deleteDocuments(deps, record);
   // Only a subject that still has a key needs the look at its other
   // records (one index query); most erasures skip it.
   const hasKey =
-    knownHasKey ?? (await withBackoff(() => deps.keys.get(record.subjectId))) !== undefined;
+    knownHasKey ?? (await withBackoff(() => deps.keys.get(record.subjectPseudonym))) !== undefined;
   let keyDestroyed =
-    hasKey && (await destroyKeyIfUnneeded(deps, record, cause, actor, events, record.recordId));
+    hasKey && (await destroyKeyIfUnneeded(deps, record, cause, actor, record.recordId));
   const erased = await withBackoff(() =>
-    deps.records.replaceWithTombstone(tombstoneOf(deps, record, cause), record.version),
+    deps.records.replaceWithTombstone(tombstoneOf(deps, record, cause), record.version, [
+      {
+        action: 'erasure',
+        actor,
+        recordId: record.recordId,
+        subjectPseudonym: record.subjectPseudonym,
+        dataset: record.dataset,
+        basis: record.retention.basis,
+        policyVersion: record.policyVersion,
+        outcome: 'ok',
+        details: { cause, objectVersions, keyDestroyed },
+      },
+    ]),
   );
   // Another batch may have erased the subject's other records at the same
   // time, each seeing the other still live: look again once this record is
   // gone, so the last one out always destroys the key.
   if (erased && hasKey && !keyDestroyed) {
-    keyDestroyed = await destroyKeyIfUnneeded(deps, record, cause, actor, events);
-  }
-  if (erased) {
-    events.push({
-      action: 'erasure',
-      actor,
-      recordId: record.recordId,
-      subjectId: record.subjectId,
-      dataset: record.dataset,
-      basis: record.retention.basis,
-      policyVersion: record.policyVersion,
-      outcome: 'ok',
-      details: { cause, objectVersions, keyDestroyed },
-    });
+    keyDestroyed = await destroyKeyIfUnneeded(deps, record, cause, actor);
   }
   return { erased, objectVersions, keyDestroyed };
 }
@@ -139,41 +140,42 @@ export function tombstoneOf(deps: LifecycleDeps, record: StoredRecord, cause: st
 
 /**
  * Destroys the subject's data key (crypto-shredding) when no live record
- * of the subject other than `except` still holds encrypted data; audits it.
+ * of the subject other than `except` still holds encrypted data; the
+ * `key-destroyed` event is committed with the destruction.
  */
 export async function destroyKeyIfUnneeded(
   deps: LifecycleDeps,
   record: StoredRecord,
   cause: string,
   actor: string,
-  events: AuditEventInput[],
   except?: string,
 ): Promise<boolean> {
   // The key is read before the records are listed, and destroyed only if
   // no record was sealed with it since: a record ingested meanwhile either
   // shows in the listing or has counted a use, so it is never left sealed
   // under a destroyed key.
-  const key = await withBackoff(() => deps.keys.get(record.subjectId));
+  const subject = record.subjectPseudonym;
+  const key = await withBackoff(() => deps.keys.get(subject));
   if (key === undefined) {
     return false;
   }
-  const live = await withBackoff(() => deps.records.listBySubject(record.subjectId));
+  const live = await withBackoff(() => deps.records.listBySubject(subject));
   if (live.some((r) => r.recordId !== except && holdsSealedData(r))) {
     return false;
   }
-  if (!(await withBackoff(() => deps.keys.destroy(record.subjectId, key.uses ?? 0)))) {
-    return false;
-  }
-  events.push({
-    action: 'key-destroyed',
-    actor,
-    subjectId: record.subjectId,
-    recordId: record.recordId,
-    policyVersion: record.policyVersion,
-    outcome: 'ok',
-    details: { cause },
-  });
-  return true;
+  return withBackoff(() =>
+    deps.keys.destroy(subject, key.uses ?? 0, [
+      {
+        action: 'key-destroyed',
+        actor,
+        subjectPseudonym: subject,
+        recordId: record.recordId,
+        policyVersion: record.policyVersion,
+        outcome: 'ok',
+        details: { cause },
+      },
+    ]),
+  );
 }
 
 /** Purges (or, in a dry run, only decides) one batch. */
@@ -187,7 +189,7 @@ export async function purgeBatch(
   const actor = 'system:sweep';
   try {
     const found = await withBackoff(() => deps.records.getMany(input.recordIds));
-    const subjects = [...found.values()].flatMap((r) => (isTombstone(r) ? [] : [r.subjectId]));
+    const subjects = [...found.values()].flatMap((r) => (isTombstone(r) ? [] : [r.subjectPseudonym]));
     const withKeys = input.dryRun ? new Set<string>() : await withBackoff(() => deps.keys.existing(subjects));
     // Records of one subject are erased one after another (the last one
     // destroys the key); different subjects are erased concurrently.
@@ -219,7 +221,7 @@ export async function purgeBatch(
       } else if (input.dryRun) {
         byId.set(recordId, { recordId, dataset: item.dataset, decision: 'purge' });
       } else {
-        bySubject.set(item.subjectId, [...(bySubject.get(item.subjectId) ?? []), item]);
+        bySubject.set(item.subjectPseudonym, [...(bySubject.get(item.subjectPseudonym) ?? []), item]);
       }
     }
     const queue = [...bySubject.values()];
@@ -227,9 +229,9 @@ export async function purgeBatch(
     const worker = async () => {
       for (let group = queue.shift(); group !== undefined && !failed; group = queue.shift()) {
         for (const item of group) {
-          const done = await eraseRecord(deps, item, 'retention', actor, events, withKeys.has(item.subjectId));
+          const done = await eraseRecord(deps, item, 'retention', actor, withKeys.has(item.subjectPseudonym));
           if (done.keyDestroyed) {
-            withKeys.delete(item.subjectId);
+            withKeys.delete(item.subjectPseudonym);
           }
           byId.set(item.recordId, {
             recordId: item.recordId,
@@ -256,11 +258,13 @@ export async function purgeBatch(
       throw rejection.reason;
     }
   } finally {
-    // Whatever was erased before a failure is audited before the error
-    // reaches the state machine's retry.
+    // Erasures and key destructions staged their events with their writes;
+    // the skips are recorded here, and everything is chained before the
+    // batch reports (or its error reaches the state machine's retry).
     if (events.length > 0) {
       await deps.audit.append(events);
     }
+    await deps.audit.integrate();
   }
   const items = input.recordIds.flatMap((id) => {
     const item = byId.get(id);

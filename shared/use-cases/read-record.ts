@@ -67,7 +67,7 @@ export async function openRecord(
   const sealedNames = Object.keys(record.sealed);
   const needsKey =
     sealedNames.length > 0 || (withDocuments && record.documents.some((d) => d.sealed));
-  const key = needsKey ? await keys.forReading(record.subjectId) : undefined;
+  const key = needsKey ? await keys.forReading(record.subjectPseudonym) : undefined;
   for (const name of sealedNames) {
     fields[name] = openValue(
       key as Uint8Array,
@@ -109,7 +109,7 @@ export async function readRecord(
   const event = {
     actor: input.actor,
     recordId: item.recordId,
-    subjectId: item.subjectId,
+    subjectPseudonym: item.subjectPseudonym,
     dataset: item.dataset,
     policyVersion: item.policyVersion,
     basis: input.exception ?? `purpose:${input.purpose}`,

@@ -1,7 +1,8 @@
 /**
  * Per-subject data keys: created on first ingest, unwrapped on demand,
- * destroyed to crypto-shred. The KMS encryption context is the random key
- * id, never the subject id, because KMS logs its context in clear.
+ * destroyed to crypto-shred. Subjects are named by their keyed pseudonym.
+ * The KMS encryption context is the random key id, never anything about
+ * the subject, because KMS logs its context in clear.
  */
 import { KeyUnavailableError } from '../errors.ts';
 import type { Clock, Ids, KeyService, KeyStore } from '../ports/index.ts';
@@ -29,9 +30,9 @@ export class SubjectKeys {
   constructor(private readonly deps: KeyDeps) {}
 
   /** The subject's key, created when it does not exist yet. */
-  forWriting(subjectId: string): Promise<Uint8Array> {
-    return this.memo(subjectId, async () => {
-      const existing = await this.deps.keys.get(subjectId);
+  forWriting(subject: string): Promise<Uint8Array> {
+    return this.memo(subject, async () => {
+      const existing = await this.deps.keys.get(subject);
       if (existing !== undefined) {
         return this.deps.keyService.unwrap(
           existing.wrapped,
@@ -43,7 +44,7 @@ export class SubjectKeys {
         keyContext(keyId),
       );
       const stored = await this.deps.keys.putIfAbsent({
-        subjectId,
+        subjectPseudonym: subject,
         keyId,
         wrapped: fresh.wrapped,
         createdAt: this.deps.clock.now().toISOString(),
@@ -56,9 +57,9 @@ export class SubjectKeys {
   }
 
   /** The subject's key; KeyUnavailableError when it was destroyed. */
-  forReading(subjectId: string): Promise<Uint8Array> {
-    return this.memo(subjectId, async () => {
-      const existing = await this.deps.keys.get(subjectId);
+  forReading(subject: string): Promise<Uint8Array> {
+    return this.memo(subject, async () => {
+      const existing = await this.deps.keys.get(subject);
       if (existing === undefined) {
         throw new KeyUnavailableError(
           'the data key of this subject does not exist (never created or destroyed)',
@@ -72,19 +73,19 @@ export class SubjectKeys {
   }
 
   /** Forgets a cached key (after destruction). */
-  forget(subjectId: string): void {
-    this.cache.delete(subjectId);
+  forget(subject: string): void {
+    this.cache.delete(subject);
   }
 
   private memo(
-    subjectId: string,
+    subject: string,
     load: () => Promise<Uint8Array>,
   ): Promise<Uint8Array> {
-    let entry = this.cache.get(subjectId);
+    let entry = this.cache.get(subject);
     if (entry === undefined) {
       entry = load();
-      entry.catch(() => this.cache.delete(subjectId));
-      this.cache.set(subjectId, entry);
+      entry.catch(() => this.cache.delete(subject));
+      this.cache.set(subject, entry);
     }
     return entry;
   }

@@ -1,3 +1,4 @@
+import type { AuditOutbox } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -187,13 +188,16 @@ describe('local key service through the real KMS client', () => {
   });
 });
 
+/** Key-store tests stage no audit events. */
+const noAudit: AuditOutbox = { stage: async () => [] };
+
 describe('DynamoKeyStore on DynamoDB Local', () => {
   it('keeps one key when two writers race, and destroys it idempotently', async () => {
     // Prepare
-    const store = new DynamoKeyStore(env().dynamodb, env().names.keysTable);
+    const store = new DynamoKeyStore(env().dynamodb, env().names.keysTable, noAudit);
     const subjectId = `subject-${randomUUID()}`;
     const candidate = (n: number) => ({
-      subjectId,
+      subjectPseudonym: subjectId,
       keyId: `key-${n}`,
       wrapped: new Uint8Array([n, n, n]),
       createdAt: new Date().toISOString(),
@@ -228,8 +232,8 @@ describe('persistent state directory', () => {
     const first = await startEmbedded({ dir, persist: true });
     const firstEndpoint = await endpointOf(first.dynamodb);
     const wrapped = await new KmsKeyService(first.kms, first.keyIds.data).generateDataKey({ keyId: 'k1' });
-    await new DynamoKeyStore(first.dynamodb, first.names.keysTable).putIfAbsent({
-      subjectId: 's1',
+    await new DynamoKeyStore(first.dynamodb, first.names.keysTable, noAudit).putIfAbsent({
+      subjectPseudonym: 's1',
       keyId: 'k1',
       wrapped: wrapped.wrapped,
       createdAt: '2026-01-01T00:00:00.000Z',
@@ -245,7 +249,7 @@ describe('persistent state directory', () => {
     const stoppedAnswers = await answers(firstEndpoint);
     const second = await startEmbedded({ dir, persist: true });
     try {
-      const key = await new DynamoKeyStore(second.dynamodb, second.names.keysTable).get('s1');
+      const key = await new DynamoKeyStore(second.dynamodb, second.names.keysTable, noAudit).get('s1');
       const doc = await new S3ObjectStore(second.s3, second.names.documentsBucket, { versioned: false }).get(
         'records/r1/a.txt',
       );

@@ -60,7 +60,7 @@ describe('ingest on the embedded stores', () => {
     return out.Item === undefined ? undefined : unmarshall(out.Item);
   };
 
-  it('stores sensitive, My Number and financial fields only as ciphertext', async () => {
+  it('stores every field only as ciphertext and the subject only as its pseudonym', async () => {
     // Act
     const report = await ingestRecords(deps, lines([health, payroll]), { actor: 'test' });
     // Assess
@@ -68,12 +68,13 @@ describe('ingest on the embedded stores', () => {
     const stm = await rawItem('it-stm-1');
     const pay = await rawItem('it-pay-1');
     const rawText = JSON.stringify([stm, pay]);
-    for (const secret of ['喘息', '37.8', myNumber, '7654321']) {
+    for (const secret of ['喘息', '37.8', myNumber, '7654321', '40代', 'S-IT-1', 'S-IT-2']) {
       expect(rawText).not.toContain(secret);
     }
-    expect(Object.keys(stm?.sealed ?? {}).sort()).toEqual(['currentCondition', 'medicalHistory']);
+    expect(Object.keys(stm?.sealed ?? {}).sort()).toEqual(['ageBand', 'currentCondition', 'medicalHistory']);
     expect(Object.values(pay?.sealed ?? {}).every(isEnvelope)).toBe(true);
-    expect(stm?.fields).toEqual({ ageBand: '40代' });
+    expect(stm?.fields).toEqual({});
+    expect(stm?.subjectPseudonym).toBe(await deps.pseudonyms.pseudonym('S-IT-1'));
     expect(stm?.retention).toMatchObject({ basis: 'necessity', period: 'P1Y', trigger: 'last-activity' });
     expect(stm?.policyVersion).toBe(deps.catalogue.version);
     expect(stm?.dueShard).toBeDefined();
@@ -120,7 +121,7 @@ describe('ingest on the embedded stores', () => {
     expect(report.stored).toEqual([]);
     expect(report.rejected[0]?.problems[0]?.path).toBe('consent');
     expect(await rawItem('it-refused-1')).toBeUndefined();
-    expect(await deps.keys.get('S-IT-REFUSED')).toBeUndefined();
+    expect(await deps.keys.get(await deps.pseudonyms.pseudonym('S-IT-REFUSED'))).toBeUndefined();
     const objects = await embedded.s3.send(
       new ListObjectsV2Command({ Bucket: embedded.names.documentsBucket, Prefix: 'records/it-refused-1/' }),
     );
@@ -134,7 +135,8 @@ describe('ingest on the embedded stores', () => {
       { actor: 'test' },
     );
     expect(report.rejected[0]?.problems[0]?.message).toContain('already exists');
-    expect((await rawItem('it-stm-1'))?.fields).toEqual({ ageBand: '40代' });
+    const kept = await readRecord(deps, { recordId: 'it-stm-1', purpose: 'saitama-2', actor: 'test' });
+    expect(kept.fields.ageBand).toBe('40代');
     expect(await deps.objects.get('records/it-stm-1/memo.txt')).toBeDefined();
   });
 
@@ -143,7 +145,7 @@ describe('ingest on the embedded stores', () => {
     const before = await readRecord(deps, { recordId: 'it-pay-1', purpose: 'tochigi-payroll', actor: 'test' });
     expect(before.fields.myNumber).toBe(myNumber);
     // Act
-    await deps.keys.destroy('S-IT-2');
+    await deps.keys.destroy(await deps.pseudonyms.pseudonym('S-IT-2'));
     // Assess
     const item = await rawItem('it-pay-1');
     expect(isEnvelope(item?.sealed.myNumber)).toBe(true);
@@ -159,9 +161,9 @@ describe('ingest on the embedded stores', () => {
     const racing: LifecycleDeps = {
       ...deps,
       records: Object.assign(Object.create(Object.getPrototypeOf(deps.records)), deps.records, {
-        create: async (record: Parameters<LifecycleDeps['records']['create']>[0]) => {
-          await deps.keys.destroy('S-RACE');
-          return deps.records.create(record);
+        create: async (...args: Parameters<LifecycleDeps['records']['create']>) => {
+          await deps.keys.destroy(await deps.pseudonyms.pseudonym('S-RACE'));
+          return deps.records.create(...args);
         },
       }),
     };
@@ -176,14 +178,15 @@ describe('ingest on the embedded stores', () => {
 
   it('does not destroy a key a record was sealed with after the key was read', async () => {
     await ingestRecords(deps, lines([{ ...health, recordId: 'it-use-1', subjectId: 'S-USE', documents: [] }]), { actor: 'test' });
-    const read = await deps.keys.get('S-USE');
+    const subject = await deps.pseudonyms.pseudonym('S-USE');
+    const read = await deps.keys.get(subject);
     // a record is sealed with the key meanwhile
-    expect(await deps.keys.use('S-USE')).toBe(true);
-    expect(await deps.keys.destroy('S-USE', read?.uses)).toBe(false);
-    expect(await deps.keys.get('S-USE')).toBeDefined();
-    const now = await deps.keys.get('S-USE');
-    expect(await deps.keys.destroy('S-USE', now?.uses)).toBe(true);
-    expect(await deps.keys.use('S-USE')).toBe(false);
+    expect(await deps.keys.use(subject)).toBe(true);
+    expect(await deps.keys.destroy(subject, read?.uses)).toBe(false);
+    expect(await deps.keys.get(subject)).toBeDefined();
+    const now = await deps.keys.get(subject);
+    expect(await deps.keys.destroy(subject, now?.uses)).toBe(true);
+    expect(await deps.keys.use(subject)).toBe(false);
   });
 
   it('writes one data key per subject even when its lines arrive together', async () => {
@@ -195,7 +198,8 @@ describe('ingest on the embedded stores', () => {
     const report = await ingestRecords(deps, lines(many), { actor: 'test', concurrency: 12 });
     expect(report.stored).toHaveLength(12);
     const keys = await embedded.dynamodb.send(new ScanCommand({ TableName: embedded.names.keysTable }));
-    expect(keys.Items?.filter((k) => unmarshall(k).subjectId === 'S-IT-MANY')).toHaveLength(1);
+    const subject = await deps.pseudonyms.pseudonym('S-IT-MANY');
+    expect(keys.Items?.filter((k) => unmarshall(k).subjectPseudonym === subject)).toHaveLength(1);
     for (const r of many) {
       const read = await readRecord(deps, { recordId: r.recordId, purpose: 'tochigi-payroll', actor: 'test' });
       expect(read.fields.myNumber).toBe(myNumber);

@@ -24,9 +24,9 @@ const flags = (over: Partial<BreachFlags> = {}): BreachFlags => ({
   ...over,
 });
 type Item = [name: string, category: CategoryKind, sealed: boolean];
-const rec = (subjectId: string, dataset: string, items: Item[], recordId = `r-${subjectId}-${dataset}`): AffectedRecord => ({
+const rec = (subjectPseudonym: string, dataset: string, items: Item[], recordId = `r-${subjectPseudonym}-${dataset}`): AffectedRecord => ({
   recordId,
-  subjectId,
+  subjectPseudonym,
   dataset,
   categories: [...new Set(items.map(([, c]) => c))],
   items: items.map(([name, category, sealed]) => ({ name, kind: 'field', categories: [category], sealed })),
@@ -225,7 +225,7 @@ describe('report draft (施行規則第8条第1項)', () => {
 
 const stored = (over: Partial<StoredRecord> = {}): StoredRecord => ({
   recordId: 'rec-1',
-  subjectId: 'sub-1',
+  subjectPseudonym: 'p-sub-1',
   dataset: 'tochigi-self-reliance',
   purposes: ['tochigi-self-reliance'],
   categories: ['basic', 'sensitive', 'financial'],
@@ -305,6 +305,9 @@ class MemoryAudit implements AuditTrail {
   readonly events: AuditEventInput[] = [];
   async append(events: readonly AuditEventInput[]) {
     this.events.push(...events);
+  }
+  async integrate() {
+    return 0;
   }
 }
 

@@ -98,25 +98,15 @@ describe('retention sweep state machine, executed locally on the embedded stores
     const failing = await sweep({
       wrapDeps: (d) => ({
         ...d,
-        records: {
-          ...d.records,
-          get: (id) => d.records.get(id),
-          getMany: (ids) => d.records.getMany(ids),
-          listBySubject: (s) => d.records.listBySubject(s),
-          listDue: (...a) => d.records.listDue(...a),
-          create: (r) => d.records.create(r),
-          update: (r, v) => d.records.update(r, v),
-          writeTombstone: (t) => d.records.writeTombstone(t),
-          countByDataset: (x) => d.records.countByDataset(x),
-          listIdsByDataset: (x, c, l) => d.records.listIdsByDataset(x, c, l),
-          replaceWithTombstone: async (t, v) => {
+        records: Object.assign(Object.create(Object.getPrototypeOf(d.records)), d.records, {
+          replaceWithTombstone: async (...a: Parameters<typeof d.records.replaceWithTombstone>) => {
             if (tombstones >= 20) {
               throw new Error('injected crash after 20 deletes');
             }
             tombstones += 1;
-            return d.records.replaceWithTombstone(t, v);
+            return d.records.replaceWithTombstone(...a);
           },
-        },
+        }),
       }),
     }).then(
       () => 'completed',

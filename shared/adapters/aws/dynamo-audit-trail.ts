@@ -1,10 +1,14 @@
 /**
- * The audit trail on DynamoDB. Events live under stream `events` by
- * sequence number; a head item holds the size, the chain hash and the
- * Merkle frontier. Every append is one transaction that writes the new
- * events (each only if its seq is free) and advances the head only if it
- * is unchanged, so concurrent writers never fork or lose the chain: the
- * loser re-reads the head and retries.
+ * The audit trail on DynamoDB. Writers never touch a shared item: each
+ * event is first *staged* as a pending entry (`pending#N`, a random key),
+ * either on its own or inside the same transaction as the business write
+ * it records, so a record, a tombstone or a destroyed key exists if and
+ * only if its event does, whatever the process dies at. A sequencer
+ * (`integrate`) then moves pending entries into the hash chain in
+ * batches: one transaction writes the chained events (each only if its
+ * seq is free), deletes their pending entries (only if still there) and
+ * advances the head item (size, chain hash, Merkle frontier) only if it is
+ * unchanged. Whatever a crash leaves pending is integrated by the next run.
  */
 import {
   type DynamoDBClient,
@@ -16,6 +20,7 @@ import {
   TransactWriteItemsCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { randomInt } from 'node:crypto';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type AuditEvent,
@@ -51,8 +56,33 @@ const EMPTY_HEAD: Head = {
   lastCheckpointHash: GENESIS,
 };
 
-/** Events per transaction (DynamoDB allows 100 items incl. the head). */
-const PER_TRANSACTION = 99;
+/**
+ * Events integrated per transaction: each is one put and one delete of its
+ * pending entry, plus the head (DynamoDB allows 100 items).
+ */
+const PER_TRANSACTION = 49;
+
+/** Partitions of pending entries: spreads concurrent writers. */
+export const PENDING_SHARDS = 8;
+
+/** Pending entries read per shard and integration round. */
+const PENDING_PAGE = 200;
+
+/** Stages audit events as items of a business write's transaction. */
+export interface AuditOutbox {
+  /**
+   * Checks and pseudonymises `events` and returns the transaction items
+   * that stage them; they reach the chain at the next {@link DynamoAuditTrail.integrate}.
+   */
+  stage(events: readonly AuditEventInput[]): Promise<TransactWriteItem[]>;
+}
+
+/** A pending entry as read back for integration. */
+interface PendingEntry {
+  readonly stream: string;
+  readonly seq: number;
+  readonly event: Omit<AuditEvent, 'seq'>;
+}
 
 /** Construction options of {@link DynamoAuditTrail}. */
 export interface DynamoAuditTrailProps {
@@ -80,7 +110,7 @@ export interface AuditQuery {
 }
 
 /** DynamoDB implementation of {@link AuditTrail}. */
-export class DynamoAuditTrail implements AuditTrail {
+export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   private readonly every: number;
   private readonly maxAttempts: number;
 
@@ -150,78 +180,170 @@ export class DynamoAuditTrail implements AuditTrail {
     await new Promise((r) => setTimeout(r, ms));
   }
 
-  async append(inputs: readonly AuditEventInput[]): Promise<void> {
-    if (inputs.length === 0) {
-      return;
-    }
+  private async prepare(inputs: readonly AuditEventInput[]): Promise<Omit<AuditEvent, 'seq'>[]> {
     const events: Omit<AuditEvent, 'seq'>[] = [];
     for (const input of inputs) {
       assertNoPersonalData(input);
-      const { subjectId, ...rest } = input;
+      const { subjectId, subjectPseudonym, ...rest } = input;
+      const pseudonym =
+        subjectPseudonym ??
+        (subjectId === undefined ? undefined : await this.props.pseudonymizer.pseudonym(subjectId));
       events.push({
         ...rest,
         eventId: this.props.ids.next(),
         time: this.props.clock.now().toISOString(),
-        ...(subjectId === undefined
-          ? {}
-          : { subjectPseudonym: await this.props.pseudonymizer.pseudonym(subjectId) }),
+        ...(pseudonym === undefined ? {} : { subjectPseudonym: pseudonym }),
       });
     }
-    for (let i = 0; i < events.length; i += PER_TRANSACTION) {
-      await this.appendChunk(events.slice(i, i + PER_TRANSACTION));
+    return events;
+  }
+
+  async stage(inputs: readonly AuditEventInput[]): Promise<TransactWriteItem[]> {
+    const events = await this.prepare(inputs);
+    return events.map((event) => ({
+      Put: {
+        TableName: this.props.table,
+        Item: marshall(
+          {
+            stream: `pending#${randomInt(PENDING_SHARDS)}`,
+            seq: randomInt(2 ** 47),
+            event,
+          },
+          { removeUndefinedValues: true },
+        ),
+        ConditionExpression: 'attribute_not_exists(seq)',
+      },
+    }));
+  }
+
+  /**
+   * Appends events that go with no business write: staged durably first,
+   * then integrated. A crash between the two loses nothing.
+   */
+  async append(inputs: readonly AuditEventInput[]): Promise<void> {
+    if (inputs.length === 0) {
+      return;
+    }
+    const items = await this.stage(inputs);
+    for (let i = 0; i < items.length; i += 100) {
+      await this.props.client.send(
+        new TransactWriteItemsCommand({ TransactItems: items.slice(i, i + 100) }),
+      );
+    }
+    await this.integrate();
+  }
+
+  private async readPending(): Promise<PendingEntry[]> {
+    const pages = await Promise.all(
+      Array.from({ length: PENDING_SHARDS }, (_, shard) =>
+        this.props.client.send(
+          new QueryCommand({
+            TableName: this.props.table,
+            KeyConditionExpression: '#s = :s',
+            ExpressionAttributeNames: { '#s': 'stream' },
+            ExpressionAttributeValues: marshall({ ':s': `pending#${shard}` }),
+            ConsistentRead: true,
+            Limit: PENDING_PAGE,
+          }),
+        ),
+      ),
+    );
+    const entries = pages.flatMap((p) => (p.Items ?? []).map((i) => unmarshall(i) as PendingEntry));
+    // Writers' clocks order what they staged; the event id breaks ties.
+    return entries.sort((a, b) =>
+      a.event.time < b.event.time ? -1 : a.event.time > b.event.time ? 1 : a.event.eventId < b.event.eventId ? -1 : 1,
+    );
+  }
+
+  /** How many staged events wait for integration (at most one page a shard). */
+  async pendingCount(): Promise<number> {
+    return (await this.readPending()).length;
+  }
+
+  /**
+   * The sequencer: moves every pending entry into the chain, in batches.
+   * Concurrent sequencers never fork the chain (the head is conditional)
+   * nor integrate an entry twice (its delete is conditional). Returns how
+   * many events this call integrated.
+   */
+  async integrate(): Promise<number> {
+    let integrated = 0;
+    for (let attempt = 0; ; ) {
+      const pending = await this.readPending();
+      if (pending.length === 0) {
+        return integrated;
+      }
+      let contended = false;
+      for (let i = 0; i < pending.length && !contended; i += PER_TRANSACTION) {
+        const chunk = pending.slice(i, i + PER_TRANSACTION);
+        if (await this.integrateChunk(chunk)) {
+          integrated += chunk.length;
+        } else {
+          contended = true;
+        }
+      }
+      if (contended) {
+        attempt += 1;
+        if (attempt > this.maxAttempts) {
+          throw new ConflictError('audit trail is too contended: integration gave up');
+        }
+        await this.backoff(attempt);
+      }
     }
   }
 
-  private async appendChunk(events: readonly Omit<AuditEvent, 'seq'>[]): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      const head = await this.readHead();
-      const frontier = MerkleFrontier.fromState(head.frontier);
-      let prev = head.chainHash;
-      const chained: ChainedEvent[] = events.map((e, i) => {
-        const c = chainEvent({ ...e, seq: head.size + i } as AuditEvent, prev);
-        prev = c.chainHash;
-        frontier.append(Buffer.from(c.leafHash, 'hex'));
-        return c;
-      });
-      const next: Head = {
-        ...head,
-        size: head.size + events.length,
-        chainHash: prev,
-        frontier: frontier.toState(),
-      };
-      try {
-        await this.props.client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              ...chained.map((c) => ({
-                Put: {
-                  TableName: this.props.table,
-                  Item: marshall({ stream: 'events', ...c }, { removeUndefinedValues: true }),
-                  ConditionExpression: 'attribute_not_exists(seq)',
-                },
-              })),
-              this.headWrite(next, head),
-            ],
-          }),
-        );
-      } catch (error) {
-        if (error instanceof TransactionCanceledException && attempt < this.maxAttempts) {
-          await this.backoff(attempt);
-          continue;
-        }
-        if (error instanceof TransactionCanceledException) {
-          throw new ConflictError('audit trail is too contended: append gave up', { cause: error });
-        }
-        throw error;
+  /** One integration transaction; false when another sequencer won. */
+  private async integrateChunk(pending: readonly PendingEntry[]): Promise<boolean> {
+    const head = await this.readHead();
+    const frontier = MerkleFrontier.fromState(head.frontier);
+    let prev = head.chainHash;
+    const chained: ChainedEvent[] = pending.map((p, i) => {
+      const c = chainEvent({ ...p.event, seq: head.size + i } as AuditEvent, prev);
+      prev = c.chainHash;
+      frontier.append(Buffer.from(c.leafHash, 'hex'));
+      return c;
+    });
+    const next: Head = {
+      ...head,
+      size: head.size + pending.length,
+      chainHash: prev,
+      frontier: frontier.toState(),
+    };
+    try {
+      await this.props.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            ...chained.map((c) => ({
+              Put: {
+                TableName: this.props.table,
+                Item: marshall({ stream: 'events', ...c }, { removeUndefinedValues: true }),
+                ConditionExpression: 'attribute_not_exists(seq)',
+              },
+            })),
+            ...pending.map((p) => ({
+              Delete: {
+                TableName: this.props.table,
+                Key: marshall({ stream: p.stream, seq: p.seq }),
+                ConditionExpression: 'attribute_exists(seq)',
+              },
+            })),
+            this.headWrite(next, head),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        return false;
       }
-      if (
-        this.props.signer !== undefined &&
-        Math.floor(next.size / this.every) > Math.floor(head.size / this.every)
-      ) {
-        await this.checkpoint();
-      }
-      return;
+      throw error;
     }
+    if (
+      this.props.signer !== undefined &&
+      Math.floor(next.size / this.every) > Math.floor(head.size / this.every)
+    ) {
+      await this.checkpoint();
+    }
+    return true;
   }
 
   /**

@@ -1,28 +1,39 @@
-/** KeyStore over DynamoDB: wrapped per-subject data keys. */
+/**
+ * KeyStore over DynamoDB: wrapped per-subject data keys, by the subject's
+ * keyed pseudonym (the raw subject id never reaches the table, so nothing
+ * of it is left in free pages or replicas once the key is destroyed).
+ */
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { KeyStore, StoredKey } from '../../ports/index.ts';
+import { TransientStoreError } from '../../errors.ts';
+import type { AuditEventInput, KeyStore, StoredKey } from '../../ports/index.ts';
 import { batchGet } from './batch-get.ts';
+import type { AuditOutbox } from './dynamo-audit-trail.ts';
 
-/** DynamoDB implementation of {@link KeyStore}. */
+/**
+ * DynamoDB implementation of {@link KeyStore}; a destruction and its audit
+ * events are one transaction.
+ */
 export class DynamoKeyStore implements KeyStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
+    private readonly outbox: AuditOutbox,
   ) {}
 
-  async get(subjectId: string): Promise<StoredKey | undefined> {
+  async get(subjectPseudonym: string): Promise<StoredKey | undefined> {
     const out = await this.client.send(
       new GetItemCommand({
         TableName: this.table,
-        Key: marshall({ subjectId }),
+        Key: marshall({ subjectPseudonym }),
         ConsistentRead: true,
       }),
     );
@@ -31,7 +42,7 @@ export class DynamoKeyStore implements KeyStore {
     }
     const item = unmarshall(out.Item);
     return {
-      subjectId: item.subjectId,
+      subjectPseudonym: item.subjectPseudonym,
       keyId: item.keyId,
       wrapped: new Uint8Array(item.wrapped),
       createdAt: item.createdAt,
@@ -39,9 +50,9 @@ export class DynamoKeyStore implements KeyStore {
     };
   }
 
-  async existing(subjectIds: readonly string[]): Promise<Set<string>> {
-    const items = await batchGet(this.client, this.table, 'subjectId', subjectIds, 'subjectId');
-    return new Set(items.map((i) => String(i.subjectId)));
+  async existing(subjectPseudonyms: readonly string[]): Promise<Set<string>> {
+    const items = await batchGet(this.client, this.table, 'subjectPseudonym', subjectPseudonyms, 'subjectPseudonym');
+    return new Set(items.map((i) => String(i.subjectPseudonym)));
   }
 
   async putIfAbsent(key: StoredKey): Promise<StoredKey> {
@@ -50,7 +61,7 @@ export class DynamoKeyStore implements KeyStore {
         new PutItemCommand({
           TableName: this.table,
           Item: marshall(key),
-          ConditionExpression: 'attribute_not_exists(subjectId)',
+          ConditionExpression: 'attribute_not_exists(subjectPseudonym)',
         }),
       );
       return key;
@@ -58,7 +69,7 @@ export class DynamoKeyStore implements KeyStore {
       if (!(error instanceof ConditionalCheckFailedException)) {
         throw error;
       }
-      const stored = await this.get(key.subjectId);
+      const stored = await this.get(key.subjectPseudonym);
       if (stored === undefined) {
         // Destroyed between our write and read: try once more.
         return this.putIfAbsent(key);
@@ -67,14 +78,14 @@ export class DynamoKeyStore implements KeyStore {
     }
   }
 
-  async use(subjectId: string): Promise<boolean> {
+  async use(subjectPseudonym: string): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: marshall({ subjectId }),
+          Key: marshall({ subjectPseudonym }),
           UpdateExpression: 'SET #uses = if_not_exists(#uses, :zero) + :one',
-          ConditionExpression: 'attribute_exists(subjectId)',
+          ConditionExpression: 'attribute_exists(subjectPseudonym)',
           ExpressionAttributeNames: { '#uses': 'uses' },
           ExpressionAttributeValues: marshall({ ':zero': 0, ':one': 1 }),
         }),
@@ -88,27 +99,48 @@ export class DynamoKeyStore implements KeyStore {
     }
   }
 
-  async destroy(subjectId: string, unlessUsedSince?: number): Promise<boolean> {
+  async destroy(
+    subjectPseudonym: string,
+    unlessUsedSince?: number,
+    audit: readonly AuditEventInput[] = [],
+  ): Promise<boolean> {
+    const staged = await this.outbox.stage(audit);
     try {
       await this.client.send(
-        new DeleteItemCommand({
-          TableName: this.table,
-          Key: marshall({ subjectId }),
-          ...(unlessUsedSince === undefined
-            ? {}
-            : {
-                ConditionExpression: 'attribute_not_exists(subjectId) OR #uses = :n OR (attribute_not_exists(#uses) AND :n = :zero)',
-                ExpressionAttributeNames: { '#uses': 'uses' },
-                ExpressionAttributeValues: marshall({ ':n': unlessUsedSince, ':zero': 0 }),
-              }),
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.table,
+                Key: marshall({ subjectPseudonym }),
+                // Audited only when this call is the one that destroys it.
+                ConditionExpression:
+                  unlessUsedSince === undefined
+                    ? 'attribute_exists(subjectPseudonym)'
+                    : 'attribute_exists(subjectPseudonym) AND (#uses = :n OR (attribute_not_exists(#uses) AND :n = :zero))',
+                ...(unlessUsedSince === undefined
+                  ? {}
+                  : {
+                      ExpressionAttributeNames: { '#uses': 'uses' },
+                      ExpressionAttributeValues: marshall({ ':n': unlessUsedSince, ':zero': 0 }),
+                    }),
+              },
+            },
+            ...staged,
+          ],
         }),
       );
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        return false;
+      if (!(error instanceof TransactionCanceledException)) {
+        throw error;
       }
-      throw error;
+      if (error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') {
+        throw new TransientStoreError('destroy key: transaction cancelled', { cause: error });
+      }
+      // Gone already (destroyed by another erasure) counts as destroyed; a
+      // key used since it was read is kept.
+      return (await this.get(subjectPseudonym)) === undefined && unlessUsedSince === undefined;
     }
   }
 }

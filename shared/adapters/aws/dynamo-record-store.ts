@@ -4,11 +4,16 @@
  */
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { StoredRecord, Tombstone } from '../../domain/record.ts';
@@ -23,7 +28,8 @@ import {
   TransientStoreError,
   assertIsError,
 } from '../../errors.ts';
-import type { DueEntry, Page, RecordStore } from '../../ports/index.ts';
+import type { AuditEventInput, DueEntry, Page, RecordStore } from '../../ports/index.ts';
+import type { AuditOutbox } from './dynamo-audit-trail.ts';
 
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
@@ -31,6 +37,9 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
   'InternalServerError',
 ]);
+
+/** Key prefix of document intents; `#` never occurs in a record id. */
+const INTENT = 'intent#';
 
 /** Options of {@link DynamoRecordStore}. */
 export interface DynamoRecordStoreOptions {
@@ -54,16 +63,54 @@ function decodeCursor(cursor: string | undefined) {
     : JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
 }
 
-/** DynamoDB implementation of {@link RecordStore}. */
+/**
+ * DynamoDB implementation of {@link RecordStore}. Audit events given with
+ * a write are staged by `outbox` into the same transaction.
+ */
 export class DynamoRecordStore implements RecordStore {
   private readonly graceDays: number;
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
+    private readonly outbox: AuditOutbox,
     options: DynamoRecordStoreOptions = {},
   ) {
     this.graceDays = options.ttlGraceDays ?? 30;
+  }
+
+  /**
+   * Writes `main` with the staged `audit` events (and `extra` items) in one
+   * transaction. Resolves false when `main`'s condition failed; nothing is
+   * written then.
+   */
+  private async commit(
+    what: string,
+    main: TransactWriteItem,
+    audit: readonly AuditEventInput[],
+    extra: readonly TransactWriteItem[] = [],
+  ): Promise<boolean> {
+    const staged = await this.outbox.stage(audit);
+    try {
+      await this.send(what, () =>
+        this.client.send(
+          new TransactWriteItemsCommand({ TransactItems: [main, ...extra, ...staged] }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) {
+        throw error;
+      }
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        return false;
+      }
+      throw new TransientStoreError(
+        `${what}: transaction cancelled (${reasons.map((r) => r.Code ?? 'None').join(', ')})`,
+        { cause: error },
+      );
+    }
   }
 
   private item(record: StoredRecord): Record<string, unknown> {
@@ -100,25 +147,67 @@ export class DynamoRecordStore implements RecordStore {
     }
   }
 
-  async create(record: StoredRecord): Promise<void> {
-    try {
-      await this.send('create record', () =>
+  async create(record: StoredRecord, audit: readonly AuditEventInput[]): Promise<void> {
+    const created = await this.commit(
+      'create record',
+      {
+        Put: {
+          TableName: this.table,
+          Item: marshall(this.item(record), { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(recordId)',
+        },
+      },
+      audit,
+      record.documents.length === 0
+        ? []
+        : [{ Delete: { TableName: this.table, Key: marshall({ recordId: `${INTENT}${record.recordId}` }) } }],
+    );
+    if (!created) {
+      throw new ConflictError(`record ${record.recordId} already exists`);
+    }
+  }
+
+  async beginDocuments(recordId: string): Promise<void> {
+    await this.send('begin documents', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: marshall({ recordId: `${INTENT}${recordId}`, intent: 'documents', startedAt: new Date().toISOString() }),
+        }),
+      ),
+    );
+  }
+
+  async abandonedDocuments(before: string): Promise<string[]> {
+    // Intents are few and short-lived; they carry no index attribute, so a
+    // filtered scan is the only way to them and reads only the intents' pages.
+    const ids: string[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.send('list intents', () =>
         this.client.send(
-          new PutItemCommand({
+          new ScanCommand({
             TableName: this.table,
-            Item: marshall(this.item(record), { removeUndefinedValues: true }),
-            ConditionExpression: 'attribute_not_exists(recordId)',
+            FilterExpression: 'begins_with(recordId, :p) AND startedAt < :t',
+            ExpressionAttributeValues: marshall({ ':p': INTENT, ':t': before }),
+            ExclusiveStartKey: start,
           }),
         ),
       );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(`record ${record.recordId} already exists`, {
-          cause: error,
-        });
+      for (const item of out.Items ?? []) {
+        ids.push(String(unmarshall(item).recordId).slice(INTENT.length));
       }
-      throw error;
-    }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return ids;
+  }
+
+  async endDocuments(recordId: string): Promise<void> {
+    await this.send('end documents', () =>
+      this.client.send(
+        new DeleteItemCommand({ TableName: this.table, Key: marshall({ recordId: `${INTENT}${recordId}` }) }),
+      ),
+    );
   }
 
   async get(recordId: string): Promise<StoredRecord | Tombstone | undefined> {
@@ -172,12 +261,12 @@ export class DynamoRecordStore implements RecordStore {
     return items;
   }
 
-  async listBySubject(subjectId: string): Promise<StoredRecord[]> {
+  async listBySubject(subjectPseudonym: string): Promise<StoredRecord[]> {
     const items = await this.queryAll({
       TableName: this.table,
       IndexName: INDEX.bySubject,
-      KeyConditionExpression: 'subjectId = :s',
-      ExpressionAttributeValues: marshall({ ':s': subjectId }),
+      KeyConditionExpression: 'subjectPseudonym = :s',
+      ExpressionAttributeValues: marshall({ ':s': subjectPseudonym }),
     });
     return items
       .map((i) => this.toRecord(i as Parameters<typeof unmarshall>[0]))
@@ -221,82 +310,75 @@ export class DynamoRecordStore implements RecordStore {
   async replaceWithTombstone(
     tombstone: Tombstone,
     expectedVersion: number,
+    audit: readonly AuditEventInput[],
   ): Promise<boolean> {
-    try {
-      await this.send('write tombstone', () =>
-        this.client.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: marshall(tombstone, { removeUndefinedValues: true }),
-            ConditionExpression: '#v = :v AND #s <> :erased',
-            ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
-            ExpressionAttributeValues: marshall({
-              ':v': expectedVersion,
-              ':erased': 'erased',
-            }),
-          }),
-        ),
-      );
+    const written = await this.commit(
+      'write tombstone',
+      {
+        Put: {
+          TableName: this.table,
+          Item: marshall(tombstone, { removeUndefinedValues: true }),
+          ConditionExpression: '#v = :v AND #s <> :erased',
+          ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+          ExpressionAttributeValues: marshall({ ':v': expectedVersion, ':erased': 'erased' }),
+        },
+      },
+      audit,
+    );
+    if (written) {
       return true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) {
-        throw error;
-      }
-      const current = await this.get(tombstone.recordId);
-      if (current === undefined || current.status === 'erased') {
-        return false;
-      }
-      throw new ConflictError(
-        `record ${tombstone.recordId} changed (version ${current.version}, expected ${expectedVersion})`,
-        { cause: error },
-      );
     }
+    const current = await this.get(tombstone.recordId);
+    if (current === undefined || current.status === 'erased') {
+      return false;
+    }
+    throw new ConflictError(
+      `record ${tombstone.recordId} changed (version ${current.version}, expected ${expectedVersion})`,
+    );
   }
 
-  async writeTombstone(tombstone: Tombstone): Promise<boolean> {
-    try {
-      await this.send('write tombstone', () =>
-        this.client.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: marshall(tombstone, { removeUndefinedValues: true }),
-            ConditionExpression: 'attribute_not_exists(recordId)',
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        return false;
-      }
-      throw error;
-    }
+  async writeTombstone(tombstone: Tombstone, audit: readonly AuditEventInput[]): Promise<boolean> {
+    return this.commit(
+      'write tombstone',
+      {
+        Put: {
+          TableName: this.table,
+          Item: marshall(tombstone, { removeUndefinedValues: true }),
+          ConditionExpression: 'attribute_not_exists(recordId)',
+        },
+      },
+      audit,
+    );
   }
 
-  async update(record: StoredRecord, expectedVersion: number): Promise<void> {
-    try {
-      await this.send('update record', () =>
-        this.client.send(
-          new PutItemCommand({
-            TableName: this.table,
-            Item: marshall(this.item(record), { removeUndefinedValues: true }),
-            ConditionExpression: '#v = :v AND #s <> :erased',
-            ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
-            ExpressionAttributeValues: marshall({
-              ':v': expectedVersion,
-              ':erased': 'erased',
-            }),
-          }),
-        ),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new ConflictError(
-          `record ${record.recordId} is not at version ${expectedVersion}`,
-          { cause: error },
-        );
+  async update(
+    record: StoredRecord,
+    expectedVersion: number,
+    audit: readonly AuditEventInput[] = [],
+  ): Promise<void> {
+    const put = {
+      TableName: this.table,
+      Item: marshall(this.item(record), { removeUndefinedValues: true }),
+      ConditionExpression: '#v = :v AND #s <> :erased',
+      ExpressionAttributeNames: { '#v': 'version', '#s': 'status' },
+      ExpressionAttributeValues: marshall({ ':v': expectedVersion, ':erased': 'erased' }),
+    };
+    let written: boolean;
+    if (audit.length === 0) {
+      try {
+        await this.send('update record', () => this.client.send(new PutItemCommand(put)));
+        written = true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw error;
+        }
+        written = false;
       }
-      throw error;
+    } else {
+      written = await this.commit('update record', { Put: put }, audit);
+    }
+    if (!written) {
+      throw new ConflictError(`record ${record.recordId} is not at version ${expectedVersion}`);
     }
   }
 
