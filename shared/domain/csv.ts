@@ -7,12 +7,11 @@
  * a leading `'` and is quoted, so a spreadsheet shows it as text and never
  * runs it.
  *
- * The rules are those of csv-stringify (the csv project, npm `csv-stringify`)
- * with {@link CSV_STRINGIFY_OPTIONS}; once that package is a dependency the
- * body of {@link toCsv} becomes
- * `stringify(rows.map((r) => r.map(cellValue)), CSV_STRINGIFY_OPTIONS)` from
- * `csv-stringify/sync`, and the tests in test/unit/csv.test.ts hold for both.
+ * Written by csv-stringify (the csv project's well-kept writer) with
+ * {@link CSV_STRINGIFY_OPTIONS}; {@link cellValue} fixes how values that
+ * are not strings or numbers are written.
  */
+import { stringify } from 'csv-stringify/sync';
 
 /** Cells a spreadsheet would read as a formula (csv-stringify's list). */
 export const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -22,10 +21,10 @@ export const CSV_STRINGIFY_OPTIONS = {
   bom: true,
   record_delimiter: 'windows',
   escape_formulas: true,
-  quoted_match: FORMULA_START,
+  // A line break inside a cell is quoted even when it is not the record
+  // delimiter: spreadsheets split rows on a bare LF too.
+  quoted_match: [FORMULA_START, /[\r\n]/],
 } as const;
-
-const BOM = '\uFEFF';
 
 /** A header cell with the Japanese label beside the English one. */
 export function bilingual(ja: string, en: string): string {
@@ -50,20 +49,6 @@ export function cellValue(value: unknown): string | number {
   return JSON.stringify(value);
 }
 
-function cell(raw: unknown): string {
-  const value = cellValue(raw);
-  let text = String(value);
-  if (text === '') {
-    return '';
-  }
-  const quote = FORMULA_START.test(text) || /[",\r\n]/.test(text);
-  // A negative number is a number, not a formula (as csv-stringify has it).
-  if (FORMULA_START.test(text) && typeof value !== 'number') {
-    text = `'${text}`;
-  }
-  return quote ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /**
  * Writes rows (the first is the header) as CSV: BOM, CRLF after every
  * record, formulas neutralised, quoted where needed.
@@ -71,5 +56,8 @@ function cell(raw: unknown): string {
  * @example toCsv([['a / A'], ['=1+1']]) === '\uFEFFa / A\r\n"\'=1+1"\r\n'
  */
 export function toCsv(rows: readonly (readonly unknown[])[]): string {
-  return BOM + rows.map((row) => `${row.map(cell).join(',')}\r\n`).join('');
+  return stringify(
+    rows.map((row) => row.map(cellValue)),
+    { ...CSV_STRINGIFY_OPTIONS, quoted_match: [...CSV_STRINGIFY_OPTIONS.quoted_match] },
+  );
 }

@@ -331,7 +331,7 @@ describe('breach assessment use case', () => {
       actor: 'admin:test',
     });
     // Assess
-    expect(a.subjectsToNotify).toEqual(['sub-1']);
+    expect(a.subjectsToNotify).toEqual(['p-sub-1']);
     expect(a.notAssessed).toEqual([{ recordId: 'gone', why: 'erased' }, { recordId: 'missing', why: 'not-found' }]);
     expect(a.flags.discoveredAt).toBe(NOW);
     expect(audit.events).toHaveLength(1);

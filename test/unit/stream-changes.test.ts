@@ -3,7 +3,7 @@ import { classifyChange } from '#shared/domain/stream-changes.ts';
 
 const tagged = {
   recordId: 'r-1',
-  subjectId: 'S-1',
+  subjectPseudonym: 'P-1',
   dataset: 'd',
   purposes: ['p'],
   retention: { basis: 'law' },
@@ -27,7 +27,7 @@ describe('records-table change classification', () => {
 
   it('names the missing tags of an untagged write, not its values', () => {
     const c = classifyChange({ eventName: 'INSERT', newImage: { recordId: 'x', dataset: 'd', name: '水戸 花子' } });
-    expect(c.missing).toEqual(['subjectId', 'purposes', 'retention', 'categories', 'policyVersion', 'acquiredAt']);
+    expect(c.missing).toEqual(['subjectPseudonym', 'purposes', 'retention', 'categories', 'policyVersion', 'acquiredAt']);
     expect(JSON.stringify(c)).not.toContain('水戸');
   });
 });
