@@ -79,7 +79,8 @@ function requestProblem(req: IncomingMessage, buckets: ReadonlySet<string>): str
   if (decoded.some((s) => s === undefined)) return 'the path is not valid percent-encoding';
   const [bucket, ...keyParts] = decoded as string[];
   if (bucket !== undefined && bucket !== '' && !buckets.has(bucket)) return `bucket ${bucket} is not served here`;
-  if (keyParts.length > 0) {
+  // `/bucket/` (a listing) has one empty part and no key.
+  if (keyParts.length > 0 && !(keyParts.length === 1 && keyParts[0] === '')) {
     const why = unsafeKeyReason(keyParts.join('/'));
     if (why !== undefined) return `object key ${why}`;
   }
