@@ -103,7 +103,9 @@ async function storeOne(
   } catch (error) {
     // Before the record exists its documents are orphans and go; after, they
     // are the record's.
-    if (!created && tagged.documents.length > 0) {
+    // A write whose answer was lost may have committed: only documents of a
+    // record that is not there are orphans.
+    if (!created && tagged.documents.length > 0 && (await deps.records.get(tagged.recordId)) === undefined) {
       await removeDocuments(deps, tagged.recordId);
     }
     throw error;
@@ -333,21 +335,36 @@ export async function ingestRecords(
       });
     }
   };
+  // The first line that fails ends the run: no line goes on writing after
+  // ingest has failed, and none fails unobserved.
+  let failure: { error: unknown } | undefined;
+  const settle = async () => {
+    await Promise.allSettled(inFlight);
+    if (failure !== undefined) {
+      throw failure.error;
+    }
+  };
   for await (const line of lines) {
     const task = handle(line).finally(() => {
       inFlight.delete(task);
       done += 1;
       options.onProgress?.(done);
     });
+    task.catch((error: unknown) => {
+      failure ??= { error };
+    });
     inFlight.add(task);
     if (inFlight.size >= limit) {
-      await Promise.race(inFlight);
+      await Promise.race(inFlight).catch(() => undefined);
+    }
+    if (failure !== undefined) {
+      await settle();
     }
     if (events.length >= 100) {
       await flush();
     }
   }
-  await Promise.all(inFlight);
+  await settle();
   await flush();
   await deps.audit.integrate();
   stored.sort((a, b) => a.line - b.line);
