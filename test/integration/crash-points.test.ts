@@ -205,17 +205,17 @@ describe('a crash at any store call of ingest or purge', () => {
         }
         await purge(deps, k);
         // Assess: after the rerun everything is gone, each act recorded once
-        const after = await eventsOf([`${k}-a`, `${k}-b`]);
+        const countAfter = await eventsOf([`${k}-a`, `${k}-b`]);
         for (const id of [`${k}-a`, `${k}-b`]) {
           const item = await deps.records.get(id);
-          if (item === undefined || !isTombstone(item) || after(id, 'erasure') !== 1) {
+          if (item === undefined || !isTombstone(item) || countAfter(id, 'erasure') !== 1) {
             broken.push(`${when} call ${at}: ${id} not erased exactly once after the rerun`);
           }
           if ((await deps.objects.listVersions(`records/${id}/`)).length > 0) {
             broken.push(`${when} call ${at}: documents of ${id} survived`);
           }
         }
-        if ((await deps.keys.get(subject)) !== undefined || after(`${k}-a`, 'key-destroyed') + after(`${k}-b`, 'key-destroyed') !== 1) {
+        if ((await deps.keys.get(subject)) !== undefined || countAfter(`${k}-a`, 'key-destroyed') + countAfter(`${k}-b`, 'key-destroyed') !== 1) {
           broken.push(`${when} call ${at}: key not destroyed exactly once after the rerun`);
         }
       }
