@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { OUTPUTS } from '#infra/names.ts';
+import { unsafeKeyReason } from '#shared/adapters/local/s3-guard.ts';
 import { LANDING_METADATA, LANDING_PREFIX } from '#shared/domain/landing.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { output } from '../../deployed-stack.ts';
@@ -47,6 +48,14 @@ export const landCommand: CliCommand = {
       throw new ValidationError(`cannot read ${file}`, [{ path: file, message: 'no such file' }]);
     });
     const key = `${LANDING_PREFIX}${optionString(ctx.args, 'key') ?? basename(file)}`;
+    // Refused before anything runs: s3rver maps keys to file paths, and no
+    // sender has a reason to use such names on AWS either.
+    const unsafe = unsafeKeyReason(key);
+    if (unsafe !== undefined) {
+      throw new ValidationError(`cannot land ${file} under the key ${JSON.stringify(key)}`, [
+        { path: '--key', message: `the object key ${unsafe}` },
+      ]);
+    }
     const metadata: Record<string, string> = {};
     for (const [option, name] of Object.entries(TAGS)) {
       const value = optionString(ctx.args, option);
