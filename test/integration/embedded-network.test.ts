@@ -15,7 +15,7 @@ import { withEmbedded } from './harness.ts';
 const env = withEmbedded();
 const wrong = { accessKeyId: 'AKIAWRONGWRONGWRONG0', secretAccessKey: 'not-the-secret' };
 
-const portOf = async (client: { config: { endpoint?: () => Promise<{ port?: string }> } }): Promise<number> =>
+const portOf = async (client: DynamoDBClient | S3Client | KMSClient): Promise<number> =>
   Number((await client.config.endpoint?.())?.port);
 
 /** This machine's own non-loopback addresses (never any other host). */
