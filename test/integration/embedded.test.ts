@@ -279,7 +279,7 @@ describe('persistent state directory', () => {
     await taken.stop();
     // Assess
     expect(refused).toBeInstanceOf(ConfigError);
-    expect(lockWhileRunning).toBe(String(process.pid));
+    expect(JSON.parse(lockWhileRunning)).toMatchObject({ pid: process.pid, jvmPid: expect.any(Number) });
     await expect(stat(join(stale, 'lock'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
