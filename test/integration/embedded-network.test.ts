@@ -9,6 +9,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '#functions/cli/main.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
 import { withEmbedded } from './harness.ts';
 
@@ -271,4 +272,33 @@ describe('local S3 guard', () => {
     expect(existsSync(victim)).toBe(true);
     expect(JSON.stringify(result)).not.toMatch(/"Deleted":\[\{"Key":"\.\.\/\.\.\/victim\.txt"/);
   });
+});
+
+describe('wasure land', () => {
+  it.each([['../../../../escape.txt'], ['a/../../escape.txt'], ['/etc/escape.txt'], ['..\\..\\escape.txt']])(
+    'refuses --key %s with exit 2 before anything is stored',
+    async (key) => {
+      // Prepare
+      const local = join(env().dir, '..', `land-${process.pid}`);
+      const file = join(env().dir, 'batch.jsonl');
+      await writeFile(file, '{}\n');
+      let stderr = '';
+      // Act
+      const code = await runCli(['land', file, '--key', key, '--local', local], {
+        stdout: () => undefined,
+        stderr: (t) => {
+          stderr += t;
+        },
+        env: {},
+        cwd: process.cwd(),
+      });
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toContain('--key: the object key');
+      expect(existsSync(local)).toBe(false);
+      for (const at of [env().dir, join(env().dir, '..'), join(env().dir, '..', '..')]) {
+        expect(existsSync(join(at, 'escape.txt._S3rver_object'))).toBe(false);
+      }
+    },
+  );
 });
