@@ -60,6 +60,8 @@ export interface EmbeddedOptions {
   readonly heapMb?: number;
   /** Warnings (permissions that cannot be tightened, orphans ended). @default stderr */
   readonly warn?: (line: string) => void;
+  /** More buckets to create and serve (tests that stand in for a deployed bucket). @default none */
+  readonly extraBuckets?: readonly string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -148,6 +150,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         b.id.toLowerCase(),
     );
     if (persist) bucketNames.push(STATE_BUCKET);
+    bucketNames.push(...(options.extraBuckets ?? []));
     const s3Port = await freePort();
     const s3Server = new S3rver({
       address: '127.0.0.1',

@@ -130,11 +130,19 @@ export class StatelessStack extends Stack {
     allow(functions.purge, ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
     allow(functions.purge, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
     allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+    // Audit writers stage events and chain them (the sequencer reads and
+    // deletes pending entries); the sweep's start first finishes what a
+    // crash left: staged events, and documents of a line whose record never
+    // committed (document intents in the records table).
+    allow(functions.start, ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
+    allow(functions.start, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
+    allow(functions.start, tableKms, [s.keys.dataKey.keyArn]);
+    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
+    // FinishSweep signs checkpoints: it reads the head and writes checkpoints.
+    allow(functions.finish, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
     for (const f of [functions.purge, functions.finish]) {
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
       allow(f, tableKms, [s.keys.dataKey.keyArn]);
     }
-    allow(functions.purge, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     allow(functions.finish, ['kms:Sign'], [s.keys.signingKey.keyArn]);
     allow(functions.purge, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     const objects = (bucketId: string, prefix: string) =>
@@ -208,9 +216,8 @@ export class StatelessStack extends Stack {
     allow(streamFn, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
     allow(streamFn, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
     allow(streamFn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
-    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
+    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
     allow(streamFn, tableKms, [s.keys.dataKey.keyArn]);
-    allow(streamFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     allow(streamFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(streamFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     acknowledge(streamFn.role as iam.IRole, [
@@ -252,9 +259,9 @@ export class StatelessStack extends Stack {
     allow(landingFn, ['s3:PutObject'], [documentObjects]);
     allow(landingFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
-    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
+    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
     allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
-    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
+    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
     allow(landingFn, tableKms, [s.keys.dataKey.keyArn]);
     allow(landingFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     acknowledge(
@@ -337,13 +344,20 @@ export class StatelessStack extends Stack {
     for (const f of writingRecords) {
       allow(f, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
     }
+    // Records carry the subject's pseudonym, so only the functions that
+    // pseudonymise a raw subject id call the HMAC key; the changing types
+    // stage their events inside their record writes, and the others also
+    // chain what is staged (the sequencer reads and deletes pending entries).
+    const staging = [execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
     for (const f of auditing) {
-      allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
+      allow(f, staging.includes(f) ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
+    }
+    for (const f of [fail, check]) {
       allow(f, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     }
     // Opening sealed fields (export, correction) and destroying the key (erasure).
     allow(execute.export, ['dynamodb:GetItem'], [s.keysTable.tableArn]);
-    allow(execute.correct, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.keysTable.tableArn]);
+    allow(execute.correct, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
     allow(execute.erase, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
     allow(execute.export, ['s3:GetObject'], [documentObjects]);
     allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);

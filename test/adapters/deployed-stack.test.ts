@@ -5,7 +5,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
+import { GenerateDataKeyCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,10 @@ const deployedStores = () => {
   dynamodb.on(QueryCommand).resolves({ Items: [] });
   dynamodb.on(GetItemCommand, { TableName: 'audit-t' }).resolves({});
   dynamodb.on(TransactWriteItemsCommand).resolves({});
+  // the request's personal values are sealed under a fresh subject key
+  dynamodb.on(GetItemCommand, { TableName: 'keys-t' }).resolves({});
+  dynamodb.on(PutItemCommand, { TableName: 'keys-t' }).resolves({});
+  kms.on(GenerateDataKeyCommand).resolves({ Plaintext: new Uint8Array(32).fill(7), CiphertextBlob: new Uint8Array(48) });
   kms.on(GenerateMacCommand).resolves({ Mac: new Uint8Array(32) });
 };
 const cli = async (argv: string[]) => {
@@ -183,7 +187,8 @@ describe('--stack: a deployed wasure', () => {
     deployedStores();
     sfn.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:execution:RequestExport:request-q-9`, startDate: new Date() });
     sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED', executionArn: 'x', stateMachineArn: 'm', startDate: new Date(), output: '{}' });
-    const { code, stdout } = await cli(['--stack', 'Wasure', 'request', 'export', '--subject', 'S-SECRET-1', '--verified-by', 'my-number-card', '--evidence', 'case-9', '--request-id', 'q-9', '--json']);
+    const { code, stdout, stderr } = await cli(['--stack', 'Wasure', 'request', 'export', '--subject', 'S-SECRET-1', '--verified-by', 'my-number-card', '--evidence', 'case-9', '--request-id', 'q-9', '--json']);
+    expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ requestId: 'q-9', type: 'export', status: 'completed' });
     const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;

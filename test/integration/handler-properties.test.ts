@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { LANDING_SCOPE, watchLanding } from '#functions/local/landing-watcher.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_KEY_IDS } from '#shared/adapters/local/kms-server.ts';
@@ -265,6 +265,7 @@ const NOT_EXERCISED_LOCALLY: { fn: RegExp; action: string; why: string }[] = [
   { fn: /RequestExport/, action: 's3:GetObject', why: 'the package is delivered as a URL presigned with the function\'s credentials: the download is the function\'s s3:GetObject on exports/*' },
   { fn: /RequestCorrect/, action: 'dynamodb:PutItem', why: 'a correction that gives a subject its first sensitive field creates the subject\'s data key' },
   { fn: /LandingTagger/, action: 's3:ListBucket|s3:DeleteObject', why: 'documents of a line whose record write then fails (a concurrent writer took the id) are removed again; no sequential run reaches it' },
+  { fn: /StartSweep/, action: 'dynamodb:GetItem|dynamodb:PutItem|dynamodb:DeleteItem|kms:Decrypt|kms:Encrypt|kms:GenerateDataKey|kms:DescribeKey', why: 'recovery chains events and removes document intents that a crash left; a run without a crash leaves none (the crash-point test drives both)' },
   { fn: /ContinueSweep/, action: 'states:StartExecution', why: 'locally a continuation is a new local execution; on AWS the function starts it' },
   { fn: /RecordsStream/, action: 'dynamodb:DescribeStream|dynamodb:GetRecords|dynamodb:GetShardIterator|dynamodb:ListStreams', why: 'the event-source mapping reads the stream with the function role; locally the poller reads it' },
   { fn: /RecordsStream/, action: 'sqs:*', why: 'the event-source mapping sends failed batches to the dead-letter queue' },
@@ -272,7 +273,7 @@ const NOT_EXERCISED_LOCALLY: { fn: RegExp; action: string; why: string }[] = [
 ];
 
 describe('handlers: least privilege, and no personal data in payloads or logs', () => {
-  const env = withEmbedded();
+  const env = withEmbedded({ extraBuckets: [LOCAL_EXPORTS_BUCKET] });
   const calls: Call[] = [];
   const payloads: { state: string; json: string }[] = [];
   const logLines: LogLine[] = [];
@@ -320,7 +321,6 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     });
     const base = { ...embeddedDeps(embedded, sampleCatalogue(), clock).deps, audit, log: (line: LogLine) => logLines.push(line) };
     // The S3 export store, as deployed, on a local bucket.
-    await embedded.s3.send(new CreateBucketCommand({ Bucket: LOCAL_EXPORTS_BUCKET }));
     const deps: RequestTaskDeps = {
       ...base,
       requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),

@@ -44,7 +44,7 @@ describe('landing bucket → tagger (s3rver events, embedded stores)', () => {
     // Assess
     expect(summary).toMatchObject({ objects: 1, stored: 2, refused: 0 });
     const stored = await deps.records.get('land-1');
-    expect(stored).toMatchObject({ dataset: 'saitama-covid-line', subjectId: 'S-L1', purposes: ['saitama-2'] });
+    expect(stored).toMatchObject({ dataset: 'saitama-covid-line', subjectPseudonym: await deps.pseudonyms.pseudonym('S-L1'), purposes: ['saitama-2'] });
     expect(JSON.stringify(stored)).not.toContain('高血圧');
     expect((await readRecord(deps, { recordId: 'land-1', purpose: 'saitama-2', actor: 't' })).fields.medicalHistory).toBe('高血圧-S-L1');
     expect(await keys('landing/')).toEqual([]);
@@ -61,7 +61,7 @@ describe('landing bucket → tagger (s3rver events, embedded stores)', () => {
     const summaries = await watcher.idle();
     expect(summaries.at(-1)).toMatchObject({ objects: 1, stored: 1, refused: 0 });
     const record = await deps.records.get('land-doc-1');
-    expect(record).toMatchObject({ subjectId: 'S-L3', dataset: 'gunma-consultations' });
+    expect(record).toMatchObject({ subjectPseudonym: await deps.pseudonyms.pseudonym('S-L3'), dataset: 'gunma-consultations' });
     const docs = await deps.objects.listVersions('records/land-doc-1/');
     expect(docs.map((d) => d.key)).toEqual(['records/land-doc-1/memo-77.txt']);
     expect(await keys('landing/')).toEqual([]);

@@ -89,7 +89,7 @@ describe('retention sweep state machine, executed locally on the embedded stores
     expect(report.purged).not.toContain('due-later');
     expect(await deps.records.get('due-exact')).toMatchObject({ status: 'active' });
     expect((await deps.objects.listVersions('records/due-exact/')).length).toBe(2);
-    expect(await deps.keys.get('S-A')).toBeDefined();
+    expect(await deps.keys.get(await deps.pseudonyms.pseudonym('S-A'))).toBeDefined();
   });
 
   it('survives a crash after N deletes: the rerun leaves no orphans and counts each record once', async () => {
@@ -124,10 +124,10 @@ describe('retention sweep state machine, executed locally on the embedded stores
     const keysLeft = (leftovers.Contents ?? []).map((o) => o.Key);
     expect(keysLeft.filter((k) => !k?.startsWith('records/due-later/') && !k?.startsWith('records/due-held/'))).toEqual([]);
     for (let i = 0; i < 7; i += 1) {
-      expect(await deps.keys.get(`S-BULK-${i}`)).toBeUndefined();
+      expect(await deps.keys.get(await deps.pseudonyms.pseudonym(`S-BULK-${i}`))).toBeUndefined();
     }
     // S-A keeps its key: due-later still holds sealed data
-    expect(await deps.keys.get('S-A')).toBeDefined();
+    expect(await deps.keys.get(await deps.pseudonyms.pseudonym('S-A'))).toBeDefined();
     expect(await deps.records.get('due-exact')).toMatchObject({ status: 'erased', cause: 'retention', dataset: 'gunma-consultations' });
     const tomb = await deps.records.get('due-exact');
     expect(JSON.stringify(tomb)).not.toContain('前橋');
@@ -181,6 +181,6 @@ describe('retention sweep state machine, executed locally on the embedded stores
     });
     expect(throttled).toBe(3);
     expect(report.totals.purged).toBe(1);
-    expect(await deps.keys.get('S-T')).toBeUndefined();
+    expect(await deps.keys.get(await deps.pseudonyms.pseudonym('S-T'))).toBeUndefined();
   });
 });
