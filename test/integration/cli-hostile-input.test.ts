@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '#functions/cli/main.ts';
+import { runCliCaptured } from '../cli-run.ts';
 import { myNumberCheckDigit } from '#shared/domain/my-number.ts';
 
 const line = (over: Record<string, unknown>) =>
@@ -18,21 +18,8 @@ const line = (over: Record<string, unknown>) =>
 describe('the admin CLI under hostile input', () => {
   let dir: string;
   let state: string;
-  const run = async (...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli([...argv, '--local', state, '--now', '2026-11-22T00:00:00Z'], {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      env: {},
-      cwd: dir,
-    });
-    return { code, stdout, stderr };
-  };
+  const run = (...argv: string[]) =>
+    runCliCaptured([...argv, '--local', state, '--now', '2026-11-22T00:00:00Z'], dir);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-hostile-'));

@@ -3,27 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '#functions/cli/main.ts';
+import { runCliCaptured } from '../cli-run.ts';
 
 const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
 
 describe('the admin CLI on the embedded stores', () => {
   let dir: string;
-  const runIn = async (local: string, ...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli([...argv, '--local', local, '--now', '2026-11-22T00:00:00Z'], {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      env: {},
-      cwd: process.cwd(),
-    });
-    return { code, stdout, stderr };
-  };
+  const runIn = (local: string, ...argv: string[]) =>
+    runCliCaptured([...argv, '--local', local, '--now', '2026-11-22T00:00:00Z']);
   const run = (...argv: string[]) => runIn(dir, ...argv);
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '#functions/cli/main.ts';
+import { runCliCaptured } from '../cli-run.ts';
 import { startEmbedded } from '#functions/local/embedded.ts';
 import { ConfigError } from '#shared/errors.ts';
 
@@ -17,21 +17,7 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-const cli = async (local: string, ...argv: string[]) => {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli([...argv, '--local', local], {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    cwd: process.cwd(),
-  });
-  return { code, stdout, stderr };
-};
+const cli = (local: string, ...argv: string[]) => runCliCaptured([...argv, '--local', local]);
 
 /** Every path under `root` whose mode gives group or others any access. */
 const loose = async (root: string): Promise<string[]> => {

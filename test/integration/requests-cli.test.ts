@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '#functions/cli/main.ts';
+import { runCliCaptured } from '../cli-run.ts';
 import { type EmbeddedRuntime, openEmbeddedRuntime } from '#functions/runtime.ts';
 import { registerRequest } from '#shared/use-cases/subject-requests.ts';
 
@@ -13,21 +13,7 @@ const verified = ['--verified-by', 'passport', '--evidence', 'desk-1'];
 
 describe('wasure request on the embedded stores', () => {
   let dir: string;
-  const run = async (now: string, ...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli([...argv, '--local', dir, '--now', now], {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      env: {},
-      cwd: process.cwd(),
-    });
-    return { code, stdout, stderr };
-  };
+  const run = (now: string, ...argv: string[]) => runCliCaptured([...argv, '--local', dir, '--now', now]);
   /** The embedded stores of `dir`, opened between CLI calls. */
   const withStores = async <T>(now: string, use: (runtime: EmbeddedRuntime) => Promise<T>): Promise<T> => {
     const runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now });

@@ -5,26 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandWords, parseArgs } from '#functions/cli/args.ts';
 import { assertDemoMayEmpty, DEMO_MARKER } from '#functions/cli/commands/demo.ts';
 import { COMMANDS } from '#functions/cli/commands/index.ts';
-import { runCli } from '#functions/cli/main.ts';
+import { runCliCaptured } from '../cli-run.ts';
 import { ValidationError } from '#shared/errors.ts';
 
 describe('strict argument parsing', () => {
   let dir: string;
-  const run = async (...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(argv, {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-      env: {},
-      cwd: dir,
-    });
-    return { code, stdout, stderr };
-  };
+  const run = (...argv: string[]) => runCliCaptured(argv, dir);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-args-'));
@@ -182,17 +168,9 @@ describe('the demo state directory', () => {
     const mine = join(dir, 'my-documents');
     await mkdir(mine);
     await writeFile(join(mine, 'thesis.txt'), 'precious');
-    let stderr = '';
 
     // Act
-    const code = await runCli(['demo', '--local', mine], {
-      stdout: () => undefined,
-      stderr: (t) => {
-        stderr += t;
-      },
-      env: {},
-      cwd: dir,
-    });
+    const { code, stderr } = await runCliCaptured(['demo', '--local', mine], dir);
 
     // Assess
     expect(code).toBe(2);
