@@ -10,6 +10,7 @@ import { provideCommand, receiptCommand } from './provide.ts';
 import { readCommand } from './read.ts';
 import { registerCommand } from './register.ts';
 import { requestCommand } from './request.ts';
+import { restoreReconcileCommand } from './restore.ts';
 import { sweepCommand } from './sweep.ts';
 
 /** Every CLI command. */
@@ -29,4 +30,5 @@ export const COMMANDS: readonly CliCommand[] = [
   registerCommand,
   auditVerifyCommand,
   auditLogCommand,
+  restoreReconcileCommand,
 ];
