@@ -84,7 +84,7 @@ export function rootFromInclusionProof(
   // Bit operations are kept in BigInt: trails may outgrow 2^31 events.
   let fn = BigInt(index);
   let sn = BigInt(treeSize - 1);
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of path) {
     if (sn === 0n) {
       return undefined;

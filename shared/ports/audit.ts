@@ -16,6 +16,7 @@ export interface CheckpointSigner {
   sign(bytes: Uint8Array): Promise<Uint8Array>;
   /** Verifies a signature. */
   verify(bytes: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /** The public key as PEM (SPKI), for checking checkpoints offline. */ publicKeyPem(): Promise<string>;
 }
 
 /** Where checkpoints are also written (an Object-Lock bucket on AWS). */

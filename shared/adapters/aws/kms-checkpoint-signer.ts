@@ -3,16 +3,21 @@
  * key service; on AWS the algorithm of the deployed key (ECDSA P-256 by
  * default).
  */
+import { createPublicKey } from 'node:crypto';
 import {
+  GetPublicKeyCommand,
   type KMSClient,
   SignCommand,
   type SigningAlgorithmSpec,
   VerifyCommand,
 } from '@aws-sdk/client-kms';
+import { KeyUnavailableError } from '../../errors.ts';
 import type { CheckpointSigner } from '../../ports/audit.ts';
 
 /** KMS implementation of {@link CheckpointSigner}. */
 export class KmsCheckpointSigner implements CheckpointSigner {
+  private publicKey: Promise<string> | undefined;
+
   constructor(
     private readonly client: KMSClient,
     readonly keyId: string,
@@ -49,5 +54,28 @@ export class KmsCheckpointSigner implements CheckpointSigner {
       }
       throw error;
     }
+  }
+
+  /**
+   * The key's public half as PEM (SPKI), read once with KMS GetPublicKey,
+   * so receipts can be checked offline without KMS or AWS credentials.
+   */
+  publicKeyPem(): Promise<string> {
+    this.publicKey ??= this.client
+      .send(new GetPublicKeyCommand({ KeyId: this.keyId }))
+      .then((out) => {
+        if (out.PublicKey === undefined) {
+          throw new KeyUnavailableError(`KMS returned no public key for ${this.keyId}`);
+        }
+        return createPublicKey({ key: Buffer.from(out.PublicKey), format: 'der', type: 'spki' })
+          .export({ type: 'spki', format: 'pem' })
+          .toString();
+      })
+      .catch((error: unknown) => {
+        // Not cached: the next call asks KMS again.
+        this.publicKey = undefined;
+        throw error;
+      });
+    return this.publicKey;
   }
 }
