@@ -143,6 +143,19 @@ export interface Dataset {
   readonly source?: string;
 }
 
+/** How long refused landing objects are kept under `quarantine/`. */
+export interface QuarantinePolicy {
+  /**
+   * Whole days from the refusal after which the retention sweep deletes a
+   * quarantined object, its reasons and every version of both.
+   * @default 30
+   */
+  readonly retentionDays: number;
+}
+
+/** Days a quarantined object is kept when the catalogue does not say. */
+export const DEFAULT_QUARANTINE_RETENTION_DAYS = 30;
+
 /** The catalogue. */
 export interface Catalogue {
   /** Format version of the file. */
@@ -165,4 +178,9 @@ export interface Catalogue {
   readonly provisionRecords: RetentionRule;
   /** Datasets. */
   readonly datasets: readonly Dataset[];
+  /**
+   * Retention of refused landing data (it may hold personal data, My
+   * Numbers included). @default `{ retentionDays: 30 }`
+   */
+  readonly quarantine?: QuarantinePolicy;
 }

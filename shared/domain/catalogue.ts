@@ -4,11 +4,12 @@
  * `datasets[2].retention.period: "5 years" is not an ISO-8601 duration`.
  */
 import { type Problem, ValidationError } from '../errors.ts';
-import type {
-  Catalogue,
-  CategoryKind,
-  Dataset,
-  RetentionBasis,
+import {
+  type Catalogue,
+  type CategoryKind,
+  type Dataset,
+  DEFAULT_QUARANTINE_RETENTION_DAYS,
+  type RetentionBasis,
 } from './catalogue-types.ts';
 import { isDuration } from './duration.ts';
 
@@ -208,6 +209,31 @@ function checkDataset(
   );
 }
 
+/** Longest quarantine retention accepted: refused data is not an archive. */
+const MAX_QUARANTINE_DAYS = 365;
+
+function checkQuarantine(c: Checker, value: unknown): void {
+  const q = c.obj(value, 'quarantine');
+  if (q === undefined) {
+    return;
+  }
+  for (const name of Object.keys(q).filter((k) => k !== 'retentionDays')) {
+    c.add(`quarantine.${name}`, 'is not a quarantine setting (retentionDays)');
+  }
+  const days = q.retentionDays;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > MAX_QUARANTINE_DAYS) {
+    c.add(
+      'quarantine.retentionDays',
+      `must be a whole number of days from 1 to ${MAX_QUARANTINE_DAYS}, not ${JSON.stringify(days) ?? 'undefined'}`,
+    );
+  }
+}
+
+/** Days refused landing data is kept under the catalogue (default 30). */
+export function quarantineRetentionDays(catalogue: Catalogue): number {
+  return catalogue.quarantine?.retentionDays ?? DEFAULT_QUARANTINE_RETENTION_DAYS;
+}
+
 /** Every problem in a catalogue document; empty when it is valid. */
 export function checkCatalogue(raw: unknown): Problem[] {
   const c = new Checker();
@@ -270,6 +296,9 @@ export function checkCatalogue(raw: unknown): Problem[] {
     c.str(o.scope, `${p}.scope`);
   });
   c.retention(root.provisionRecords, 'provisionRecords');
+  if (root.quarantine !== undefined) {
+    checkQuarantine(c, root.quarantine);
+  }
   const datasets = c.arr(root.datasets, 'datasets');
   c.uniqueIds(datasets, 'datasets');
   datasets.forEach((d, i) => {
