@@ -24,6 +24,16 @@ export const OUTPUTS = {
   alarmTopic: 'AlarmTopicArn',
 } as const;
 
+/**
+ * The audit checkpointer's role name. The signing key's policy and the
+ * checkpoints bucket's policy name this role (by ARN, built from the name,
+ * so the stateful stack need not depend on the stateless one): no other
+ * role may sign a checkpoint or archive one.
+ */
+export function checkpointerRoleName(stage: string): string {
+  return `wasure-${stage}-audit-checkpointer`;
+}
+
 /** Context flag that lets `cdk destroy` remove data (dev teardown only). */
 export const DESTROY_DATA_CONTEXT = 'wasure:destroyData';
 

@@ -7,7 +7,27 @@ import { Construct } from 'constructs';
 export interface DataKeysProps {
   /** Removal policy of the keys. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** ARN of the only role that may sign audit checkpoints. */
+  readonly checkpointerRoleArn: string;
 }
+
+/** What key administrators may do: manage, never use, the signing key. */
+const KEY_ADMIN_ACTIONS = [
+  'kms:Create*',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+];
 
 /**
  * The KMS keys: one symmetric key that wraps per-subject data keys and
@@ -27,7 +47,7 @@ export class DataKeys extends Construct {
   /** Encrypts log groups and the alarm topic. Rotates yearly. */
   readonly operationsKey: kms.Key;
 
-  constructor(scope: Construct, id: string, props: DataKeysProps = {}) {
+  constructor(scope: Construct, id: string, props: DataKeysProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.dataKey = new kms.Key(this, 'DataKey', {
@@ -37,11 +57,48 @@ export class DataKeys extends Construct {
       alias: 'alias/wasure-data',
       removalPolicy,
     });
+    // Separation of duties: the account administers the signing key and
+    // may let roles verify with it, but only the checkpointer role signs.
+    // No `kms:*` for the account (which would let any role granted
+    // kms:Sign by IAM re-sign a rewritten history), and an explicit deny
+    // for every other principal, whatever their IAM policies say.
+    const account = new iam.AccountRootPrincipal();
     this.signingKey = new kms.Key(this, 'AuditSigningKey', {
-      description: 'wasure: signs audit-trail checkpoints',
+      description: 'wasure: signs audit-trail checkpoints (the checkpointer role only)',
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       removalPolicy,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'Administer',
+            principals: [account],
+            actions: KEY_ADMIN_ACTIONS,
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'VerifyThroughIam',
+            principals: [account],
+            actions: ['kms:Verify', 'kms:GetPublicKey', 'kms:DescribeKey'],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'CheckpointerSigns',
+            principals: [account],
+            actions: ['kms:Sign'],
+            resources: ['*'],
+            conditions: { ArnEquals: { 'aws:PrincipalArn': props.checkpointerRoleArn } },
+          }),
+          new iam.PolicyStatement({
+            sid: 'NobodyElseSigns',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['kms:Sign'],
+            resources: ['*'],
+            conditions: { ArnNotEquals: { 'aws:PrincipalArn': props.checkpointerRoleArn } },
+          }),
+        ],
+      }),
     });
     this.pseudonymKey = new kms.Key(this, 'AuditPseudonymKey', {
       description: 'wasure: HMAC key for subject pseudonyms in the audit trail',

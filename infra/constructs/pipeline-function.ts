@@ -24,6 +24,8 @@ export interface PipelineFunctionProps {
   readonly memorySize?: number;
   /** Key that encrypts the log group. */
   readonly logKey: kms.IKey;
+  /** A fixed role name, for a role that resource policies name. @default generated */
+  readonly roleName?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export class PipelineFunction extends Construct {
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `wasure ${id}`,
+      ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
     });
     logGroup.grantWrite(role);
     role.addToPolicy(

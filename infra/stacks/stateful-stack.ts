@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
   AUDIT_TABLE,
+  CHECKPOINT_PREFIX,
   KEYS_TABLE,
   RECORDS_TABLE,
   REQUESTS_TABLE,
@@ -14,7 +17,24 @@ import { acknowledge } from '../constructs/acknowledge.ts';
 import { DataBucket } from '../constructs/data-bucket.ts';
 import { DataKeys } from '../constructs/data-keys.ts';
 import { DefinedTable } from '../constructs/defined-table.ts';
-import { OUTPUTS } from '../names.ts';
+import { QUARANTINE_PREFIX } from '#shared/domain/landing.ts';
+import { checkpointerRoleName, OUTPUTS } from '../names.ts';
+
+/** ARN of the checkpointer role of a stage (see {@link checkpointerRoleName}). */
+export function checkpointerRoleArn(stage: string): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${checkpointerRoleName(stage)}`;
+}
+
+/**
+ * Days quarantined landing objects are kept: the catalogue's
+ * `quarantine.retentionDays` (default 30). The sweep deletes them, audited,
+ * when they fall due; the bucket's lifecycle rule is the backstop a day later.
+ */
+export function quarantineRetentionDays(catalogueFile: string): number {
+  const catalogue = JSON.parse(readFileSync(catalogueFile, 'utf8')) as { quarantine?: { retentionDays?: unknown } };
+  const days = catalogue.quarantine?.retentionDays;
+  return typeof days === 'number' && Number.isInteger(days) && days > 0 ? days : 30;
+}
 
 /**
  * Physical name of a data bucket: stage, purpose, account and region make it
@@ -54,7 +74,8 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     const removalPolicy = props.destroyData === true ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
-    this.keys = new DataKeys(this, 'Keys', { removalPolicy });
+    const checkpointer = checkpointerRoleArn(props.config.stage);
+    this.keys = new DataKeys(this, 'Keys', { removalPolicy, checkpointerRoleArn: checkpointer });
     const table = (tid: string, definition: typeof RECORDS_TABLE) =>
       new DefinedTable(this, tid, { definition, encryptionKey: this.keys.dataKey, removalPolicy }).table;
     this.recordsTable = table('RecordsTable', RECORDS_TABLE);
@@ -94,12 +115,46 @@ export class StatefulStack extends Stack {
     this.checkpointsBucket = bucket('AuditCheckpoints', {
       objectLockRetention: Duration.days(props.config.checkpointRetentionDays),
     });
+    // Checkpoints are create-only, and only the checkpointer archives them:
+    // no overwrite (a new current version would hide the signed one from
+    // a reader of current objects), no delete marker, no other writer.
+    const checkpointObjects = this.checkpointsBucket.arnForObjects(`${CHECKPOINT_PREFIX}*`);
+    const denyAll = (sid: string, actions: string[], conditions: Record<string, Record<string, string>>) =>
+      this.checkpointsBucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions,
+          resources: [checkpointObjects],
+          conditions,
+        }),
+      );
+    denyAll('CheckpointsAreCreateOnly', ['s3:PutObject'], { Null: { 's3:if-none-match': 'true' } });
+    denyAll('OnlyTheCheckpointerArchives', ['s3:PutObject'], { ArnNotEquals: { 'aws:PrincipalArn': checkpointer } });
+    this.checkpointsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CheckpointsAreNeverDeleted',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectRetention', 's3:PutObjectLegalHold'],
+        resources: [checkpointObjects],
+      }),
+    );
     this.exportsBucket = bucket('Exports', {
       expireAfter: Duration.days(props.config.exportRetentionDays),
     });
     // Other systems drop data under landing/; the tagger moves it into the
     // stores or to quarantine/ (see the stateless stack).
     this.landingBucket = bucket('Landing', { eventBridgeEnabled: true });
+    // Refused data is personal data too: kept for the catalogue's quarantine
+    // retention, then gone (every version).
+    this.landingBucket.addLifecycleRule({
+      id: 'QuarantineRetention',
+      prefix: QUARANTINE_PREFIX,
+      expiration: Duration.days(quarantineRetentionDays(props.config.catalogueFile) + 1),
+      noncurrentVersionExpiration: Duration.days(1),
+    });
     // CDK turns EventBridge delivery on with a deployment-time custom resource.
     const notifications = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
     if (notifications !== undefined) {

@@ -26,7 +26,7 @@ import { RequestWorkflows } from '../constructs/request-workflows.ts';
 import type { StageConfig } from '../config.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { RetentionSweepWorkflow } from '../constructs/retention-sweep-workflow.ts';
-import { OUTPUTS } from '../names.ts';
+import { checkpointerRoleName, OUTPUTS } from '../names.ts';
 import { acknowledge } from '../constructs/acknowledge.ts';
 import { dataBucketName, type StatefulStack } from './stateful-stack.ts';
 
@@ -124,6 +124,28 @@ export class StatelessStack extends Stack {
     const allow = (f: IFunction, actions: string[], resources: string[]) =>
       f.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
     const index = (t: { tableArn: string }, name: string) => `${t.tableArn}/index/${name}`;
+    // The audit table is split by partition (`stream`) between duties, with
+    // dynamodb:LeadingKeys: event writers stage `pending#*` entries, and
+    // those that chain them (the sequencer) also write `events`, the `head`
+    // and the catalogue version noted; only the checkpointer writes
+    // `checkpoints` (and the head's checkpoint count), and it cannot write
+    // an event. Reading is not split.
+    const auditWrites = (f: IFunction, actions: string[], partitions: string[]) =>
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions,
+          resources: [s.auditTable.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } },
+        }),
+      );
+    const auditWriter = (f: IFunction, duty: 'stage' | 'chain') => {
+      if (duty === 'stage') {
+        auditWrites(f, ['dynamodb:PutItem'], ['pending#*']);
+        return;
+      }
+      allow(f, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+      auditWrites(f, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], ['pending#*', 'events', 'head', 'policy']);
+    };
     const tableKms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
     allow(functions.plan, ['dynamodb:Query'], [index(s.recordsTable, INDEX.byDue)]);
     allow(functions.plan, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
@@ -135,30 +157,25 @@ export class StatelessStack extends Stack {
     // crash left: staged events, and documents of a line whose record never
     // committed (document intents in the records table).
     allow(functions.start, ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
-    allow(functions.start, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
+    auditWriter(functions.start, 'chain');
     allow(functions.start, tableKms, [s.keys.dataKey.keyArn]);
-    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
-    // FinishSweep signs checkpoints: it reads the head and writes checkpoints.
-    allow(functions.finish, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.auditTable.tableArn]);
+    auditWriter(functions.purge, 'chain');
+    // FinishSweep audits what it removes (expired exports, quarantine); it
+    // does not sign: the checkpointer (below) alone does.
+    auditWriter(functions.finish, 'chain');
     for (const f of [functions.purge, functions.finish]) {
       allow(f, tableKms, [s.keys.dataKey.keyArn]);
     }
-    allow(functions.finish, ['kms:Sign'], [s.keys.signingKey.keyArn]);
     allow(functions.purge, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     const objects = (bucketId: string, prefix: string) =>
       `arn:${Aws.PARTITION}:s3:::${dataBucketName(props.config.stage, bucketId)}/${prefix}`;
     const documentObjects = objects('Documents', 'records/*');
     allow(functions.purge, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     const checkpointObjects = objects('AuditCheckpoints', 'checkpoints/*');
-    allow(functions.finish, ['s3:PutObject'], [checkpointObjects]);
     acknowledge(functions.purge.role as iam.IRole, [
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
         `${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
     ], 'Erasure deletes every object version under records/ of the documents bucket; object keys are not known in advance, so the statement names the prefix.');
-    acknowledge(functions.finish.role as iam.IRole, [
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
-        `${props.config.stage}-auditcheckpoints-<AWS::AccountId>-<AWS::Region>/checkpoints/*]`,
-    ], 'One object per signed checkpoint under checkpoints/ of the Object-Lock bucket; names are not known in advance.');
     const stateMachineName = `${this.stackName}-RetentionSweep`;
     this.sweep = new RetentionSweepWorkflow(this, 'RetentionSweep', {
       functions,
@@ -216,7 +233,7 @@ export class StatelessStack extends Stack {
     allow(streamFn, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
     allow(streamFn, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
     allow(streamFn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
-    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
+    auditWriter(streamFn, 'chain');
     allow(streamFn, tableKms, [s.keys.dataKey.keyArn]);
     allow(streamFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(streamFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
@@ -261,7 +278,7 @@ export class StatelessStack extends Stack {
     allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
     allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
-    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
+    auditWriter(landingFn, 'chain');
     allow(landingFn, tableKms, [s.keys.dataKey.keyArn]);
     allow(landingFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     acknowledge(
@@ -273,19 +290,31 @@ export class StatelessStack extends Stack {
       ],
       'The tagger reads and removes what lands under landing/, writes refused objects under quarantine/ and documents under records/ (removing them again when a record cannot be written); object keys are not known in advance.',
     );
-    // Scheduled verification of the audit trail; a failed verification
-    // fails the invocation, and the alarm fires on any failed invocation.
-    const verifyFn = fn('VerifyAuditFn', 'verify-audit');
+    // The checkpointer: scheduled, it verifies the trail (before writing
+    // anything) and then signs and archives a checkpoint of it. A failed
+    // verification fails the invocation, and the alarm fires on any failed
+    // invocation. Its role is the only one the signing key lets sign and
+    // the checkpoints bucket lets archive; it cannot write an event.
+    const verifyFn = new PipelineFunction(this, 'VerifyAuditFn', {
+      entry: entry('verify-audit'),
+      environment,
+      catalogueFile: props.config.catalogueFile,
+      logKey: s.keys.operationsKey,
+      roleName: checkpointerRoleName(props.config.stage),
+    }).fn;
     allow(verifyFn, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+    auditWrites(verifyFn, ['dynamodb:PutItem'], ['checkpoints', 'head']);
     allow(verifyFn, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
-    allow(verifyFn, ['kms:Verify'], [s.keys.signingKey.keyArn]);
-    // It compares the trail with the Object-Locked checkpoint copies.
-    allow(verifyFn, ['s3:ListBucket'], [s.checkpointsBucket.bucketArn]);
-    allow(verifyFn, ['s3:GetObject'], [checkpointObjects]);
+    allow(verifyFn, ['kms:Verify', 'kms:Sign'], [s.keys.signingKey.keyArn]);
+    // It compares the trail with the Object-Locked checkpoint copies (every
+    // version: a second version of a checkpoint is tampering) and archives
+    // new checkpoints, create-only (the bucket policy denies overwrites).
+    allow(verifyFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.checkpointsBucket.bucketArn]);
+    allow(verifyFn, ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], [checkpointObjects]);
     acknowledge(
       verifyFn.role as iam.IRole,
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-auditcheckpoints-<AWS::AccountId>-<AWS::Region>/checkpoints/*]`],
-      'The verifier reads every archived checkpoint under checkpoints/ of the Object-Lock bucket; their names are not known in advance.',
+      'The checkpointer reads every archived checkpoint version under checkpoints/ of the Object-Lock bucket and adds one per checkpoint; their names are not known in advance.',
     );
     const verifyScheduleRole = new iam.Role(this, 'AuditVerifyScheduleRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
@@ -350,7 +379,7 @@ export class StatelessStack extends Stack {
     // chain what is staged (the sequencer reads and deletes pending entries).
     const staging = [execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
     for (const f of auditing) {
-      allow(f, staging.includes(f) ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem'], [s.auditTable.tableArn]);
+      auditWriter(f, staging.includes(f) ? 'stage' : 'chain');
     }
     for (const f of [fail, check]) {
       allow(f, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);

@@ -166,6 +166,9 @@ export const DOCUMENTS_BUCKET: BucketDefinition = {
   objectLock: false,
 };
 
+/** Prefix of the archived checkpoint documents in {@link CHECKPOINTS_BUCKET}. */
+export const CHECKPOINT_PREFIX = 'checkpoints/';
+
 /** Signed audit checkpoints; write-once on AWS. */
 export const CHECKPOINTS_BUCKET: BucketDefinition = {
   id: 'AuditCheckpoints',
