@@ -170,7 +170,8 @@ export async function openStackRuntime(options: RuntimeOptions & { readonly stac
     mode: 'stack',
     deps,
     requestDeps: deps,
-    audit: deps.audit,
+    // Verifies and checkpoints: the trail with the signer.
+    audit: deps.checkpointer,
     stack,
     sfn,
     close: async () => {

@@ -48,7 +48,7 @@ function bundledCatalogue(): Catalogue {
 export function lambdaSweepDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: AwsDepsOptions = {},
-): SweepTaskDeps & { readonly audit: DynamoAuditTrail; release(): void } {
+): SweepTaskDeps & { readonly audit: DynamoAuditTrail; readonly checkpointer: DynamoAuditTrail; release(): void } {
   const config = { ...options.clientConfig };
   const dynamodb = new DynamoDBClient(config);
   const kms = new KMSClient(config);
@@ -56,10 +56,21 @@ export function lambdaSweepDeps(
   const clock = { now: () => new Date() };
   const ids = { next: () => randomUUID() };
   const pseudonyms = new KmsPseudonymizer(kms, requireEnv(env, ENV.auditHmacKeyArn));
-  const audit = new DynamoAuditTrail({
+  const trailProps = {
     client: dynamodb,
     table: requireEnv(env, ENV.auditTable),
     pseudonymizer: pseudonyms,
+    ...(env[ENV.checkpointsBucket] === undefined
+      ? {}
+      : { sink: new S3CheckpointSink(s3, requireEnv(env, ENV.checkpointsBucket)) }),
+    clock,
+    ids,
+  };
+  // Writers never sign: only the checkpointer (FinishSweep, the verifier)
+  // holds the signer, so an append can never need kms:Sign.
+  const audit = new DynamoAuditTrail(trailProps);
+  const checkpointer = new DynamoAuditTrail({
+    ...trailProps,
     ...(env[ENV.auditSigningKeyArn] === undefined
       ? {}
       : {
@@ -69,11 +80,6 @@ export function lambdaSweepDeps(
             (env[ENV.auditSigningAlgorithm] ?? 'ECDSA_SHA_256') as SigningAlgorithmSpec,
           ),
         }),
-    ...(env[ENV.checkpointsBucket] === undefined
-      ? {}
-      : { sink: new S3CheckpointSink(s3, requireEnv(env, ENV.checkpointsBucket)) }),
-    clock,
-    ids,
   });
   const sfn = new SFNClient(config);
   return {
@@ -95,7 +101,8 @@ export function lambdaSweepDeps(
     release: () => {
       for (const client of [dynamodb, kms, s3, sfn]) client.destroy();
     },
-    checkpoint: () => audit.checkpoint(),
+    checkpointer,
+    checkpoint: () => checkpointer.checkpoint(),
     continueAsNew: async (input) => {
       const arn = input.stateMachineArn;
       if (typeof arn !== 'string') {
@@ -113,7 +120,7 @@ export function lambdaSweepDeps(
 export function lambdaRequestDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: AwsDepsOptions = {},
-): RequestTaskDeps & { readonly audit: DynamoAuditTrail; release(): void } {
+): RequestTaskDeps & { readonly audit: DynamoAuditTrail; readonly checkpointer: DynamoAuditTrail; release(): void } {
   const base = lambdaSweepDeps(env, options);
   const config = { ...options.clientConfig };
   const dynamodb = new DynamoDBClient(config);

@@ -3,4 +3,4 @@ import { auditTasks } from './audit-tasks.ts';
 
 const deps = lambdaSweepDeps();
 
-export const handler = auditTasks({ audit: deps.audit, ...(deps.log === undefined ? {} : { log: deps.log }) }).verify;
+export const handler = auditTasks({ audit: deps.checkpointer, ...(deps.log === undefined ? {} : { log: deps.log }) }).verify;

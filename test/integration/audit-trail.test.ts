@@ -9,6 +9,7 @@ import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
+import type { CheckpointSigner } from '#shared/ports/audit.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
 import { provide } from '#shared/use-cases/provision-records.ts';
@@ -65,20 +66,20 @@ describe('audit trail on the embedded stores', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const writer = (checkpointEvery: number) =>
+  const writer = (signer: CheckpointSigner = new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing)) =>
     new DynamoAuditTrail({
       client: embedded.dynamodb,
       table: embedded.names.auditTable,
       pseudonymizer: new KmsPseudonymizer(embedded.kms, embedded.keyIds.hmac),
-      signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
+      signer,
       clock: { now: () => new Date() },
       ids: uuidIds,
-      checkpointEvery,
+      checkpointEvery: 40,
     });
 
   it('keeps one unbroken chain when several writers append at once', async () => {
     // Prepare: four independent writers, as four Lambda containers would be
-    const writers = [writer(40), writer(40), writer(40), writer(40)];
+    const writers = [writer(), writer(), writer(), writer()];
     // Act
     await Promise.all(
       writers.map(async (w, k) => {
@@ -92,8 +93,28 @@ describe('audit trail on the embedded stores', () => {
     expect(headSize).toBe(200);
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(new Set(events.map((e) => e.recordId)).size).toBe(200);
-    expect(checkpoints.length).toBeGreaterThanOrEqual(5);
-    expect(await verifyAudit(audit)).toMatchObject({ ok: true, eventsChecked: 200 });
+    expect(checkpoints).toEqual([]);
+    await audit.checkpoint();
+    expect(await verifyAudit(audit)).toMatchObject({ ok: true, eventsChecked: 200, checkpointsChecked: 1 });
+  });
+
+  it('stores an append that crosses a checkpoint boundary even when the writer may not sign', async () => {
+    // Prepare: a writer whose signer is refused, as kms:Sign is on AWS for every function but the checkpointer
+    const refused = new Error('User is not authorized to perform: kms:Sign');
+    refused.name = 'AccessDeniedException';
+    const denied = { keyId: embedded.keyIds.signing, algorithm: 'ED25519_SHA_512', sign: async () => { throw refused; }, verify: async () => false, publicKeyPem: async () => '' };
+    const before = (await audit.readAll()).headSize;
+    // Act: more events than the old checkpoint interval
+    for (let i = 0; i < 45; i += 1) {
+      await writer(denied).append([{ action: 'read', actor: 'writer-denied', recordId: `d-${i}`, outcome: 'ok' }]);
+    }
+    // Assess: every event is there, no checkpoint was attempted, the checkpointer signs it
+    const { headSize, checkpoints } = await audit.readAll();
+    expect(headSize).toBe(before + 45);
+    expect(checkpoints).toHaveLength(1);
+    await expect(writer(denied).checkpoint()).rejects.toThrow('not authorized');
+    expect((await audit.checkpoint())?.treeSize).toBe(before + 45);
+    expect(await verifyAudit(audit)).toMatchObject({ ok: true, eventsChecked: before + 45, checkpointsChecked: 2 });
   });
 
   it('writes checkpoints to the checkpoint bucket too', async () => {

@@ -91,11 +91,20 @@ export interface DynamoAuditTrailProps {
   readonly pseudonymizer: Pseudonymizer;
   readonly clock: Clock;
   readonly ids: Ids;
-  /** Signs checkpoints; without it no checkpoints are made. */
+  /**
+   * Signs checkpoints in {@link DynamoAuditTrail.checkpoint} and checks
+   * their signatures when verifying. Appending never signs: only the
+   * checkpointer (FinishSweep, the verifier, the local CLI after a sweep
+   * or a verification) calls `checkpoint()`, so writers need no signing
+   * right. Without it no checkpoints are made.
+   */
   readonly signer?: CheckpointSigner;
   /** Also writes checkpoints here (Object-Lock bucket on AWS). */
   readonly sink?: CheckpointSink;
-  /** A checkpoint after every N events. @default 1000 */
+  /**
+   * @deprecated Appends no longer sign checkpoints (only the checkpointer
+   * does), so this is ignored; kept so existing wiring compiles.
+   */
   readonly checkpointEvery?: number;
   /** Attempts when a concurrent writer wins. @default 50 */
   readonly maxAttempts?: number;
@@ -111,11 +120,9 @@ export interface AuditQuery {
 
 /** DynamoDB implementation of {@link AuditTrail}. */
 export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
-  private readonly every: number;
   private readonly maxAttempts: number;
 
   constructor(private readonly props: DynamoAuditTrailProps) {
-    this.every = props.checkpointEvery ?? 1000;
     this.maxAttempts = props.maxAttempts ?? 50;
   }
 
@@ -336,12 +343,6 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
         return false;
       }
       throw error;
-    }
-    if (
-      this.props.signer !== undefined &&
-      Math.floor(next.size / this.every) > Math.floor(head.size / this.every)
-    ) {
-      await this.checkpoint();
     }
     return true;
   }
