@@ -102,6 +102,10 @@ export interface ObjectVersion {
   readonly versionId: string | undefined;
   /** True for a delete marker. */
   readonly deleteMarker: boolean;
+  /** Bytes of this version, when the listing gives them. */
+  readonly size?: number;
+  /** When this version was written (ISO), when the listing gives it. */
+  readonly lastModified?: string;
 }
 
 /** Store of documents (S3). */

@@ -12,6 +12,7 @@ import type {
   Ids,
   KeyService,
   KeyStore,
+  LandingStore,
   ObjectStore,
   RecordStore,
 } from '../ports/index.ts';
@@ -40,6 +41,11 @@ export interface LifecycleDeps {
   readonly ids: Ids;
   /** The policy catalogue in force. */
   readonly catalogue: Catalogue;
+  /**
+   * The landing bucket, whose `quarantine/` the sweep, subject export and
+   * erase cover; without it they leave quarantine alone.
+   */
+  readonly landing?: LandingStore;
   /** Operational log (no personal data); none when omitted. */
   readonly log?: Logger;
 }

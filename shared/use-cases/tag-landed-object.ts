@@ -4,7 +4,9 @@
  * refusal rules, field and document encryption, audit — into the managed
  * stores. What is refused is written under `quarantine/` with its reasons
  * before the landing copy (every version) is removed, so nothing is lost
- * and nothing is left half-written. A redelivered event finds the landing
+ * and nothing is left half-written. The reasons record the keyed
+ * pseudonym of each refused line's subject (never the raw id), so subject
+ * export and erase reach quarantine too (see quarantine.ts). A redelivered event finds the landing
  * copy gone and does nothing; a record id already stored is refused (and
  * quarantined), never stored twice.
  */
@@ -17,6 +19,7 @@ import {
 import type { LandingStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { type IngestLine, ingestRecords, type Rejection } from './ingest-records.ts';
+import { writeQuarantine } from './quarantine.ts';
 
 /** What the tagger needs: the stores plus the landing bucket. */
 export interface LandingDeps extends LifecycleDeps {
@@ -75,22 +78,25 @@ export async function tagLandedObject(deps: LandingDeps, key: string): Promise<L
   let quarantined: string | undefined;
   if (rejected.length > 0) {
     quarantined = quarantineKey(key);
-    const refusedLines = new Set(rejected.map((r) => r.line));
-    const body = batch
-      ? Buffer.from(`${lines.filter((l) => refusedLines.has(l.line)).map((l) => l.text).join('\n')}\n`, 'utf8')
-      : object.body;
-    await deps.landing.put(quarantined, body, object.contentType, {
-      ...(batch ? {} : object.metadata),
-      'wasure-refused': rejected.map((r) => r.problems.map((p) => p.path).join(',')).join(';').slice(0, 512),
-    });
-    const reasons = {
-      landedKey: key,
-      refusedAt: deps.clock.now().toISOString(),
-      kind: batch ? 'batch' : 'document',
-      stored: report.stored.map((s) => ({ line: s.line, recordId: s.recordId })),
-      refused: rejected.map((r) => ({ line: r.line, ...(r.recordId === undefined ? {} : { recordId: r.recordId }), problems: r.problems })),
-    };
-    await deps.landing.put(`${quarantined}.reasons.json`, Buffer.from(JSON.stringify(reasons, null, 2), 'utf8'), 'application/json', {});
+    await writeQuarantine(
+      deps,
+      quarantined,
+      {
+        landedKey: key,
+        refusedAt: deps.clock.now().toISOString(),
+        body: object.body,
+        ...(batch ? { lines } : { metadata: object.metadata }),
+        stored: report.stored.map((s) => ({ line: s.line, recordId: s.recordId })),
+        refused: rejected.map((r) => ({ line: r.line, ...(r.recordId === undefined ? {} : { recordId: r.recordId }), problems: r.problems })),
+      },
+      {
+        contentType: object.contentType,
+        metadata: {
+          ...(batch ? {} : object.metadata),
+          'wasure-refused': rejected.map((r) => r.problems.map((p) => p.path).join(',')).join(';').slice(0, 512),
+        },
+      },
+    );
   }
   // Only now is the landing copy removed: every line is stored or quarantined.
   const versions = (await deps.landing.listVersions(key)).filter((v) => v.key === key);

@@ -32,6 +32,14 @@ export interface S3ObjectStoreOptions {
   readonly backoffMs?: number;
 }
 
+/** Size and time of a listed version, when the listing has them. */
+function sized(v: { Size?: number; LastModified?: Date }): { size?: number; lastModified?: string } {
+  return {
+    ...(v.Size === undefined ? {} : { size: v.Size }),
+    ...(v.LastModified === undefined ? {} : { lastModified: v.LastModified.toISOString() }),
+  };
+}
+
 /** Keys a single DeleteObjects call may carry. */
 export const DELETE_BATCH = 1_000;
 
@@ -111,10 +119,10 @@ export class S3ObjectStore implements LandingStore {
         }),
       );
       for (const v of out.Versions ?? []) {
-        found.push({ key: v.Key as string, versionId: v.VersionId, deleteMarker: false });
+        found.push({ key: v.Key as string, versionId: v.VersionId, deleteMarker: false, ...sized(v) });
       }
       for (const m of out.DeleteMarkers ?? []) {
-        found.push({ key: m.Key as string, versionId: m.VersionId, deleteMarker: true });
+        found.push({ key: m.Key as string, versionId: m.VersionId, deleteMarker: true, ...sized(m) });
       }
       keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
       versionMarker = out.IsTruncated ? out.NextVersionIdMarker : undefined;
@@ -133,7 +141,7 @@ export class S3ObjectStore implements LandingStore {
         new ListObjectsCommand({ Bucket: this.bucket, Prefix: prefix, Marker: marker }),
       );
       for (const o of out.Contents ?? []) {
-        found.push({ key: o.Key as string, versionId: undefined, deleteMarker: false });
+        found.push({ key: o.Key as string, versionId: undefined, deleteMarker: false, ...sized(o) });
       }
       marker = out.IsTruncated ? found[found.length - 1]?.key : undefined;
     } while (marker !== undefined);
