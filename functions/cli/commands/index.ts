@@ -8,6 +8,7 @@ import { landCommand } from './land.ts';
 import { policyCheckCommand } from './policy.ts';
 import { provideCommand, receiptCommand } from './provide.ts';
 import { readCommand } from './read.ts';
+import { receiptIssueCommand, receiptVerifyCommand } from './receipt.ts';
 import { registerCommand } from './register.ts';
 import { requestCommand } from './request.ts';
 import { restoreReconcileCommand } from './restore.ts';
@@ -30,5 +31,7 @@ export const COMMANDS: readonly CliCommand[] = [
   registerCommand,
   auditVerifyCommand,
   auditLogCommand,
+  receiptIssueCommand,
+  receiptVerifyCommand,
   restoreReconcileCommand,
 ];
