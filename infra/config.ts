@@ -22,6 +22,8 @@ export interface StageConfig {
   readonly retainData: boolean;
   /** CloudWatch Logs retention of function and state machine logs, in days. @default 365 */
   readonly logRetentionDays: number;
+  /** Quarantined bytes (refused landing data kept for its retention) at which an alarm fires. @default 100 MiB */
+  readonly quarantineAlarmBytes: number;
   /** E-mail address subscribed to the alarm topic (confirm the subscription mail). */
   readonly alarmEmail?: string;
   /** Path of the policy catalogue bundled into the functions. */
@@ -39,5 +41,6 @@ export const DEFAULT_CONFIG: StageConfig = {
   exportRetentionDays: 7,
   retainData: true,
   logRetentionDays: 365,
+  quarantineAlarmBytes: 100 * 1024 * 1024,
   catalogueFile: 'shared/samples/catalogue.json',
 };

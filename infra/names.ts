@@ -34,6 +34,11 @@ export function checkpointerRoleName(stage: string): string {
   return `wasure-${stage}-audit-checkpointer`;
 }
 
+/** CloudWatch namespace of a stage's own metrics. */
+export function metricsNamespace(stage: string): string {
+  return `wasure/${stage}`;
+}
+
 /** Context flag that lets `cdk destroy` remove data (dev teardown only). */
 export const DESTROY_DATA_CONTEXT = 'wasure:destroyData';
 

@@ -64,3 +64,52 @@ export function instrument<T extends Record<string, Task>>(
   }
   return wrapped as T;
 }
+
+/** Which numeric fields of which log events are also metrics. */
+export type MetricFields = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * One CloudWatch embedded-metric-format document for a log line: the
+ * listed numeric fields of `line` as metrics of `namespace` (no
+ * dimensions), or undefined when the line carries none of them.
+ */
+export function metricDocument(namespace: string, line: LogLine, fields: readonly string[], timestamp: number): string | undefined {
+  const values = Object.fromEntries(fields.flatMap((f) => (typeof line[f] === 'number' ? [[f, line[f]]] : [])));
+  const names = Object.keys(values);
+  if (names.length === 0) {
+    return undefined;
+  }
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: names.map((Name) => ({ Name, Unit: 'None' })) }],
+    },
+    ...values,
+  });
+}
+
+/**
+ * A logger that also publishes the chosen fields of chosen events as
+ * CloudWatch metrics, so alarms can watch them. The metric document goes
+ * straight to standard output: Lambda's JSON log format would wrap a
+ * `console.log` line as a string message, which CloudWatch does not read
+ * as embedded metrics.
+ */
+export function withMetrics(
+  log: Logger,
+  namespace: string,
+  metrics: MetricFields,
+  write: (text: string) => void = (t) => {
+    process.stdout.write(`${t}\n`);
+  },
+  now: () => number = Date.now,
+): Logger {
+  return (line) => {
+    log(line);
+    const fields = metrics[line.event];
+    const doc = fields === undefined || line.level !== 'info' ? undefined : metricDocument(namespace, line, fields, now());
+    if (doc !== undefined) {
+      write(doc);
+    }
+  };
+}

@@ -26,7 +26,7 @@ import { RequestWorkflows } from '../constructs/request-workflows.ts';
 import type { StageConfig } from '../config.ts';
 import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { RetentionSweepWorkflow } from '../constructs/retention-sweep-workflow.ts';
-import { checkpointerRoleName, OUTPUTS } from '../names.ts';
+import { checkpointerRoleName, metricsNamespace, OUTPUTS } from '../names.ts';
 import { acknowledge } from '../constructs/acknowledge.ts';
 import { dataBucketName, type StatefulStack } from './stateful-stack.ts';
 
@@ -103,6 +103,7 @@ export class StatelessStack extends Stack {
       [ENV.auditSigningKeyArn]: s.keys.signingKey.keyArn,
       [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
       [ENV.ttlGraceDays]: String(props.config.ttlGraceDays),
+      [ENV.metricsNamespace]: metricsNamespace(props.config.stage),
     };
     const fn = (fid: string, file: string) =>
       new PipelineFunction(this, fid, {
@@ -176,6 +177,22 @@ export class StatelessStack extends Stack {
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
         `${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
     ], 'Erasure deletes every object version under records/ of the documents bucket; object keys are not known in advance, so the statement names the prefix.');
+    // The sweep reports how much refused data quarantine holds after its
+    // purge (embedded metrics of the FinishSweep log line): refused data is
+    // personal data too, and a growing quarantine means a feed keeps failing.
+    new cloudwatch.Alarm(this, 'QuarantineSizeAlarm', {
+      alarmDescription: `The landing quarantine holds more than ${props.config.quarantineAlarmBytes} bytes of refused data: see the .reasons.json beside each object under quarantine/ and fix the feed.`,
+      metric: new cloudwatch.Metric({
+        namespace: metricsNamespace(props.config.stage),
+        metricName: 'quarantineBytes',
+        statistic: 'Maximum',
+        period: Duration.hours(6),
+      }),
+      threshold: props.config.quarantineAlarmBytes,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
     const stateMachineName = `${this.stackName}-RetentionSweep`;
     this.sweep = new RetentionSweepWorkflow(this, 'RetentionSweep', {
       functions,

@@ -18,6 +18,8 @@ export const ENV = {
   landingBucket: 'WASURE_LANDING_BUCKET',
   auditSigningAlgorithm: 'WASURE_AUDIT_SIGNING_ALGORITHM',
   ttlGraceDays: 'WASURE_TTL_GRACE_DAYS',
+  /** CloudWatch namespace of the metrics functions publish (embedded metric format). */
+  metricsNamespace: 'WASURE_METRICS_NAMESPACE',
 } as const;
 
 /** Reads a required variable; throws {@link ConfigError} naming it. */

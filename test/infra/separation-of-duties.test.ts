@@ -115,4 +115,14 @@ describe('separation of duties over the audit trail', () => {
     const rule = (landing?.Properties.LifecycleConfiguration.Rules as Json[]).find((r) => r.Id === 'QuarantineRetention');
     expect(rule?.ExpirationInDays).toBeGreaterThanOrEqual(2);
   });
+
+  it('alarms when the sweep reports quarantine holding more than the configured bytes', () => {
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: `wasure/${DEFAULT_CONFIG.stage}`,
+      MetricName: 'quarantineBytes',
+      Threshold: DEFAULT_CONFIG.quarantineAlarmBytes,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: Object.keys(stateless.findResources('AWS::SNS::Topic'))[0] }],
+    });
+  });
 });
