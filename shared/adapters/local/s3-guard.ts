@@ -50,7 +50,17 @@ export interface GuardableS3rver {
 }
 
 /** An S3-style refusal: s3rver renders errors with `code` and `status` as S3 XML. */
-export type S3ErrorFactory = (code: 'AccessDenied' | 'InvalidArgument', message: string) => Error;
+export type S3ErrorFactory = (
+  code: 'AccessDenied' | 'InvalidArgument' | 'PreconditionFailed',
+  message: string,
+) => Error;
+
+/**
+ * Objects under this prefix are create-only, as on AWS, where the bucket is
+ * under Object Lock and its policy denies a PutObject without
+ * `If-None-Match: *`: s3rver honours that header on GET only.
+ */
+export const CREATE_ONLY_PREFIX = 'checkpoints/';
 
 /** Options of {@link guardS3rver}. */
 export interface S3GuardOptions {
@@ -106,6 +116,39 @@ function requestProblem(req: IncomingMessage, buckets: ReadonlySet<string>): str
   return undefined;
 }
 
+/**
+ * Refuses what would replace an existing object: a PUT with
+ * `If-None-Match: *` on an existing key (412, as S3 answers), and under
+ * {@link CREATE_ONLY_PREFIX} any PUT, copy, multipart upload or DELETE of
+ * an existing key (the Object-Lock bucket's stand-in). Checked before the
+ * write within one process, which is all the embedded mode runs.
+ */
+async function refuseOverwrite(
+  req: IncomingMessage,
+  store: Record<string, unknown>,
+  error: S3ErrorFactory,
+): Promise<void> {
+  const method = req.method ?? '';
+  if (method !== 'PUT' && method !== 'POST' && method !== 'DELETE') return;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const [bucket, ...keyParts] = (q < 0 ? url : url.slice(0, q)).split('/').slice(1).map(decodeURIComponent);
+  const key = keyParts.join('/');
+  // Sub-resources (tagging, acl…) and a multi-object delete (POST ?delete) do not write the key itself.
+  const subresource = [...params.keys()].some((k) => !['uploadId', 'partNumber', 'uploads', 'x-id'].includes(k));
+  if (bucket === undefined || key === '' || subresource) return;
+  const exists = store.existsObject as (b: string, k: string) => Promise<boolean>;
+  const createOnly = key.startsWith(CREATE_ONLY_PREFIX);
+  const noneMatch = req.headers['if-none-match'] === '*';
+  if (!createOnly && !(noneMatch && method === 'PUT')) return;
+  if (!(await exists.call(store, bucket, key))) return;
+  if (noneMatch) {
+    throw error('PreconditionFailed', `At least one of the pre-conditions you specified did not hold: ${key} exists`);
+  }
+  throw error('AccessDenied', `refused by the local S3: ${key} is create-only and exists`);
+}
+
 const KEYED_STORE_METHODS = [
   'getResourcePath',
   'getMetadata',
@@ -126,6 +169,7 @@ const KEYED_STORE_METHODS = [
  */
 export function guardS3rver(server: GuardableS3rver, options: S3GuardOptions): void {
   const buckets = new Set(options.buckets);
+  const store = server.store as Record<string, unknown>;
   server.middleware.unshift(async (ctx, next) => {
     const refused = verifySigV4(
       { method: ctx.req.method ?? '', url: ctx.req.url ?? '/', headers: ctx.req.headers },
@@ -138,9 +182,9 @@ export function guardS3rver(server: GuardableS3rver, options: S3GuardOptions): v
     if (problem !== undefined) {
       throw options.error('InvalidArgument', `refused by the local S3: ${problem}`);
     }
+    await refuseOverwrite(ctx.req, store, options.error);
     return next();
   });
-  const store = server.store as Record<string, unknown>;
   const check = (bucket: unknown, key: unknown) => {
     if (typeof bucket !== 'string' || !buckets.has(bucket)) {
       throw options.error('InvalidArgument', `bucket ${String(bucket)} is not served here`);
@@ -160,6 +204,14 @@ export function guardS3rver(server: GuardableS3rver, options: S3GuardOptions): v
       return (original as (...args: unknown[]) => unknown).call(this, bucket, key, ...rest);
     };
   }
+  const remove = store.deleteObject as (...args: unknown[]) => unknown;
+  store.deleteObject = function guardedDelete(this: unknown, bucket: unknown, key: unknown, ...rest: unknown[]) {
+    // A multi-object delete names its keys in the body, past the middleware.
+    if (typeof key === 'string' && key.startsWith(CREATE_ONLY_PREFIX)) {
+      throw options.error('AccessDenied', `refused by the local S3: ${key} is create-only`);
+    }
+    return remove.call(this, bucket, key, ...rest);
+  };
   const put = store.putObject;
   const copy = store.copyObject;
   if (typeof put !== 'function' || typeof copy !== 'function') {
