@@ -62,7 +62,7 @@ export function lambdaSweepDeps(
     pseudonymizer: pseudonyms,
     ...(env[ENV.checkpointsBucket] === undefined
       ? {}
-      : { sink: new S3CheckpointSink(s3, requireEnv(env, ENV.checkpointsBucket)) }),
+      : { sink: new S3CheckpointSink(s3, requireEnv(env, ENV.checkpointsBucket), { versioned: true }) }),
     clock,
     ids,
   };
@@ -89,6 +89,10 @@ export function lambdaSweepDeps(
     objects: new S3ObjectStore(s3, requireEnv(env, ENV.documentsBucket), {
       kmsKeyId: requireEnv(env, ENV.dataKeyArn),
     }),
+    // Functions given the landing bucket sweep, export and erase its quarantine.
+    ...(env[ENV.landingBucket] === undefined
+      ? {}
+      : { landing: new S3ObjectStore(s3, requireEnv(env, ENV.landingBucket), { kmsKeyId: requireEnv(env, ENV.dataKeyArn) }) }),
     keys: new DynamoKeyStore(dynamodb, requireEnv(env, ENV.keysTable), audit),
     keyService: new KmsKeyService(kms, requireEnv(env, ENV.dataKeyArn)),
     audit,

@@ -8,6 +8,7 @@
  * checkpoint, so a rewritten history does not verify.
  */
 import { createHash } from 'node:crypto';
+import type { ArchivedCheckpoint } from '../ports/audit.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 
 /** SHA-256 digest size. */
@@ -303,22 +304,39 @@ export async function verifyTrail(
   return { ok: true, eventsChecked: events.length, checkpointsChecked: checkpoints.length };
 }
 
+/** The archived checkpoint document name of an index. */
+export function checkpointKey(index: number): string {
+  return `checkpoints/${String(index).padStart(10, '0')}.json`;
+}
+
 /**
  * Compares the trail's checkpoints with their archived (Object-Lock)
- * copies: each archived checkpoint must be in the trail unchanged. This
- * finds a trail cut back (tail events and checkpoints deleted, head
- * reset), which the trail alone cannot show.
+ * copies, both ways. Each archived name must hold one version, written
+ * once, whose document is in the trail unchanged: a checkpoint archived
+ * but missing from the trail shows a trail cut back (tail events and
+ * checkpoints deleted, head reset), which the trail alone cannot show.
+ * Each trail checkpoint must be archived: one that is not was never
+ * locked, so nothing outside the table vouches for it.
  */
 export function checkArchive(
   checkpoints: readonly Checkpoint[],
-  archived: readonly unknown[],
+  archived: readonly ArchivedCheckpoint[],
 ): TrailProblem | undefined {
   const byIndex = new Map(checkpoints.map((c) => [c.index, c]));
-  for (const doc of archived) {
-    const cp = doc as Partial<Checkpoint> | null;
-    if (typeof cp?.index !== 'number' || typeof cp.treeSize !== 'number') {
-      return { kind: 'checkpoint-mismatch', at: {}, message: 'an archived checkpoint document is malformed' };
+  const archivedIndexes = new Set<number>();
+  for (const { key, versions, document } of archived) {
+    const cp = document as Partial<Checkpoint> | null;
+    if (typeof cp?.index !== 'number' || typeof cp.treeSize !== 'number' || key !== checkpointKey(cp.index)) {
+      return { kind: 'checkpoint-mismatch', at: {}, message: `the archived checkpoint document ${key} is malformed or not under its own index` };
     }
+    if (versions > 1) {
+      return {
+        kind: 'checkpoint-mismatch',
+        at: { checkpoint: cp.index },
+        message: `checkpoint ${cp.index} has ${versions} versions in the archive: a checkpoint is written once, so it was overwritten or deleted`,
+      };
+    }
+    archivedIndexes.add(cp.index);
     const inTrail = byIndex.get(cp.index);
     if (inTrail === undefined) {
       return {
@@ -335,5 +353,12 @@ export function checkArchive(
       };
     }
   }
-  return undefined;
+  const unarchived = checkpoints.find((c) => !archivedIndexes.has(c.index));
+  return unarchived === undefined
+    ? undefined
+    : {
+        kind: 'missing',
+        at: { checkpoint: unarchived.index },
+        message: `checkpoint ${unarchived.index} is in the trail but has no archived copy: nothing outside the table vouches for it`,
+      };
 }

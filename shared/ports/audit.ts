@@ -25,8 +25,21 @@ export interface CheckpointSink {
   put(name: string, body: Uint8Array): Promise<void>;
 }
 
+/** One archived checkpoint name, as the archive holds it. */
+export interface ArchivedCheckpoint {
+  /** Object key (`checkpoints/NNNNNNNNNN.json`). */
+  readonly key: string;
+  /**
+   * Versions (delete markers included) the archive holds under the key: a
+   * checkpoint is written once, so more than one is tampering.
+   */
+  readonly versions: number;
+  /** The oldest version's document, parsed (what was first written). */
+  readonly document: unknown;
+}
+
 /** A sink whose checkpoints can be read back (the Object-Lock archive). */
 export interface CheckpointArchive extends CheckpointSink {
-  /** Every archived checkpoint document, parsed, in index order. */
-  readAll(): Promise<unknown[]>;
+  /** Every archived checkpoint name with its oldest document, in key order. */
+  readAll(): Promise<ArchivedCheckpoint[]>;
 }

@@ -15,7 +15,7 @@ import {
   verifyTrail,
 } from '#shared/domain/audit-chain.ts';
 import { assertNoPersonalData } from '#shared/domain/audit-event.ts';
-import { checkArchive } from '#shared/domain/audit-chain.ts';
+import { checkArchive, checkpointKey } from '#shared/domain/audit-chain.ts';
 import { myNumberCheckDigit } from '#shared/domain/my-number.ts';
 import { ValidationError } from '#shared/errors.ts';
 
@@ -180,13 +180,21 @@ function relinkLeaf(e: ChainedEvent): ChainedEvent {
 
 describe('checkpoints against their Object-Lock copies', () => {
   const cp = (index: number, rootHash = 'r') => ({ index, treeSize: (index + 1) * 10, rootHash, chainHash: 'c', prevCheckpointHash: 'p', time: 't', keyId: 'k', algorithm: 'a', signature: 's' });
-  it('passes when every archived checkpoint is in the trail unchanged (the archive may lag)', () => {
-    expect(checkArchive([cp(0), cp(1), cp(2)], [cp(0), cp(1)])).toBeUndefined();
+  const archived = (document: ReturnType<typeof cp>, versions = 1) => ({ key: checkpointKey(document.index), versions, document });
+  it('passes when every trail checkpoint is archived once, unchanged', () => {
+    expect(checkArchive([cp(0), cp(1)], [archived(cp(0)), archived(cp(1))])).toBeUndefined();
   });
-  it('names an archived checkpoint missing from the trail, and one that differs', () => {
-    expect(checkArchive([cp(0)], [cp(0), cp(1)])).toMatchObject({ kind: 'missing', at: { checkpoint: 1, seq: 19 } });
-    expect(checkArchive([cp(0), cp(1, 'rewritten')], [cp(0), cp(1)])).toMatchObject({ kind: 'checkpoint-mismatch', at: { checkpoint: 1 } });
-    expect(checkArchive([cp(0)], [{ nonsense: true }])).toMatchObject({ kind: 'checkpoint-mismatch' });
+  it.each([
+    ['an archived checkpoint missing from the trail (cut back)', [cp(0)], [archived(cp(0)), archived(cp(1))], { kind: 'missing', at: { checkpoint: 1, seq: 19 } }, 'the trail was cut back'],
+    ['a trail checkpoint that differs from its copy', [cp(0), cp(1, 'rewritten')], [archived(cp(0)), archived(cp(1))], { kind: 'checkpoint-mismatch', at: { checkpoint: 1 } }, 'differs from its Object-Lock copy'],
+    ['a trail checkpoint with no archived copy', [cp(0), cp(1), cp(2)], [archived(cp(0)), archived(cp(1))], { kind: 'missing', at: { checkpoint: 2 } }, 'checkpoint 2 is in the trail but has no archived copy'],
+    ['a key with more than one version', [cp(0), cp(1)], [archived(cp(0)), archived(cp(1), 3)], { kind: 'checkpoint-mismatch', at: { checkpoint: 1 } }, 'checkpoint 1 has 3 versions in the archive'],
+    ['a document under another index\'s key', [cp(0)], [{ ...archived(cp(0)), key: checkpointKey(5) }], { kind: 'checkpoint-mismatch' }, 'not under its own index'],
+    ['a malformed document', [cp(0)], [{ key: checkpointKey(0), versions: 1, document: { nonsense: true } }], { kind: 'checkpoint-mismatch' }, 'malformed'],
+  ])('names %s', (_what, trail, archive, problem, message) => {
+    const found = checkArchive(trail, archive);
+    expect(found).toMatchObject(problem);
+    expect(found?.message).toContain(message);
   });
 });
 

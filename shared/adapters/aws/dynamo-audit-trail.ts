@@ -28,6 +28,7 @@ import {
   type Checkpoint,
   checkpointBytes,
   checkpointHash,
+  checkpointKey,
   chainEvent,
   type FrontierState,
   GENESIS,
@@ -36,7 +37,6 @@ import {
 import { assertNoPersonalData } from '../../domain/audit-event.ts';
 import { ConflictError } from '../../errors.ts';
 import type { CheckpointArchive, CheckpointSigner, CheckpointSink, Pseudonymizer } from '../../ports/audit.ts';
-import { CHECKPOINT_PREFIX } from './s3-checkpoint-sink.ts';
 import type { AuditEventInput, AuditTrail, Clock, Ids } from '../../ports/index.ts';
 
 /** Head of the trail. */
@@ -440,7 +440,7 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
         throw error;
       }
       await this.props.sink?.put(
-        `${CHECKPOINT_PREFIX}${String(cp.index).padStart(10, '0')}.json`,
+        checkpointKey(cp.index),
         Buffer.from(`${JSON.stringify(cp, null, 2)}\n`, 'utf8'),
       );
       return cp;

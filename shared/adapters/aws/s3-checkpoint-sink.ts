@@ -6,7 +6,18 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { IntegrityError } from '../../errors.ts';
 import { S3ObjectStore } from './s3-object-store.ts';
-import type { CheckpointArchive } from '../../ports/audit.ts';
+import type { ArchivedCheckpoint, CheckpointArchive } from '../../ports/audit.ts';
+import type { ObjectVersion } from '../../ports/index.ts';
+
+/** Options of {@link S3CheckpointSink}. */
+export interface S3CheckpointSinkOptions {
+  /**
+   * The bucket is versioned (Object Lock on AWS): the archive is read by
+   * version, the oldest of each key, and extra versions are reported.
+   * @default false (the embedded stand-in keeps one version)
+   */
+  readonly versioned?: boolean;
+}
 
 /** Prefix of checkpoint documents. */
 export const CHECKPOINT_PREFIX = 'checkpoints/';
@@ -22,6 +33,7 @@ export class S3CheckpointSink implements CheckpointArchive {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    private readonly options: S3CheckpointSinkOptions = {},
   ) {}
 
   /**
@@ -55,15 +67,38 @@ export class S3CheckpointSink implements CheckpointArchive {
     }
   }
 
-  async readAll(): Promise<unknown[]> {
-    // Current objects only: a checkpoint is written once and never replaced.
-    const current = new S3ObjectStore(this.client, this.bucket, { versioned: false });
-    const keys = (await current.listVersions(CHECKPOINT_PREFIX)).map((v) => v.key);
-    const documents: unknown[] = [];
-    for (const key of keys.sort()) {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      documents.push(JSON.parse((await out.Body?.transformToString('utf8')) ?? 'null'));
+  async readAll(): Promise<ArchivedCheckpoint[]> {
+    const store = new S3ObjectStore(this.client, this.bucket, { versioned: this.options.versioned ?? false });
+    const byKey = new Map<string, ObjectVersion[]>();
+    for (const v of await store.listVersions(CHECKPOINT_PREFIX)) {
+      byKey.set(v.key, [...(byKey.get(v.key) ?? []), v]);
     }
-    return documents;
+    const archived: ArchivedCheckpoint[] = [];
+    for (const [key, versions] of [...byKey].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const oldest = oldestVersion(versions);
+      const out =
+        oldest === undefined
+          ? undefined
+          : await this.client.send(
+              new GetObjectCommand({
+                Bucket: this.bucket,
+                Key: key,
+                ...(oldest.versionId === undefined ? {} : { VersionId: oldest.versionId }),
+              }),
+            );
+      const text = await out?.Body?.transformToString('utf8');
+      archived.push({ key, versions: versions.length, document: text === undefined ? null : JSON.parse(text) });
+    }
+    return archived;
   }
+}
+
+/**
+ * The first-written version among a key's versions (delete markers hold
+ * no document). S3 lists each key's versions newest first, so it is the
+ * last one listed; listing times have one-second steps and cannot order
+ * two writes within a second.
+ */
+function oldestVersion(versions: readonly ObjectVersion[]): ObjectVersion | undefined {
+  return versions.filter((v) => !v.deleteMarker).at(-1);
 }
