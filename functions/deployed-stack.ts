@@ -89,6 +89,8 @@ export function stackEnvironment(stack: DeployedStack): Record<string, string> {
     [ENV.documentsBucket]: output(stack, OUTPUTS.documentsBucket),
     [ENV.checkpointsBucket]: output(stack, OUTPUTS.checkpointsBucket),
     [ENV.exportsBucket]: output(stack, OUTPUTS.exportsBucket),
+    // Quarantine is covered by sweep, export and erase where the stack has a landing bucket.
+    ...(stack.outputs[OUTPUTS.landingBucket] === undefined ? {} : { [ENV.landingBucket]: output(stack, OUTPUTS.landingBucket) }),
     [ENV.dataKeyArn]: output(stack, OUTPUTS.dataKey),
     [ENV.auditHmacKeyArn]: output(stack, OUTPUTS.pseudonymKey),
     [ENV.auditSigningKeyArn]: output(stack, OUTPUTS.signingKey),

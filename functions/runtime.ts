@@ -133,6 +133,8 @@ export function embeddedDeps(
     objects: new S3ObjectStore(embedded.s3, embedded.names.documentsBucket, {
       versioned: false,
     }),
+    // Quarantine under the landing bucket is swept, exported and erased.
+    landing: new S3ObjectStore(embedded.s3, embedded.names.landingBucket, { versioned: false }),
     keys: new DynamoKeyStore(embedded.dynamodb, embedded.names.keysTable, audit),
     keyService: new KmsKeyService(embedded.kms, embedded.keyIds.data),
     audit,

@@ -9,6 +9,7 @@ import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { planSweep } from '#shared/use-cases/plan-sweep.ts';
 import { purgeBatch, type PurgeResult } from '#shared/use-cases/purge-batch.ts';
 import { recoverInterrupted } from '#shared/use-cases/recover-interrupted.ts';
+import { purgeQuarantine, type QuarantineSweep } from '#shared/use-cases/quarantine.ts';
 import { foldPage, type SweepState, startState } from '#shared/use-cases/sweep-state.ts';
 import type { ExportStore } from '#shared/ports/index.ts';
 
@@ -41,8 +42,29 @@ export interface PurgeEvent {
 export type SweepReport = Omit<SweepState, 'batches' | 'results' | 'cursor' | 'next'> & {
   readonly continuedAs?: string;
   readonly exportsRemoved?: number;
+  /** Quarantined objects past retention deleted (dry run: to be deleted). */
+  readonly quarantinePurged?: number;
+  /** Quarantined objects remaining after the purge (absent without a landing store). */
+  readonly quarantineObjects?: number;
+  /** Bytes remaining under `quarantine/`, every version and reasons included. */
+  readonly quarantineBytes?: number;
   readonly complete: boolean;
 };
+
+/** The quarantine purge of a finishing sweep, as report fields (none without a landing store). */
+async function sweepQuarantine(
+  deps: SweepTaskDeps,
+  state: SweepState,
+): Promise<Pick<SweepReport, 'quarantinePurged' | 'quarantineObjects' | 'quarantineBytes'>> {
+  if (deps.landing === undefined) {
+    return {};
+  }
+  const q: QuarantineSweep = await purgeQuarantine(
+    { ...deps, landing: deps.landing },
+    { now: state.now, dryRun: state.dryRun },
+  );
+  return { quarantinePurged: q.purged, quarantineObjects: q.objects, quarantineBytes: q.bytes };
+}
 
 /** Age past which a document intent is abandoned (the Lambda limit, with margin). */
 const ABANDONED_AFTER_MS = 20 * 60 * 1000;
@@ -91,11 +113,12 @@ export function sweepTasks(deps: SweepTaskDeps) {
     },
     finish: async (state: SweepState): Promise<SweepReport> => {
       const exportsRemoved = state.dryRun ? 0 : ((await deps.exports?.purgeExpired(new Date(state.now))) ?? 0);
+      const quarantine = await sweepQuarantine(deps, state);
       if (!state.dryRun) {
         await deps.checkpoint();
       }
       const { cursor: _c, next: _n, ...rest } = state;
-      return { ...rest, exportsRemoved, complete: true };
+      return { ...rest, exportsRemoved, ...quarantine, complete: true };
     },
   };
   const progress = (s: SweepState) => ({ sweepId: s.sweepId, dryRun: s.dryRun, pages: s.pages });
@@ -105,6 +128,15 @@ export function sweepTasks(deps: SweepTaskDeps) {
     purge: (r) => ({ ...r.counts }),
     report: progress,
     continueAsNew: (r) => ({ sweepId: r.sweepId, executions: r.executions }),
-    finish: (r) => ({ sweepId: r.sweepId, dryRun: r.dryRun, executions: r.executions, exportsRemoved: r.exportsRemoved ?? 0, ...r.totals }),
+    finish: (r) => ({
+      sweepId: r.sweepId,
+      dryRun: r.dryRun,
+      executions: r.executions,
+      exportsRemoved: r.exportsRemoved ?? 0,
+      ...r.totals,
+      ...(r.quarantineObjects === undefined
+        ? {}
+        : { quarantinePurged: r.quarantinePurged ?? 0, quarantineObjects: r.quarantineObjects, quarantineBytes: r.quarantineBytes ?? 0 }),
+    }),
   });
 }

@@ -10,6 +10,7 @@ import type { Catalogue, Dataset, Label } from './catalogue-types.ts';
 import { findDataset } from './catalogue.ts';
 import type { StoredRecord } from './record.ts';
 import { bilingual, toCsv } from './csv.ts';
+import type { QuarantinedLine } from './quarantine.ts';
 import { formatJst } from './retention.ts';
 
 /** One record with its fields opened. */
@@ -64,8 +65,11 @@ export function buildExportPackage(
     readonly subjectId: string;
     readonly generatedAt: string;
     readonly records: readonly OpenedRecord[];
+    /** The subject's lines refused at landing and held in quarantine (`quarantine.jsonl`). */
+    readonly quarantined?: readonly QuarantinedLine[];
   },
 ): ExportPackage {
+  const quarantined = input.quarantined ?? [];
   const withheld: Withheld[] = [];
   const purposeLabel = (id: string) =>
     label(catalogue.purposes.find((p) => p.id === id)?.label, id);
@@ -110,9 +114,10 @@ export function buildExportPackage(
     subjectId: input.subjectId,
     generatedAt: input.generatedAt,
     policyVersion: catalogue.version,
-    dataHeld: records.length > 0,
+    dataHeld: records.length + quarantined.length > 0,
+    quarantinedLines: quarantined.length,
     notice:
-      records.length === 0
+      records.length + quarantined.length === 0
         ? '保有個人データはありません。 No personal data about this subject is held.'
         : undefined,
     records,
@@ -149,7 +154,7 @@ export function buildExportPackage(
     ),
   ];
   const csv = toCsv(csvRows);
-  const html = renderHtml(data.generatedAt, input.requestId, records, withheld);
+  const html = renderHtml(data.generatedAt, input.requestId, records, withheld, quarantined.length);
   const files: PackageFile[] = [
     { name: 'data.json', bytes: Buffer.from(`${JSON.stringify(data, null, 2)}\n`, 'utf8') },
     { name: 'data.csv', bytes: Buffer.from(csv, 'utf8') },
@@ -157,6 +162,11 @@ export function buildExportPackage(
     ...input.records.flatMap(({ record, documents }) =>
       documents.map((d) => ({ name: `documents/${record.recordId}/${d.name}`, bytes: d.body })),
     ),
+    // JSON lines only: refused lines are disclosed as they landed, and no
+    // CSV of them is written that a spreadsheet could run.
+    ...(quarantined.length === 0
+      ? []
+      : [{ name: 'quarantine.jsonl', bytes: Buffer.from(quarantined.map((q) => `${JSON.stringify(q)}\n`).join(''), 'utf8') }]),
   ];
   const manifest = {
     requestId: input.requestId,
@@ -184,10 +194,17 @@ function renderHtml(
     documents: readonly { name: string }[];
   }[],
   withheld: readonly Withheld[],
+  quarantinedLines = 0,
 ): string {
   const e = escapeHtml;
+  const quarantineHtml =
+    quarantinedLines === 0
+      ? ''
+      : `<section><h2>受付時に保留したデータ <small lang="en">Data refused at intake and held in quarantine</small></h2><p>${quarantinedLines} 件（quarantine.jsonl） <small lang="en">${quarantinedLines} line(s), in quarantine.jsonl</small></p></section>`;
   const body =
-    records.length === 0
+    records.length === 0 && quarantinedLines > 0
+      ? ''
+      : records.length === 0
       ? '<p>保有個人データはありません。<br><span lang="en">No personal data about you is held.</span></p>'
       : records
           .map(
@@ -216,6 +233,7 @@ ${r.documents.length === 0 ? '' : `<p>添付文書 <small lang="en">Documents</s
 <h1>保有個人データの開示 <small lang="en">Disclosure of retained personal data</small></h1>
 <p>請求番号 <small lang="en">Request</small>: ${e(requestId)} / 作成日時 <small lang="en">Generated</small>: ${e(formatJst(generatedAt))}</p>
 ${body}
+${quarantineHtml}
 ${withheldHtml}
 </body></html>
 `;

@@ -129,7 +129,7 @@ async function withSubjects(
   };
 }
 
-/** The sweep's account of quarantine. */
+/** The sweep's account of quarantine (a dry run: what would remain). */
 export interface QuarantineSweep {
   /** Quarantined objects past retention deleted (or, dry run, to be). */
   readonly purged: number;

@@ -25,6 +25,7 @@ import { ConflictError, KeyUnavailableError, LifecycleError, NotFoundError, type
 import type { RequestStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { PROVISION_DATASET } from './provision-records.ts';
+import { eraseSubjectQuarantine, subjectQuarantine } from './quarantine.ts';
 import { eraseRecord } from './purge-batch.ts';
 import { openRecord } from './read-record.ts';
 import { SubjectKeys } from './subject-keys.ts';
@@ -460,13 +461,14 @@ export async function collectSubjectData(
   return { opened, records, unreadable };
 }
 
-/** Builds the disclosure package of a request's subject. */
+/** Builds the disclosure package of a request's subject, quarantined lines included. */
 export async function exportSubject(
   deps: RequestDeps,
   request: SubjectRequest,
 ): Promise<{ pkg: ExportPackage; reasons: string[] }> {
   const { opened, records, unreadable } = await collectSubjectData(deps, request.subjectPseudonym);
   const { subjectId } = await openRequestValues(deps, request);
+  const quarantined = deps.landing === undefined ? [] : await subjectQuarantine({ ...deps, landing: deps.landing }, request.subjectPseudonym);
   const pkg = buildExportPackage(deps.catalogue, {
     requestId: request.requestId,
     subjectId: subjectId ?? request.subjectPseudonym,
@@ -476,6 +478,7 @@ export async function exportSubject(
       fields: opened[i]?.fields ?? {},
       documents: opened[i]?.documents ?? [],
     })),
+    quarantined,
   });
   const reasons = [
     ...pkg.withheld.map(
@@ -485,8 +488,8 @@ export async function exportSubject(
       (id) => `record ${id}: encrypted items can no longer be decrypted (the data key was destroyed)`,
     ),
   ];
-  await deps.audit.append(
-    records.map((r) => ({
+  await deps.audit.append([
+    ...records.map((r) => ({
       action: 'export' as const,
       actor: 'system:requests',
       recordId: r.recordId,
@@ -496,7 +499,19 @@ export async function exportSubject(
       outcome: 'ok' as const,
       details: { requestId: request.requestId },
     })),
-  );
+    ...(quarantined.length === 0
+      ? []
+      : [
+          {
+            action: 'export' as const,
+            actor: 'system:requests',
+            subjectPseudonym: request.subjectPseudonym,
+            policyVersion: deps.catalogue.version,
+            outcome: 'ok' as const,
+            details: { requestId: request.requestId, scope: 'quarantine', lines: quarantined.length },
+          },
+        ]),
+  ]);
   return { pkg, reasons };
 }
 
@@ -664,12 +679,13 @@ export async function purposesNotice(
  * kept and the reason is reported (APPI Art. 35, Art. 36). When nothing
  * of the subject remains, the key is destroyed even if no record used it
  * (it seals the requests' own values), so the request items keep only
- * ciphertext and the pseudonym.
+ * ciphertext and the pseudonym. The subject's lines refused at landing are
+ * erased from quarantine too.
  */
 export async function eraseSubject(
   deps: RequestDeps,
   request: SubjectRequest,
-): Promise<{ erased: string[]; kept: { recordId: string; reason: string }[]; keyDestroyed: boolean }> {
+): Promise<{ erased: string[]; kept: { recordId: string; reason: string }[]; keyDestroyed: boolean; quarantineLines: number }> {
   const now = deps.clock.now();
   const erased: string[] = [];
   const kept: { recordId: string; reason: string }[] = [];
@@ -694,6 +710,14 @@ export async function eraseSubject(
       erased.push(record.recordId);
     }
   }
+  // Refused lines have no retention basis of their own: always erased.
+  const quarantine =
+    deps.landing === undefined
+      ? { lines: 0 }
+      : await eraseSubjectQuarantine(
+          { ...deps, landing: deps.landing },
+          { subject, cause: `request:${request.requestId}`, actor: 'system:requests' },
+        );
   if (!keyDestroyed && kept.length === 0) {
     // Read before listing, destroyed only if unused since: a record
     // ingested meanwhile shows in the listing or has counted a use.
@@ -711,5 +735,5 @@ export async function eraseSubject(
       ]);
     }
   }
-  return { erased, kept, keyDestroyed };
+  return { erased, kept, keyDestroyed, quarantineLines: quarantine.lines };
 }
