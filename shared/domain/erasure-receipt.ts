@@ -201,7 +201,13 @@ function eventProblems(r: ErasureReceipt, e: ChainedEvent): ReceiptProblem[] {
     problems.push({ kind: 'foreign-event', seq, message: `event ${seq} is a ${String(e.action)}, not an erasure` });
   }
   // The leaf is recomputed from the content: the stored leafHash is a claim.
-  const leaf = leafHash(eventBytes(e));
+  let leaf: Buffer;
+  try {
+    leaf = leafHash(eventBytes(e));
+  } catch {
+    // Nesting deep enough to exhaust the stack is no event wasure wrote.
+    return [{ kind: 'malformed', seq, message: `event ${seq} cannot be hashed` }];
+  }
   if (leaf.toString('hex') !== e.leafHash) {
     problems.push({ kind: 'altered-event', seq, message: `event ${seq} was altered: its content does not match its leaf hash` });
   }

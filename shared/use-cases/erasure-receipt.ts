@@ -5,6 +5,7 @@
  * receipt that does not check.
  */
 import type { ChainedEvent, Checkpoint } from '../domain/audit-chain.ts';
+import type { PackageFile } from '../domain/export-package.ts';
 import { buildReceipt, ERASURE_ACTIONS, type ErasureReceipt, verifyReceipt } from '../domain/erasure-receipt.ts';
 import { IntegrityError, NotFoundError } from '../errors.ts';
 import type { CheckpointSigner } from '../ports/audit.ts';
@@ -80,4 +81,27 @@ export async function issueErasureReceipt(deps: ReceiptDeps, input: ReceiptInput
     );
   }
   return receipt;
+}
+
+/** Name of the receipt in an erase request's package. */
+export const RECEIPT_FILE = 'erasure-receipt.json';
+
+/**
+ * The receipt of one erase request as a package file: only the events
+ * caused by that request. Throws {@link NotFoundError} with
+ * {@link NOT_YET_CHECKPOINTED} until a signed checkpoint covers them, so
+ * call it after the checkpointer has run.
+ *
+ * @example
+ * await exports.save(request.requestId, [await erasureReceiptFile(deps, request)]);
+ */
+export async function erasureReceiptFile(
+  deps: ReceiptDeps,
+  request: { readonly requestId: string; readonly subjectPseudonym: string },
+): Promise<PackageFile> {
+  const receipt = await issueErasureReceipt(deps, {
+    subjectPseudonym: request.subjectPseudonym,
+    cause: `request:${request.requestId}`,
+  });
+  return { name: RECEIPT_FILE, bytes: Buffer.from(`${JSON.stringify(receipt, null, 2)}\n`, 'utf8') };
 }

@@ -11,7 +11,12 @@ import {
 } from '#shared/domain/audit-chain.ts';
 import { type ErasureReceipt, verifyReceipt } from '#shared/domain/erasure-receipt.ts';
 import { NotFoundError } from '#shared/errors.ts';
-import { issueErasureReceipt, NOT_YET_CHECKPOINTED } from '#shared/use-cases/erasure-receipt.ts';
+import {
+  erasureReceiptFile,
+  issueErasureReceipt,
+  NOT_YET_CHECKPOINTED,
+  RECEIPT_FILE,
+} from '#shared/use-cases/erasure-receipt.ts';
 
 interface TestKey {
   readonly algorithm: string;
@@ -140,6 +145,31 @@ describe('erasure receipt', () => {
       issueErasureReceipt(depsOf(events, [checkpointOf(events, 13, key)], key), { subjectPseudonym: SUBJECT }),
     ).rejects.toThrow(NOT_YET_CHECKPOINTED);
     await expect(issueErasureReceipt(depsOf(events, [], key), { subjectPseudonym: SUBJECT })).rejects.toThrow(NotFoundError);
+  });
+
+  it('gives an erase request its receipt as a package file with only that request events', async () => {
+    // Act
+    const file = await erasureReceiptFile(depsOf(events, [checkpointOf(events, 20, key)], key), {
+      requestId: 'q-1',
+      subjectPseudonym: SUBJECT,
+    });
+    // Assess
+    expect(file.name).toBe(RECEIPT_FILE);
+    const receipt = JSON.parse(Buffer.from(file.bytes).toString('utf8')) as ErasureReceipt;
+    expect(receipt.events.map((e) => e.seq)).toEqual([12, 13]);
+    expect(verifyReceipt(receipt).ok).toBe(true);
+  });
+
+  it('calls an event nested too deep to hash malformed', async () => {
+    // Prepare
+    const receipt = clone(await issueErasureReceipt(depsOf(events, [checkpointOf(events, 20, key)], key), { subjectPseudonym: SUBJECT }));
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i += 1) {
+      deep = [deep];
+    }
+    Object.assign(receipt.events[0] as object, { details: { deep } });
+    // Act / Assess
+    expect(kinds(receipt)).toContain('malformed');
   });
 
   it('is refused for a subject with no erasure', async () => {
