@@ -67,6 +67,11 @@ function printReport(ctx: CliContext, dryRun: boolean, report: SweepReport & { e
         `${t.objectVersionsDeleted} object versions deleted, ${t.keysDestroyed} subject keys destroyed; ` +
         `${report.executionNames.length} execution(s)${addsUp(t) ? '' : ' — COUNTS DO NOT ADD UP'}`,
     );
+    if (report.quarantineObjects !== undefined) {
+      ctx.out(
+        `quarantine: ${report.quarantinePurged ?? 0} object(s) past retention ${dryRun ? 'would be ' : ''}deleted; ${report.quarantineObjects} remain (${report.quarantineBytes ?? 0} bytes)`,
+      );
+    }
     for (const id of report.purged) {
       ctx.out(`  ${dryRun ? 'would purge' : 'purged'} ${id}`);
     }
