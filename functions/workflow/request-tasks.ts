@@ -80,7 +80,7 @@ export const EXECUTORS: Record<RequestType, Executor> = {
     const saved = await deps.exports.save(request.requestId, pkg.files);
     return {
       status: partial(reasons),
-      outcome: { ...saved, files: pkg.files.length, records: pkg.recordCount, withheld: pkg.withheld.length, dataHeld: pkg.recordCount > 0 },
+      outcome: { ...saved, files: pkg.files.length, records: pkg.recordCount, quarantinedLines: pkg.quarantinedLines, withheld: pkg.withheld.length, dataHeld: pkg.recordCount + pkg.quarantinedLines > 0 },
       reasons,
     };
   },

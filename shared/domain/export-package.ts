@@ -38,6 +38,8 @@ export interface ExportPackage {
   readonly files: readonly PackageFile[];
   readonly withheld: readonly Withheld[];
   readonly recordCount: number;
+  /** The subject's lines held in quarantine, in `quarantine.jsonl`. */
+  readonly quarantinedLines: number;
 }
 
 function escapeHtml(text: string): string {
@@ -179,7 +181,7 @@ export function buildExportPackage(
     })),
   };
   files.push({ name: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') });
-  return { files, withheld, recordCount: records.length };
+  return { files, withheld, recordCount: records.length, quarantinedLines: quarantined.length };
 }
 
 function renderHtml(

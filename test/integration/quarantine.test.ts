@@ -87,6 +87,7 @@ describe('quarantine retention and subject coverage (embedded stores)', () => {
     const done = await runRequestLocally(deps, 'export', 'q-export-1');
     // Assess
     expect(done.status).toBe('completed');
+    expect(done.outcome).toMatchObject({ records: 0, quarantinedLines: 2, dataHeld: true });
     const jsonl = await readFile(join(exportsDir, 'q-export-1', 'quarantine.jsonl'), 'utf8');
     const lines = jsonl.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);

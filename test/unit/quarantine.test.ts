@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkCatalogue, parseCatalogue, quarantineRetentionDays } from '#shared/domain/catalogue.ts';
 import { assertNoPersonalData } from '#shared/domain/audit-event.ts';
+import { buildExportPackage } from '#shared/domain/export-package.ts';
 import {
   eraseSubjectLines,
   isQuarantineExpired,
@@ -192,6 +193,23 @@ describe('quarantine domain', () => {
     expect(parseReasons(Buffer.from('{"refusedAt":"x","kind":"batch","refused":[]}'))?.stored).toEqual([]);
     expect(parseReasons(Buffer.from('not json'))).toBeUndefined();
     expect(parseReasons(Buffer.from('{"a":1}'))).toBeUndefined();
+  });
+});
+
+describe('disclosure package with quarantined lines', () => {
+  it('adds quarantine.jsonl (in the manifest, never in data.csv) and counts the data as held', () => {
+    // Prepare
+    const quarantined = [{ refusedAt: '2026-11-01T00:00:00Z', line: 2, problems: [], content: line('r2', 'S-A', { note: '=HYPERLINK("x")' }) }];
+    // Act
+    const pkg = buildExportPackage(sampleCatalogue(), { requestId: 'R-1', subjectId: 'S-A', generatedAt: '2026-11-02T00:00:00Z', records: [], quarantined });
+    // Assess
+    const file = (name: string) => text(pkg.files.find((f) => f.name === name)?.bytes);
+    expect(pkg.quarantinedLines).toBe(1);
+    expect(JSON.parse(file('quarantine.jsonl'))).toEqual(quarantined[0]);
+    expect(JSON.parse(file('data.json'))).toMatchObject({ dataHeld: true, quarantinedLines: 1 });
+    expect(file('data.csv')).not.toContain('HYPERLINK');
+    expect(JSON.parse(file('manifest.json')).files.map((f: { name: string }) => f.name)).toContain('quarantine.jsonl');
+    expect(file('summary.html')).toContain('quarantine.jsonl');
   });
 });
 
