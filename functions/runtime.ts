@@ -12,6 +12,7 @@ import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
 import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
+import { KmsEventAuthenticator } from '#shared/adapters/aws/kms-event-authenticator.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
 import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
@@ -125,6 +126,7 @@ export function embeddedDeps(
     pseudonymizer: pseudonyms,
     signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
     sink: new S3CheckpointSink(embedded.s3, embedded.names.checkpointsBucket),
+    authenticator: new KmsEventAuthenticator(embedded.kms, embedded.keyIds.auditMac, 'wasure-local'),
     clock,
     ids,
   });

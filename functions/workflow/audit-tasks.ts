@@ -2,7 +2,8 @@
  * The scheduled audit-trail verification: the same verifier as
  * `wasure audit verify`, run by EventBridge Scheduler on AWS. A failed
  * verification fails the invocation (an IntegrityError), which the
- * verification alarm watches.
+ * verification alarm watches. Only a trail that verified is then
+ * checkpointed: nothing is written before the verification.
  */
 import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { IntegrityError } from '#shared/errors.ts';
@@ -13,6 +14,11 @@ import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
 export interface AuditTaskDeps {
   readonly audit: DynamoAuditTrail;
   readonly log?: Logger;
+  /**
+   * Signs a checkpoint once the trail has verified (the checkpointer's
+   * path); absent, the verification writes nothing.
+   */
+  readonly checkpoint?: () => Promise<unknown>;
 }
 
 /** The verification result (no personal data: counts and positions). */
@@ -39,6 +45,7 @@ export function auditTasks(deps: AuditTaskDeps) {
         });
         throw new IntegrityError(`audit trail verification failed: ${p?.message ?? 'unknown problem'}`);
       }
+      await deps.checkpoint?.();
       return { ok: true, eventsChecked: verdict.eventsChecked, checkpointsChecked: verdict.checkpointsChecked };
     },
   };

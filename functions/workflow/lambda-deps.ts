@@ -15,6 +15,7 @@ import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { S3ExportStore } from '#shared/adapters/aws/s3-export-store.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
+import { KmsEventAuthenticator } from '#shared/adapters/aws/kms-event-authenticator.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
 import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
@@ -28,6 +29,12 @@ import type { RequestTaskDeps } from './request-tasks.ts';
 import type { SweepTaskDeps } from './sweep-tasks.ts';
 
 declare const __WASURE_CATALOGUE__: string | undefined;
+
+/**
+ * The audit-MAC key (writer proof of audit events), apart from the
+ * pseudonym key. TODO(infra): move into ENV of shared/config/env.ts.
+ */
+export const AUDIT_MAC_KEY_ENV = 'WASURE_AUDIT_MAC_KEY_ARN';
 
 /** Options of the AWS composition root (the CLI's `--stack` mode sets them). */
 export interface AwsDepsOptions {
@@ -56,13 +63,24 @@ export function lambdaSweepDeps(
   const clock = { now: () => new Date() };
   const ids = { next: () => randomUUID() };
   const pseudonyms = new KmsPseudonymizer(kms, requireEnv(env, ENV.auditHmacKeyArn));
+  const log = jsonLogger();
   const trailProps = {
+    log,
     client: dynamodb,
     table: requireEnv(env, ENV.auditTable),
     pseudonymizer: pseudonyms,
     ...(env[ENV.checkpointsBucket] === undefined
       ? {}
       : { sink: new S3CheckpointSink(s3, requireEnv(env, ENV.checkpointsBucket), { versioned: true }) }),
+    ...(env[AUDIT_MAC_KEY_ENV] === undefined
+      ? {}
+      : {
+          authenticator: new KmsEventAuthenticator(
+            kms,
+            requireEnv(env, AUDIT_MAC_KEY_ENV),
+            env.AWS_LAMBDA_FUNCTION_NAME ?? 'wasure-cli',
+          ),
+        }),
     clock,
     ids,
   };
@@ -100,7 +118,7 @@ export function lambdaSweepDeps(
     clock,
     ids,
     catalogue: options.catalogue ?? bundledCatalogue(),
-    log: jsonLogger(),
+    log,
     // A CLI process (`--stack`) ends its clients; a Lambda container keeps them.
     release: () => {
       for (const client of [dynamodb, kms, s3, sfn]) client.destroy();

@@ -3,4 +3,8 @@ import { auditTasks } from './audit-tasks.ts';
 
 const deps = lambdaSweepDeps();
 
-export const handler = auditTasks({ audit: deps.checkpointer, ...(deps.log === undefined ? {} : { log: deps.log }) }).verify;
+export const handler = auditTasks({
+  audit: deps.checkpointer,
+  checkpoint: deps.checkpoint,
+  ...(deps.log === undefined ? {} : { log: deps.log }),
+}).verify;

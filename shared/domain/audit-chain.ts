@@ -31,7 +31,20 @@ export interface AuditEvent {
   readonly outcome: AuditEventInput['outcome'];
   readonly reason?: string;
   readonly details?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Schema version: {@link EVENT_VERSION} for events that carry a writer
+   * MAC; absent on events written before (legacy v1), which verify only
+   * before the first MACed event.
+   */
+  readonly v?: number;
+  /** The writer that staged the event (covered by its MAC). */
+  readonly writer?: string;
+  /** The writer's MAC over {@link macBytes} (base64). */
+  readonly mac?: string;
 }
+
+/** Schema version of events that carry a writer MAC. */
+export const EVENT_VERSION = 2;
 
 /** A stored event with its hashes (hex). */
 export interface ChainedEvent extends AuditEvent {
@@ -66,15 +79,23 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Canonical bytes of an object without the `omit` fields. */
+function canonicalWithout(value: object, omit: readonly string[]): Buffer {
+  const rest = Object.fromEntries(Object.entries(value).filter(([k]) => !omit.includes(k)));
+  return Buffer.from(canonical(rest), 'utf8');
+}
+
 /** Canonical bytes of an event: sorted keys, no hash fields. */
 export function eventBytes(event: AuditEvent): Buffer {
-  const {
-    leafHash: _l,
-    prevHash: _p,
-    chainHash: _c,
-    ...rest
-  } = event as ChainedEvent;
-  return Buffer.from(canonical(rest), 'utf8');
+  return canonicalWithout(event, ['leafHash', 'prevHash', 'chainHash']);
+}
+
+/**
+ * The bytes a writer's MAC covers: the event as staged, before it has a
+ * place in the chain (no seq, no hashes) and without the MAC itself.
+ */
+export function macBytes(event: Omit<AuditEvent, 'seq'> | AuditEvent): Buffer {
+  return canonicalWithout(event, ['seq', 'leafHash', 'prevHash', 'chainHash', 'mac']);
 }
 
 /** RFC 6962 leaf hash: H(0x00 ‖ data). */
@@ -200,7 +221,8 @@ export type ProblemKind =
   | 'reordered'
   | 'inserted'
   | 'bad-signature'
-  | 'checkpoint-mismatch';
+  | 'checkpoint-mismatch'
+  | 'unauthenticated';
 
 /** The first problem found. */
 export interface TrailProblem {
@@ -221,14 +243,44 @@ export interface TrailVerdict {
 }
 
 /**
+ * Whether an event's writer MAC verifies: true or false, or undefined
+ * when the verifier holds no MAC key to check it with.
+ */
+export type MacCheck = (event: ChainedEvent, index: number) => boolean | undefined;
+
+/**
+ * The writer-proof problem of one event, if any: an event of schema
+ * {@link EVENT_VERSION} needs a MAC that verifies; a legacy event (no
+ * `v`) is accepted only before the first versioned one, since every
+ * writer has MACed since.
+ */
+function writerProblem(e: ChainedEvent, index: number, seenVersioned: boolean, macOk: MacCheck | undefined): TrailProblem | undefined {
+  const at = { seq: e.seq, eventId: e.eventId };
+  const forged = { kind: 'unauthenticated' as const, at, message: `event ${e.seq} has no valid writer MAC: written by someone without a writer key` };
+  if (e.v === undefined) {
+    return seenVersioned ? forged : undefined;
+  }
+  if (e.v !== EVENT_VERSION || typeof e.mac !== 'string') {
+    return forged;
+  }
+  const valid = macOk?.(e, index);
+  if (valid === undefined) {
+    return { kind: 'unauthenticated', at, message: `event ${e.seq} carries a writer MAC but this verifier has no audit-MAC key to check it` };
+  }
+  return valid ? undefined : forged;
+}
+
+/**
  * Verifies events (in stored order) and checkpoints; returns the first
- * problem. `verifySignature` checks one checkpoint's signature.
+ * problem. `verifySignature` checks one checkpoint's signature, `macOk`
+ * one event's writer MAC.
  */
 export async function verifyTrail(
   events: readonly ChainedEvent[],
   checkpoints: readonly Checkpoint[],
   verifySignature: (cp: Checkpoint) => Promise<boolean>,
   headSize?: number,
+  macOk?: MacCheck,
 ): Promise<TrailVerdict> {
   const fail = (problem: TrailProblem, e: number, c: number): TrailVerdict => ({
     ok: false,
@@ -242,6 +294,8 @@ export async function verifyTrail(
   const chains: string[] = [];
   let prev = GENESIS;
   let beforePrev: string | undefined;
+  let seenVersioned = false;
+  const ids = new Map<string, number>();
   for (let i = 0; i < events.length; i += 1) {
     const e = events[i] as ChainedEvent;
     const at = { seq: e.seq, eventId: e.eventId };
@@ -270,6 +324,17 @@ export async function verifyTrail(
     if (chain !== e.chainHash) {
       return fail({ kind: 'altered', at, message: `event ${e.seq} (${e.eventId}) has an altered chain hash` }, i, 0);
     }
+    const unproven = writerProblem(e, i, seenVersioned, macOk);
+    if (unproven !== undefined) {
+      return fail(unproven, i, 0);
+    }
+    seenVersioned ||= e.v !== undefined;
+    // A MACed event copied to the tail keeps a valid MAC: its id gives it away.
+    const first = ids.get(e.eventId);
+    if (first !== undefined) {
+      return fail({ kind: 'inserted', at, message: `event ${e.seq} repeats the event id of event ${first}: a replayed copy` }, i, 0);
+    }
+    ids.set(e.eventId, e.seq);
     frontier.append(leaf);
     roots.set(frontier.size, frontier.root());
     chains.push(chain);

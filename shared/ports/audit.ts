@@ -43,3 +43,18 @@ export interface CheckpointArchive extends CheckpointSink {
   /** Every archived checkpoint name with its oldest document, in key order. */
   readAll(): Promise<ArchivedCheckpoint[]>;
 }
+
+/**
+ * Proves which writer wrote an audit event: a keyed MAC over the event's
+ * canonical bytes, made when the event is staged. Only writers can make
+ * one; the verifier only checks them, so an event put into the table by
+ * anyone without a writer key is found and named.
+ */
+export interface EventAuthenticator {
+  /** Name of the writer, recorded in (and covered by) each event's MAC. */
+  readonly writer: string;
+  /** MAC of bytes. */
+  mac(bytes: Uint8Array): Promise<Uint8Array>;
+  /** True when `mac` is this key's MAC of `bytes`. */
+  verify(bytes: Uint8Array, mac: Uint8Array): Promise<boolean>;
+}

@@ -77,7 +77,7 @@ describe('audit trail on the embedded stores', () => {
       checkpointEvery: 40,
     });
 
-  it('keeps one unbroken chain when several writers append at once', async () => {
+  it('keeps one unbroken chain when several writers append at once', { timeout: 180_000 }, async () => {
     // Prepare: four independent writers, as four Lambda containers would be
     const writers = [writer(), writer(), writer(), writer()];
     // Act
@@ -176,7 +176,7 @@ describe('audit trail on the embedded stores', () => {
     expect((await verifyAudit(audit)).ok).toBe(true);
   });
 
-  it('holds no raw subject id and no personal value in any event of a full run', async () => {
+  it('holds no raw subject id and no personal value in any event of a full run', { timeout: 180_000 }, async () => {
     // Prepare: everything that writes audit events
     await ingestRecords(deps, sample('records.jsonl'), { actor: 'test' });
     await ingestRecords(deps, sample('records-refused.jsonl'), { actor: 'test' });

@@ -171,7 +171,7 @@ describe('stores out of step are refused', () => {
     const again = await startEmbedded({ dir, persist: true });
     await again.stop();
     // Assess
-    expect((await readdir(join(dir, 'kms'))).sort()).toEqual(['data.key', 'hmac.key', 'signing.pem']);
+    expect((await readdir(join(dir, 'kms'))).sort()).toEqual(['audit-mac.key', 'data.key', 'hmac.key', 'signing.pem']);
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'))).toMatchObject({ format: 1, complete: true });
   });

@@ -182,7 +182,7 @@ describe('local key service through the real KMS client', () => {
   });
 
   it('keeps its master keys in files only the owner can read', async () => {
-    for (const file of ['data.key', 'hmac.key', 'signing.pem']) {
+    for (const file of ['data.key', 'hmac.key', 'signing.pem', 'audit-mac.key']) {
       expect((await stat(join(env().dir, 'kms', file))).mode & 0o077).toBe(0);
     }
   });

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type AuditEvent,
@@ -7,8 +7,10 @@ import {
   chainEvent,
   checkpointBytes,
   checkpointHash,
+  EVENT_VERSION,
   GENESIS,
   leafHash,
+  macBytes,
   MerkleFrontier,
   merkleRoot,
   nodeHash,
@@ -177,6 +179,45 @@ function relinkLeaf(e: ChainedEvent): ChainedEvent {
   const again = chainEvent(stripHashes(e), e.prevHash);
   return { ...again, chainHash: e.chainHash };
 }
+
+describe('writer proof of events', () => {
+  const macKey = Buffer.alloc(32, 9);
+  const hmac = (bytes: Uint8Array) => createHmac('sha256', macKey).update(bytes).digest('base64');
+  /** A chain of `kinds`: 'v1' legacy, 'v2' MACed by the writer, 'forged' v2 with a MAC made without the key. */
+  const chainOf = (kinds: readonly ('v1' | 'v2' | 'forged')[]): ChainedEvent[] => {
+    let prev = GENESIS;
+    return kinds.map((kind, i) => {
+      const base: AuditEvent = { eventId: `e-${i}`, seq: i, time: '2026-01-01T00:00:00.000Z', actor: 'a', action: 'read', outcome: 'ok' };
+      const proven = kind === 'v1' ? base : { ...base, v: EVENT_VERSION, writer: 'w' };
+      const event = kind === 'v1' ? base : { ...proven, mac: kind === 'v2' ? hmac(macBytes(proven)) : Buffer.alloc(32).toString('base64') };
+      const c = chainEvent(event, prev);
+      prev = c.chainHash;
+      return c;
+    });
+  };
+  const macOk = (e: ChainedEvent) => e.mac === hmac(macBytes(e));
+  it.each<[string, ('v1' | 'v2' | 'forged')[], Record<string, unknown> | undefined]>([
+    ['a MACed trail', ['v2', 'v2', 'v2'], undefined],
+    ['legacy events before the first MACed one', ['v1', 'v1', 'v2', 'v2'], undefined],
+    ['a legacy-form event after a MACed one', ['v1', 'v2', 'v1'], { kind: 'unauthenticated', at: { seq: 2 } }],
+    ['a MAC made without the writer key', ['v2', 'v2', 'forged', 'v2'], { kind: 'unauthenticated', at: { seq: 2 } }],
+  ])('verifies the writer MACs of %s', async (_what, kinds, problem) => {
+    const verdict = await verifyTrail(chainOf(kinds), [], verifySig, kinds.length, macOk);
+    if (problem === undefined) {
+      expect(verdict).toMatchObject({ ok: true });
+    } else {
+      expect(verdict.problem).toMatchObject(problem);
+      expect(verdict.problem?.message).toBe(`event ${String((problem.at as { seq: number }).seq)} has no valid writer MAC: written by someone without a writer key`);
+    }
+  });
+
+  it('names a MACed event copied to the tail (a replay), and a MAC the verifier has no key for', async () => {
+    const events = chainOf(['v2', 'v2']);
+    const copy = chainEvent({ ...(events[0] as ChainedEvent), seq: 2 }, (events[1] as ChainedEvent).chainHash);
+    expect((await verifyTrail([...events, copy], [], verifySig, 3, macOk)).problem).toMatchObject({ kind: 'inserted', at: { seq: 2 } });
+    expect((await verifyTrail(events, [], verifySig, 2, () => undefined)).problem?.message).toContain('no audit-MAC key');
+  });
+});
 
 describe('checkpoints against their Object-Lock copies', () => {
   const cp = (index: number, rootHash = 'r') => ({ index, treeSize: (index + 1) * 10, rootHash, chainHash: 'c', prevCheckpointHash: 'p', time: 't', keyId: 'k', algorithm: 'a', signature: 's' });

@@ -7,15 +7,20 @@ import type { CliCommand } from '../types.ts';
 export const auditVerifyCommand: CliCommand = {
   path: ['audit', 'verify'],
   examples: ['wasure audit verify', 'wasure audit verify --json'],
-  usage: 'audit verify                    recompute the hash chain, checkpoints and signatures',
+  usage: 'audit verify                    recompute the hash chain, checkpoints and signatures, then sign a checkpoint',
   async run(ctx) {
     const runtime = await ctx.runtime();
-    await runtime.audit.checkpoint();
+    // Verify before writing anything: a checkpoint signed over a tampered
+    // trail would vouch for it.
     const verdict = await verifyAudit(runtime.audit);
+    const signed = verdict.ok ? await runtime.audit.checkpoint() : undefined;
     if (ctx.json) {
-      ctx.out(JSON.stringify(verdict, null, 2));
+      ctx.out(JSON.stringify({ ...verdict, ...(signed === undefined ? {} : { signedCheckpoint: signed.index }) }, null, 2));
     } else if (verdict.ok) {
       ctx.out(`audit trail verified: ${verdict.eventsChecked} events, ${verdict.checkpointsChecked} signed checkpoints`);
+      if (signed !== undefined) {
+        ctx.out(`signed checkpoint ${signed.index} over ${signed.treeSize} events`);
+      }
     } else {
       ctx.out(`audit trail FAILED verification after ${verdict.eventsChecked} events: ${verdict.problem?.kind}: ${verdict.problem?.message}`);
     }

@@ -30,13 +30,22 @@ import {
   checkpointHash,
   checkpointKey,
   chainEvent,
+  EVENT_VERSION,
   type FrontierState,
   GENESIS,
+  macBytes,
   MerkleFrontier,
 } from '../../domain/audit-chain.ts';
 import { assertNoPersonalData } from '../../domain/audit-event.ts';
-import { ConflictError } from '../../errors.ts';
-import type { CheckpointArchive, CheckpointSigner, CheckpointSink, Pseudonymizer } from '../../ports/audit.ts';
+import { ConflictError, IntegrityError } from '../../errors.ts';
+import type { Logger } from '../../logging.ts';
+import type {
+  CheckpointArchive,
+  CheckpointSigner,
+  CheckpointSink,
+  EventAuthenticator,
+  Pseudonymizer,
+} from '../../ports/audit.ts';
 import type { AuditEventInput, AuditTrail, Clock, Ids } from '../../ports/index.ts';
 
 /** Head of the trail. */
@@ -108,6 +117,14 @@ export interface DynamoAuditTrailProps {
   readonly checkpointEvery?: number;
   /** Attempts when a concurrent writer wins. @default 50 */
   readonly maxAttempts?: number;
+  /** Receives `audit.head-broken` when the head does not match the events. */
+  readonly log?: Logger;
+  /**
+   * MACs each event as it is staged (schema v2), and checks the MACs when
+   * verifying. Without it events are staged as legacy v1, which verify
+   * only before the first MACed event.
+   */
+  readonly authenticator?: EventAuthenticator;
 }
 
 /** Reader filter. */
@@ -121,6 +138,8 @@ export interface AuditQuery {
 /** DynamoDB implementation of {@link AuditTrail}. */
 export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   private readonly maxAttempts: number;
+  /** The head this instance last wrote: when it is still the head, the tail is known. */
+  private written: Pick<Head, 'size' | 'chainHash'> | undefined;
 
   constructor(private readonly props: DynamoAuditTrailProps) {
     this.maxAttempts = props.maxAttempts ?? 50;
@@ -135,6 +154,11 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   get archive(): CheckpointArchive | undefined {
     const sink = this.props.sink as Partial<CheckpointArchive> | undefined;
     return typeof sink?.readAll === 'function' ? (sink as CheckpointArchive) : undefined;
+  }
+
+  /** The writer-proof key, if any (for verification). */
+  get authenticator(): EventAuthenticator | undefined {
+    return this.props.authenticator;
   }
 
   /** The signer, if any (for verification). */
@@ -161,6 +185,56 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
       checkpoints: item.checkpoints,
       lastCheckpointHash: item.lastCheckpointHash,
     };
+  }
+
+  /**
+   * Checks that the head describes the stored tail: its chain hash is the
+   * last event's, no event lies beyond it, its frontier has its size. A
+   * head that does not is foreign (written around wasure) and would wedge
+   * every append in conditional-write retries, so it stops them with an
+   * IntegrityError and an `audit.head-broken` log line. Returns 'moved'
+   * when the head changed meanwhile (another sequencer: contention).
+   */
+  private async checkHead(head: Head): Promise<'ok' | 'moved'> {
+    if (!Number.isInteger(head.size) || head.size < 0 || typeof head.chainHash !== 'string') {
+      return this.headBroken(head, 0);
+    }
+    const out = await this.props.client.send(
+      new QueryCommand({
+        TableName: this.props.table,
+        KeyConditionExpression: '#s = :s AND #q >= :q',
+        ExpressionAttributeNames: { '#s': 'stream', '#q': 'seq' },
+        ExpressionAttributeValues: marshall({ ':s': 'events', ':q': Math.max(0, head.size - 1) }),
+        ConsistentRead: true,
+        Limit: 2,
+      }),
+    );
+    const tail = (out.Items ?? []).map((i) => unmarshall(i) as ChainedEvent);
+    const last = tail.find((e) => e.seq === head.size - 1);
+    const beyond = tail.find((e) => e.seq >= head.size);
+    const broken =
+      head.size > 0 && last?.chainHash !== head.chainHash
+        ? head.size - 1
+        : head.size === 0 && head.chainHash !== GENESIS
+          ? 0
+          : beyond !== undefined
+            ? beyond.seq
+            : head.frontier?.size !== head.size
+              ? Math.max(0, head.size - 1)
+              : undefined;
+    return broken === undefined ? 'ok' : this.headBroken(head, broken);
+  }
+
+  /** Contention when the head moved since it was read; else the head is foreign. */
+  private async headBroken(head: Head, broken: number): Promise<'moved'> {
+    const again = await this.readHead();
+    if (again.size !== head.size || again.chainHash !== head.chainHash) {
+      return 'moved';
+    }
+    this.props.log?.({ level: 'error', event: 'audit.head-broken', seq: broken, headSize: head.size });
+    throw new IntegrityError(
+      `audit head does not match event ${broken}: the trail was written outside wasure; run \`wasure audit verify\``,
+    );
   }
 
   private headWrite(next: Head, previous: Head): TransactWriteItem {
@@ -202,7 +276,16 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
         ...(pseudonym === undefined ? {} : { subjectPseudonym: pseudonym }),
       });
     }
-    return events;
+    const auth = this.props.authenticator;
+    if (auth === undefined) {
+      return events;
+    }
+    return Promise.all(
+      events.map(async (event) => {
+        const proven = { ...event, v: EVENT_VERSION, writer: auth.writer };
+        return { ...proven, mac: Buffer.from(await auth.mac(macBytes(proven))).toString('base64') };
+      }),
+    );
   }
 
   async stage(inputs: readonly AuditEventInput[]): Promise<TransactWriteItem[]> {
@@ -302,6 +385,10 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   /** One integration transaction; false when another sequencer won. */
   private async integrateChunk(pending: readonly PendingEntry[]): Promise<boolean> {
     const head = await this.readHead();
+    const ours = head.size === this.written?.size && head.chainHash === this.written.chainHash;
+    if (!ours && (await this.checkHead(head)) === 'moved') {
+      return false;
+    }
     const frontier = MerkleFrontier.fromState(head.frontier);
     let prev = head.chainHash;
     const chained: ChainedEvent[] = pending.map((p, i) => {
@@ -340,10 +427,13 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
       );
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
+        // The next attempt checks the head: an event forged beyond it fails every attempt.
+        this.written = undefined;
         return false;
       }
       throw error;
     }
+    this.written = { size: next.size, chainHash: next.chainHash };
     return true;
   }
 
@@ -402,6 +492,13 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
     }
     for (let attempt = 0; ; attempt += 1) {
       const head = await this.readHead();
+      if ((await this.checkHead(head)) === 'moved') {
+        if (attempt >= this.maxAttempts) {
+          throw new ConflictError('audit trail is too contended: checkpoint gave up');
+        }
+        await this.backoff(attempt);
+        continue;
+      }
       const unsigned = {
         index: head.checkpoints,
         treeSize: head.size,

@@ -4,7 +4,8 @@
  * KMS adapters as AWS. No KMS emulator exists on npm; this implements the
  * operations wasure uses: GenerateDataKey, Encrypt, Decrypt (AES-256-GCM,
  * encryption context bound as associated data), GenerateMac/VerifyMac
- * (HMAC-SHA-256) and Sign/Verify/GetPublicKey (Ed25519). Key material
+ * (HMAC-SHA-256, under the pseudonym key or the audit-MAC key) and
+ * Sign/Verify/GetPublicKey (Ed25519). Key material
  * lives in files (mode 0600) under the given directory.
  *
  * Every request must carry an AWS SigV4 signature made with the
@@ -41,6 +42,7 @@ export const LOCAL_KEY_IDS = {
   data: 'wasure-local-data-key',
   hmac: 'wasure-local-hmac-key',
   signing: 'wasure-local-signing-key',
+  auditMac: 'wasure-local-audit-mac-key',
 } as const;
 
 /** A running local key service. */
@@ -63,6 +65,30 @@ const MAGIC = Buffer.from('wkl1');
 
 /** Names of the key files under the key service's directory. */
 export const KEY_FILES = ['data.key', 'hmac.key', 'signing.pem'] as const;
+
+/**
+ * The audit-MAC key file (writer proof of audit events). Kept apart from
+ * {@link KEY_FILES}: a state made before it existed gets one on its next
+ * start, which loses nothing (no event carries a MAC under it yet), and
+ * the state manifest's fingerprint of the other keys stays valid. A
+ * replaced one is not silent either: every MACed event then fails
+ * `audit verify`.
+ */
+export const AUDIT_MAC_KEY_FILE = 'audit-mac.key';
+
+async function loadAuditMacKey(dir: string): Promise<Buffer> {
+  const path = join(dir, AUDIT_MAC_KEY_FILE);
+  const found = await readIfPresent(path);
+  if (found === undefined) {
+    const made = randomBytes(32);
+    await writeFileAtomic(path, made);
+    return made;
+  }
+  if (found.length !== 32) {
+    throw new ConfigError(`the local key store ${dir} holds a key file of the wrong size (${AUDIT_MAC_KEY_FILE} is 32 bytes)`);
+  }
+  return found;
+}
 
 /**
  * Writes a file so that readers see either the old or the whole new
@@ -192,6 +218,10 @@ export interface LocalKmsOptions {
 export async function startLocalKms(options: LocalKmsOptions): Promise<LocalKms> {
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const { dataKey, hmacKey, signingPem } = await loadKeys(options.dir, options.create ?? false);
+  const macKeys: Record<string, Buffer> = {
+    [LOCAL_KEY_IDS.hmac]: hmacKey,
+    [LOCAL_KEY_IDS.auditMac]: await loadAuditMacKey(options.dir),
+  };
   const privateKey: KeyObject = createPrivateKey(signingPem);
   const publicKey = createPublicKey(privateKey);
 
@@ -228,7 +258,15 @@ export async function startLocalKms(options: LocalKmsOptions): Promise<LocalKms>
       throw new KmsFault('InvalidCiphertextException', 'ciphertext or encryption context does not match');
     }
   };
-  const mac = (message: Buffer) => createHmac('sha256', hmacKey).update(message).digest();
+  const macKeyOf = (body: Record<string, unknown>): [string, Buffer] => {
+    const id = keyIdOf(body.KeyId);
+    const key = macKeys[id];
+    if (key === undefined) {
+      throw new KmsFault('NotFoundException', `key ${id || '(none)'} does not exist or does not fit this operation`);
+    }
+    return [id, key];
+  };
+  const mac = (key: Buffer, message: Buffer) => createHmac('sha256', key).update(message).digest();
 
   const ops: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
     GenerateDataKey: (body) => {
@@ -260,21 +298,21 @@ export async function startLocalKms(options: LocalKmsOptions): Promise<LocalKms>
       };
     },
     GenerateMac: (body) => {
-      expectKey(body, LOCAL_KEY_IDS.hmac);
+      const [id, key] = macKeyOf(body);
       return {
-        KeyId: LOCAL_KEY_IDS.hmac,
+        KeyId: id,
         MacAlgorithm: 'HMAC_SHA_256',
-        Mac: mac(b64(body.Message, 'Message')).toString('base64'),
+        Mac: mac(key, b64(body.Message, 'Message')).toString('base64'),
       };
     },
     VerifyMac: (body) => {
-      expectKey(body, LOCAL_KEY_IDS.hmac);
-      const want = mac(b64(body.Message, 'Message'));
+      const [id, key] = macKeyOf(body);
+      const want = mac(key, b64(body.Message, 'Message'));
       const got = b64(body.Mac, 'Mac');
       if (got.length !== want.length || !timingSafeEqual(got, want)) {
         throw new KmsFault('KMSInvalidMacException', 'MAC does not verify');
       }
-      return { KeyId: LOCAL_KEY_IDS.hmac, MacValid: true, MacAlgorithm: 'HMAC_SHA_256' };
+      return { KeyId: id, MacValid: true, MacAlgorithm: 'HMAC_SHA_256' };
     },
     Sign: (body) => {
       expectKey(body, LOCAL_KEY_IDS.signing);
