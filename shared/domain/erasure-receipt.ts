@@ -223,6 +223,19 @@ function eventProblems(r: ErasureReceipt, e: ChainedEvent): ReceiptProblem[] {
   return problems;
 }
 
+function fingerprintOf(key: KeyObject): string {
+  return createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex');
+}
+
+/**
+ * SHA-256 (hex) of a PEM public key's DER (SPKI): what the controller
+ * publishes and a subject compares with a receipt's key. The same as
+ * `openssl pkey -pubin -outform DER | openssl dgst -sha256`.
+ */
+export function keyFingerprint(publicKeyPem: string): string {
+  return fingerprintOf(createPublicKey({ key: publicKeyPem, format: 'pem' }));
+}
+
 /**
  * Verifies a receipt offline: each event's leaf hash is recomputed from its
  * content, each inclusion proof must lead to the checkpoint's root at the
@@ -247,9 +260,7 @@ export function verifyReceipt(receipt: unknown): ReceiptVerdict {
   } catch {
     return { ok: false, eventsProved: 0, problems: [{ kind: 'malformed', message: 'publicKey is not a PEM public key' }] };
   }
-  const keyFingerprint = createHash('sha256')
-    .update(key.export({ type: 'spki', format: 'der' }))
-    .digest('hex');
+  const keyFingerprint = fingerprintOf(key);
   const problems: ReceiptProblem[] = [];
   const signature = signatureProblem(r.checkpoint, key);
   if (signature !== undefined) {

@@ -87,7 +87,8 @@ describe('wasure receipt on the embedded stores', () => {
     const text = await readFile(file, 'utf8');
     const receipt = JSON.parse(text) as ErasureReceipt;
     expect(receipt.subjectPseudonym).toBe(mine);
-    expect(receipt.events.map((e) => [e.action, e.details?.cause])).toEqual([
+    // Events staged at one clock time are chained in event-id order.
+    expect(receipt.events.map((e) => [e.action, e.details?.cause]).sort()).toEqual([
       ['erasure', 'request:rc-erase-1'],
       ['key-destroyed', 'request:rc-erase-1'],
     ]);
@@ -105,6 +106,18 @@ describe('wasure receipt on the embedded stores', () => {
     // Assess
     expect(checked.code).toBe(2);
     expect(checked.stdout).toContain(`${kind}:`);
+  });
+
+  it('receipt key prints the public key and the fingerprint receipts verify with', { timeout: 120_000 }, async () => {
+    // Act
+    const key = await run('receipt', 'key', '--json');
+    const checked = await runCliCaptured(['receipt', 'verify', file, '--json']);
+    // Assess
+    expect(key.code, key.stderr).toBe(0);
+    const published = JSON.parse(key.stdout) as { publicKey: string; fingerprint: string };
+    const receipt = JSON.parse(await readFile(file, 'utf8')) as ErasureReceipt;
+    expect(published.publicKey).toBe(receipt.publicKey);
+    expect(published.fingerprint).toBe(JSON.parse(checked.stdout).keyFingerprint);
   });
 
   it('receipt verify opens no store', async () => {

@@ -8,7 +8,7 @@ import { landCommand } from './land.ts';
 import { policyCheckCommand } from './policy.ts';
 import { provideCommand, receiptCommand } from './provide.ts';
 import { readCommand } from './read.ts';
-import { receiptIssueCommand, receiptVerifyCommand } from './receipt.ts';
+import { receiptIssueCommand, receiptKeyCommand, receiptVerifyCommand } from './receipt.ts';
 import { registerCommand } from './register.ts';
 import { requestCommand } from './request.ts';
 import { restoreReconcileCommand } from './restore.ts';
@@ -33,5 +33,6 @@ export const COMMANDS: readonly CliCommand[] = [
   auditLogCommand,
   receiptIssueCommand,
   receiptVerifyCommand,
+  receiptKeyCommand,
   restoreReconcileCommand,
 ];

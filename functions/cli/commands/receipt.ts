@@ -1,13 +1,35 @@
 import { stat, writeFile } from 'node:fs/promises';
-import { verifyReceipt } from '#shared/domain/erasure-receipt.ts';
+import { keyFingerprint, verifyReceipt } from '#shared/domain/erasure-receipt.ts';
 import { ConfigError, ValidationError } from '#shared/errors.ts';
+import type { CheckpointSigner } from '#shared/ports/audit.ts';
 import { issueErasureReceipt } from '#shared/use-cases/erasure-receipt.ts';
+import type { Runtime } from '../../runtime.ts';
 import { optionString } from '../args.ts';
 import type { CliCommand } from '../types.ts';
 import { readJsonFile } from './policy.ts';
 
 /** A receipt holds one subject's events: anything larger is not one. */
 const MAX_RECEIPT_BYTES = 16 * 1024 * 1024;
+
+function signerOf(runtime: Runtime): CheckpointSigner {
+  const signer = runtime.audit.signer;
+  if (signer === undefined) {
+    throw new ConfigError('no checkpoint signing key is configured: receipts need signed checkpoints');
+  }
+  return signer;
+}
+
+export const receiptKeyCommand: CliCommand = {
+  path: ['receipt', 'key'],
+  examples: ['wasure receipt key', 'wasure receipt key --json'],
+  usage: 'receipt key                     the checkpoint public key (PEM) and its fingerprint, to publish for subjects',
+  async run(ctx) {
+    const publicKey = await signerOf(await ctx.runtime()).publicKeyPem();
+    const fingerprint = keyFingerprint(publicKey);
+    ctx.out(ctx.json ? JSON.stringify({ publicKey, fingerprint }, null, 2) : `${publicKey.trimEnd()}\nsha256:${fingerprint}`);
+    return 0;
+  },
+};
 
 export const receiptIssueCommand: CliCommand = {
   path: ['receipt', 'issue'],
@@ -26,10 +48,7 @@ export const receiptIssueCommand: CliCommand = {
     const request = optionString(ctx.args, 'request');
     const out = optionString(ctx.args, 'out');
     const runtime = await ctx.runtime();
-    const signer = runtime.audit.signer;
-    if (signer === undefined) {
-      throw new ConfigError('no checkpoint signing key is configured: receipts need signed checkpoints');
-    }
+    const signer = signerOf(runtime);
     const receipt = await issueErasureReceipt(
       { trail: runtime.audit, signer },
       {
