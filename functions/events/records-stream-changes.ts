@@ -56,6 +56,20 @@ function eventNameOf(r: StreamRecord): RecordChange['eventName'] | undefined {
   return hasOld && !hasNew ? 'REMOVE' : hasNew && !hasOld ? 'INSERT' : hasNew ? 'MODIFY' : undefined;
 }
 
+/** Who deletes an item whose TTL passed, as AWS streams name it. */
+const TTL_SERVICE = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
+
+/**
+ * DynamoDB Local's TTL job deletes expired items (by the wall clock) and
+ * streams each removal under an event name the SDK does not know, with no
+ * user identity; every other removal, on AWS or locally, is a `REMOVE`.
+ * Such a removal is the stand-in's TTL expiry, whatever clock wasure runs
+ * on (`--now`), so it is named as AWS would name it.
+ */
+function ttlRemovalOfTheStandIn(r: StreamRecord, eventName: RecordChange['eventName']): boolean {
+  return eventName === 'REMOVE' && r.eventName !== 'REMOVE' && r.userIdentity === undefined;
+}
+
 /** Stream records → changes (records with no image are skipped). */
 export function toChanges(records: readonly StreamRecord[]): RecordChange[] {
   return records.flatMap((r) => {
@@ -73,10 +87,11 @@ export function toChanges(records: readonly StreamRecord[]): RecordChange[] {
           );
     const newImage = image(r.dynamodb?.NewImage);
     const oldImage = image(r.dynamodb?.OldImage);
+    const userIdentity = r.userIdentity ?? (ttlRemovalOfTheStandIn(r, eventName) ? TTL_SERVICE : undefined);
     return [
       {
         eventName,
-        ...(r.userIdentity === undefined ? {} : { userIdentity: r.userIdentity }),
+        ...(userIdentity === undefined ? {} : { userIdentity }),
         ...(newImage === undefined ? {} : { newImage }),
         ...(oldImage === undefined ? {} : { oldImage }),
       },

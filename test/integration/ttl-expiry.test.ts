@@ -11,7 +11,7 @@ import { withEmbedded } from './harness.ts';
 
 // DynamoDB Local (2026-01-16) runs a TTL deletion job against the wall
 // clock about every 10 s; it deletes items whose TTL lies between five
-// years ago and now, as DynamoDB does. So the deps run on the wall clock.
+// years ago and now, as DynamoDB does, whatever clock wasure runs on.
 const WAIT_MS = 60_000;
 
 describe('a real TTL expiry on DynamoDB Local, through the records stream poller', () => {
@@ -20,7 +20,9 @@ describe('a real TTL expiry on DynamoDB Local, through the records stream poller
   let audit: DynamoAuditTrail;
 
   beforeAll(async () => {
-    ({ deps, audit } = embeddedDeps(env(), sampleCatalogue(), clockAt(new Date().toISOString())));
+    // wasure's clock lags the stand-in's wall clock on purpose (as with
+    // `--now` in the past): the stand-in's TTL removal is still a TTL expiry.
+    ({ deps, audit } = embeddedDeps(env(), sampleCatalogue(), clockAt(new Date(Date.now() - 20 * 86_400_000).toISOString())));
     const line = JSON.stringify({
       recordId: 'ttl-real-1',
       subjectId: 'S-ttl-real-1',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyChange } from '#shared/domain/stream-changes.ts';
+import { toChanges } from '#functions/events/records-stream-changes.ts';
 
 const tagged = {
   recordId: 'r-1',
@@ -47,5 +48,25 @@ describe('stream records as the Streams client delivers them', () => {
       },
     ]);
     expect(change?.oldImage).toEqual({ recordId: 'r-1', documents: [{ name: 'a.txt', sealed: null }] });
+  });
+});
+
+describe('stream records → changes', () => {
+  const old = { recordId: { S: 'r-1' }, status: { S: 'active' } };
+
+  it('reads a removal under an event name the SDK does not know (DynamoDB Local\'s TTL job) as a TTL expiry, whatever clock wasure runs on', () => {
+    const [change] = toChanges([{ eventName: 'UNKNOWN_TO_SDK_VERSION', dynamodb: { OldImage: old } }]);
+    expect(change?.eventName).toBe('REMOVE');
+    expect(classifyChange({ ...change, eventName: 'REMOVE', oldImage: tagged }).kind).toBe('ttl-expiry');
+  });
+
+  it('keeps a plain REMOVE without identity a delete by someone, and never invents an identity for inserts', () => {
+    const [removal, insert] = toChanges([
+      { eventName: 'REMOVE', dynamodb: { OldImage: old } },
+      { eventName: 'UNKNOWN_TO_SDK_VERSION', dynamodb: { NewImage: old } },
+    ]);
+    expect(removal?.userIdentity).toBeUndefined();
+    expect(insert?.eventName).toBe('INSERT');
+    expect(insert?.userIdentity).toBeUndefined();
   });
 });
