@@ -104,6 +104,7 @@ export class StatelessStack extends Stack {
       [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
       [ENV.ttlGraceDays]: String(props.config.ttlGraceDays),
       [ENV.metricsNamespace]: metricsNamespace(props.config.stage),
+      [ENV.landingBucket]: s.landingBucket.bucketName,
     };
     const fn = (fid: string, file: string) =>
       new PipelineFunction(this, fid, {
@@ -171,6 +172,18 @@ export class StatelessStack extends Stack {
     const objects = (bucketId: string, prefix: string) =>
       `arn:${Aws.PARTITION}:s3:::${dataBucketName(props.config.stage, bucketId)}/${prefix}`;
     const documentObjects = objects('Documents', 'records/*');
+    // Quarantine (refused landing data) is listed, read and cleaned by the
+    // sweep's finish (retention) and by export and erase requests.
+    const allowQuarantine = (f: IFunction, actions: string[]) => {
+      allow(f, ['s3:ListBucket', 's3:ListBucketVersions'], [s.landingBucket.bucketArn]);
+      allow(f, actions, [objects('Landing', `${QUARANTINE_PREFIX}*`)]);
+      acknowledge(
+        f.role as iam.IRole,
+        [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-landing-<AWS::AccountId>-<AWS::Region>/${QUARANTINE_PREFIX}*]`],
+        'Quarantined objects are named after the landed objects, not known in advance; the statement names the quarantine/ prefix only.',
+      );
+    };
+    allowQuarantine(functions.finish, ['s3:GetObject', 's3:DeleteObject', 's3:DeleteObjectVersion']);
     allow(functions.purge, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     const checkpointObjects = objects('AuditCheckpoints', 'checkpoints/*');
     acknowledge(functions.purge.role as iam.IRole, [
@@ -266,7 +279,7 @@ export class StatelessStack extends Stack {
     // tagged into the stores or moved to quarantine/ with their reasons.
     const landingFn = new PipelineFunction(this, 'LandingTaggerFn', {
       entry: entry('landing-tagger'),
-      environment: { ...environment, [ENV.landingBucket]: s.landingBucket.bucketName },
+      environment,
       catalogueFile: props.config.catalogueFile,
       logKey: s.keys.operationsKey,
     }).fn;
@@ -406,6 +419,10 @@ export class StatelessStack extends Stack {
     allow(execute.correct, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
     allow(execute.erase, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
     allow(execute.export, ['s3:GetObject'], [documentObjects]);
+    // Quarantined landing lines are the subject's data too: exported, and
+    // blanked (old versions deleted) on erasure.
+    allowQuarantine(execute.export, ['s3:GetObject']);
+    allowQuarantine(execute.erase, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']);
     allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(execute.erase, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     allow(execute.export, ['s3:PutObject', 's3:GetObject'], [exportObjects]);
