@@ -272,8 +272,8 @@ export interface RequestStore {
   create(request: SubjectRequest): Promise<boolean>;
   /** Writes a changed request if its stored version is `expectedVersion`. */
   update(request: SubjectRequest, expectedVersion: number): Promise<void>;
-  /** Every request of a subject, oldest first. */
-  listBySubject(subjectId: string): Promise<SubjectRequest[]>;
+  /** Every request of a subject, by its keyed pseudonym (never the raw id), oldest first. */
+  listBySubject(subjectPseudonym: string): Promise<SubjectRequest[]>;
 }
 
 /** Where disclosure packages are delivered (with their own retention). */
@@ -288,4 +288,17 @@ export interface ExportStore {
   ): Promise<{ location: string; expiresAt: string }>;
   /** Removes packages past their expiry; returns how many. */
   purgeExpired(now: Date): Promise<number>;
+  /**
+   * How many stored objects the package of a request still holds: its
+   * files, and on a versioned store every version and delete marker under
+   * the package; 0 when it is gone (removed, or expired for good).
+   */
+  packageObjects(requestId: string): Promise<number>;
+  /**
+   * Removes the package of a request completely, whatever its expiry:
+   * every file, and on a versioned store every version and delete marker
+   * under the package. Returns how many objects it deleted; a package
+   * already gone is not an error (0).
+   */
+  remove(requestId: string): Promise<number>;
 }

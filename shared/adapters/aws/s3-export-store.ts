@@ -2,10 +2,15 @@
  * ExportStore on S3: the package is written under `exports/{requestId}/`
  * of the exports bucket (SSE-KMS; a lifecycle rule expires it after the
  * export retention) and delivered as a presigned URL of its manifest.
+ * Erasing the subject removes the package at once: every version and
+ * delete marker under its prefix.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { Clock, ExportStore } from '../../ports/index.ts';
+import { REQUEST_ID_PATTERN } from '../../domain/requests.ts';
+import { ValidationError } from '../../errors.ts';
+import type { Clock, ExportStore, ObjectVersion } from '../../ports/index.ts';
+import { S3ObjectStore } from './s3-object-store.ts';
 
 /** S3 implementation of {@link ExportStore}. */
 export class S3ExportStore implements ExportStore {
@@ -15,6 +20,8 @@ export class S3ExportStore implements ExportStore {
     private readonly clock: Clock,
     private readonly retentionDays = 7,
     private readonly urlSeconds = 3600,
+    /** Whether the bucket keeps versions (false only for the embedded S3 stand-in). */
+    private readonly versioned = true,
   ) {}
 
   async save(
@@ -38,6 +45,31 @@ export class S3ExportStore implements ExportStore {
     );
     const expiresAt = new Date(this.clock.now().getTime() + this.retentionDays * 86_400_000).toISOString();
     return { location, expiresAt };
+  }
+
+  async packageObjects(requestId: string): Promise<number> {
+    return (await this.packageVersions(requestId)).length;
+  }
+
+  async remove(requestId: string): Promise<number> {
+    const versions = await this.packageVersions(requestId);
+    await this.objects().deleteVersions(versions);
+    return versions.length;
+  }
+
+  /** Every version and delete marker under the package's prefix. */
+  private async packageVersions(requestId: string): Promise<ObjectVersion[]> {
+    // The id becomes a key prefix: a partial one would reach other packages.
+    if (!REQUEST_ID_PATTERN.test(requestId)) {
+      throw new ValidationError('bad request id', [
+        { path: 'requestId', message: 'letters, digits, ".", "_" and "-" only' },
+      ]);
+    }
+    return this.objects().listVersions(`exports/${requestId}/`);
+  }
+
+  private objects(): S3ObjectStore {
+    return new S3ObjectStore(this.client, this.bucket, { versioned: this.versioned });
   }
 
   /** The bucket's lifecycle rule expires packages; nothing to do here. */

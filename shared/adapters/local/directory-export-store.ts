@@ -1,7 +1,8 @@
 /**
  * ExportStore on the local file system (embedded mode): one directory per
  * request with an expiry file; expired packages are removed by
- * `purgeExpired`, which the retention sweep calls.
+ * `purgeExpired`, which the retention sweep calls, and a package is removed
+ * at once by `remove` when its subject is erased.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
@@ -22,12 +23,7 @@ export class DirectoryExportStore implements ExportStore {
     requestId: string,
     files: readonly { name: string; bytes: Uint8Array }[],
   ): Promise<{ location: string; expiresAt: string }> {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(requestId)) {
-      throw new ValidationError('bad request id', [
-        { path: 'requestId', message: 'letters, digits, ".", "_" and "-" only' },
-      ]);
-    }
-    const dir = join(this.root, requestId);
+    const dir = this.packageDir(requestId);
     await rm(dir, { recursive: true, force: true });
     for (const file of files) {
       const path = normalize(join(dir, file.name));
@@ -44,6 +40,27 @@ export class DirectoryExportStore implements ExportStore {
     ).toISOString();
     await writeFile(join(dir, EXPIRY_FILE), expiresAt, { mode: 0o600 });
     return { location: dir, expiresAt };
+  }
+
+  async packageObjects(requestId: string): Promise<number> {
+    return (await filesUnder(this.packageDir(requestId))).length;
+  }
+
+  async remove(requestId: string): Promise<number> {
+    const dir = this.packageDir(requestId);
+    const files = await filesUnder(dir);
+    await rm(dir, { recursive: true, force: true });
+    return files.length;
+  }
+
+  /** The directory of a request's package; a request id that is not a plain name is refused. */
+  private packageDir(requestId: string): string {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(requestId)) {
+      throw new ValidationError('bad request id', [
+        { path: 'requestId', message: 'letters, digits, ".", "_" and "-" only' },
+      ]);
+    }
+    return join(this.root, requestId);
   }
 
   async purgeExpired(now: Date): Promise<number> {
@@ -66,4 +83,17 @@ export class DirectoryExportStore implements ExportStore {
     }
     return removed;
   }
+}
+
+/** Every file under `dir` (the expiry file included); none when it does not exist. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') {
+        return [];
+      }
+      throw error;
+    },
+  );
+  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name));
 }
