@@ -273,7 +273,9 @@ function writerProblem(e: ChainedEvent, index: number, seenVersioned: boolean, m
 /**
  * Verifies events (in stored order) and checkpoints; returns the first
  * problem. `verifySignature` checks one checkpoint's signature, `macOk`
- * one event's writer MAC.
+ * one event's writer MAC. `headSize` is the head read before the events
+ * (it may not exceed them), `headSizeAfter` the head read after them (they
+ * may not exceed it): so concurrent appends never look like tampering.
  */
 export async function verifyTrail(
   events: readonly ChainedEvent[],
@@ -281,6 +283,7 @@ export async function verifyTrail(
   verifySignature: (cp: Checkpoint) => Promise<boolean>,
   headSize?: number,
   macOk?: MacCheck,
+  headSizeAfter?: number,
 ): Promise<TrailVerdict> {
   const fail = (problem: TrailProblem, e: number, c: number): TrailVerdict => ({
     ok: false,
@@ -343,6 +346,9 @@ export async function verifyTrail(
   }
   if (headSize !== undefined && headSize > events.length) {
     return fail({ kind: 'missing', at: { seq: events.length }, message: `the trail head records ${headSize} events but only ${events.length} are present: events ${events.length}..${headSize - 1} are missing` }, events.length, 0);
+  }
+  if (headSizeAfter !== undefined && headSizeAfter < events.length) {
+    return fail({ kind: 'inserted', at: { seq: headSizeAfter }, message: `events ${headSizeAfter}..${events.length - 1} lie beyond the trail head (${headSizeAfter} events): they were written outside wasure, or the head was reset` }, events.length, 0);
   }
   let prevCp = GENESIS;
   for (let k = 0; k < checkpoints.length; k += 1) {

@@ -39,7 +39,7 @@ async function validMacs(events: readonly ChainedEvent[], auth: EventAuthenticat
 
 /** Verifies the trail. */
 export async function verifyAudit(trail: DynamoAuditTrail): Promise<TrailVerdict> {
-  const { events, checkpoints, headSize } = await trail.readAll();
+  const { events, checkpoints, headSize, headSizeAfter } = await trail.readAll();
   const auth = trail.authenticator;
   const valid = auth === undefined ? undefined : await validMacs(events, auth);
   const signer = trail.signer;
@@ -47,7 +47,7 @@ export async function verifyAudit(trail: DynamoAuditTrail): Promise<TrailVerdict
     signer !== undefined &&
     cp.keyId === signer.keyId &&
     signer.verify(checkpointBytes(cp), Buffer.from(cp.signature, 'base64'));
-  const verdict = await verifyTrail(events, checkpoints, verifySignature, headSize, (_e, i) => valid?.has(i));
+  const verdict = await verifyTrail(events, checkpoints, verifySignature, headSize, (_e, i) => valid?.has(i), headSizeAfter);
   const archive = trail.archive;
   if (!verdict.ok || archive === undefined) {
     return verdict;

@@ -140,7 +140,7 @@ describe('a crash at any store call of ingest or purge', () => {
     return counter.calls;
   };
 
-  it('leaves every record with its ingest event and no documents without a record, whatever the call it dies at', async () => {
+  it('leaves every record with its ingest event and no documents without a record, whatever the call it dies at', { timeout: 300_000 }, async () => {
     // Prepare
     const total = await cleanCalls((d) => ingestRecords(d, lines('cal-i'), { actor: 'test' }));
     expect(total).toBeGreaterThan(10);
@@ -172,7 +172,7 @@ describe('a crash at any store call of ingest or purge', () => {
     expect((await verifyAudit(audit)).ok).toBe(true);
   });
 
-  it('leaves every erasure and key destruction with its event, and a rerun finishes the job, whatever the call it dies at', async () => {
+  it('leaves every erasure and key destruction with its event, and a rerun finishes the job, whatever the call it dies at', { timeout: 300_000 }, async () => {
     // Prepare
     await ingestRecords(deps, lines('cal-p'), { actor: 'test' });
     const purge = (d: LifecycleDeps, k: string) =>

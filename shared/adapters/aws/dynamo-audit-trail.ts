@@ -568,15 +568,17 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   }
 
   /** Everything the verifier needs. */
-  async readAll(): Promise<{ events: ChainedEvent[]; checkpoints: Checkpoint[]; headSize: number }> {
+  async readAll(): Promise<{ events: ChainedEvent[]; checkpoints: Checkpoint[]; headSize: number; headSizeAfter: number }> {
     const head = await this.readHead();
     const [events, stored] = await Promise.all([
       this.queryStream<ChainedEvent>('events'),
       this.queryStream<Checkpoint & { seq: number }>('checkpoints'),
     ]);
+    // The head again: events beyond it were not written through it.
+    const after = await this.readHead();
     // `seq` is the table's sort key; the signed document has `index`.
     const checkpoints = stored.map(({ seq: _seq, ...cp }) => cp);
-    return { events, checkpoints, headSize: head.size };
+    return { events, checkpoints, headSize: head.size, headSizeAfter: after.size };
   }
 
   /** Events matching a filter, oldest first. */
