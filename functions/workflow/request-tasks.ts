@@ -106,7 +106,7 @@ export const EXECUTORS: Record<RequestType, Executor> = {
   erase: async (deps, request) => {
     const r = await eraseSubject(deps, request);
     const reasons = r.kept.map((k) => `record ${k.recordId} ${k.reason}`);
-    return { status: partial(reasons), outcome: { erased: r.erased, kept: r.kept.map((k) => k.recordId), keyDestroyed: r.keyDestroyed, quarantineLines: r.quarantineLines }, reasons };
+    return { status: partial(reasons), outcome: { erased: r.erased, kept: r.kept.map((k) => k.recordId), keyDestroyed: r.keyDestroyed, quarantineLines: r.quarantineLines, exportPackages: r.exportPackages }, reasons };
   },
   restrict: async (deps, request) => {
     const r = await setRestriction(deps, request, true);

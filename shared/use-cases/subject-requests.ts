@@ -22,7 +22,7 @@ import {
   type Verification,
 } from '../domain/requests.ts';
 import { ConflictError, KeyUnavailableError, LifecycleError, NotFoundError, type Problem, ValidationError } from '../errors.ts';
-import type { RequestStore } from '../ports/index.ts';
+import type { ExportStore, RequestStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { PROVISION_DATASET } from './provision-records.ts';
 import { eraseSubjectQuarantine, subjectQuarantine } from './quarantine.ts';
@@ -680,17 +680,20 @@ export async function purposesNotice(
  * of the subject remains, the key is destroyed even if no record used it
  * (it seals the requests' own values), so the request items keep only
  * ciphertext and the pseudonym. The subject's lines refused at landing are
- * erased from quarantine too.
+ * erased from quarantine too, and so is every disclosure package made for
+ * the subject (see {@link eraseSubjectExports}), kept records or not: a
+ * package is a copy, not the record a law requires to keep.
  */
 export async function eraseSubject(
-  deps: RequestDeps,
+  deps: EraseDeps,
   request: SubjectRequest,
-): Promise<{ erased: string[]; kept: { recordId: string; reason: string }[]; keyDestroyed: boolean; quarantineLines: number }> {
+): Promise<{ erased: string[]; kept: { recordId: string; reason: string }[]; keyDestroyed: boolean; quarantineLines: number; exportPackages: number }> {
   const now = deps.clock.now();
   const erased: string[] = [];
   const kept: { recordId: string; reason: string }[] = [];
   let keyDestroyed = false;
   const subject = request.subjectPseudonym;
+  const exportPackages = await eraseSubjectExports(deps, request);
   for (const record of await deps.records.listBySubject(subject)) {
     const dueAt = record.retention.dueAt;
     if (record.retention.basis === 'law' && (dueAt === undefined || Date.parse(dueAt) > now.getTime())) {
@@ -735,5 +738,44 @@ export async function eraseSubject(
       ]);
     }
   }
-  return { erased, kept, keyDestroyed, quarantineLines: quarantine.lines };
+  return { erased, kept, keyDestroyed, quarantineLines: quarantine.lines, exportPackages };
+}
+
+/** Ports of an erasure: the request ports and the store of disclosure packages. */
+export type EraseDeps = RequestDeps & { readonly exports: ExportStore };
+
+/**
+ * Removes every disclosure package made for the request's subject (the
+ * packages of the subject's export requests, found by pseudonym, whatever
+ * their status), each removal audited by request id and pseudonym only.
+ * The event is written before the deletion: a crash in between leaves the
+ * package for the rerun (and a second event), never a deletion unproven.
+ * A package already gone (removed before, or expired for good) is skipped
+ * without an event, so a rerun or a second erasure is harmless. Returns how
+ * many packages this call removed.
+ */
+export async function eraseSubjectExports(deps: EraseDeps, request: SubjectRequest): Promise<number> {
+  let removed = 0;
+  for (const earlier of await deps.requests.listBySubject(request.subjectPseudonym)) {
+    if (earlier.type !== 'export') {
+      continue;
+    }
+    const objects = await deps.exports.packageObjects(earlier.requestId);
+    if (objects === 0) {
+      continue;
+    }
+    await deps.audit.append([
+      {
+        action: 'erasure',
+        actor: 'system:requests',
+        subjectPseudonym: request.subjectPseudonym,
+        policyVersion: deps.catalogue.version,
+        outcome: 'ok',
+        details: { cause: `request:${request.requestId}`, scope: 'export', exportRequestId: earlier.requestId, objects },
+      },
+    ]);
+    await deps.exports.remove(earlier.requestId);
+    removed += 1;
+  }
+  return removed;
 }
