@@ -320,11 +320,11 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
       ids: uuidIds,
     });
     const base = { ...embeddedDeps(embedded, sampleCatalogue(), clock).deps, audit, log: (line: LogLine) => logLines.push(line) };
-    // The S3 export store, as deployed, on a local bucket.
+    // The S3 export store, as deployed, on a local bucket (unversioned, as s3rver is).
     const deps: RequestTaskDeps = {
       ...base,
       requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),
-      exports: new S3ExportStore(embedded.s3, LOCAL_EXPORTS_BUCKET, clock),
+      exports: new S3ExportStore(embedded.s3, LOCAL_EXPORTS_BUCKET, clock, 7, 3600, false),
     };
     const samples = await readFile(fileURLToPath(new URL('../../shared/samples/records.jsonl', import.meta.url)), 'utf8');
     const lines = samples.split('\n').filter((t) => t.trim() !== '').map((text, n) => ({ line: n + 1, text }));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
+import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { RefusedError, ValidationError } from '#shared/errors.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
 import { provide, recordReceipt } from '#shared/use-cases/provision-records.ts';
@@ -188,10 +189,16 @@ describe('subject requests on the embedded stores', () => {
       { recordId: 'r-er-pay', subjectId: 'S-ER', dataset: 'tochigi-payroll', purposes: ['tochigi-payroll'], acquiredAt: '2025-01-10T09:00:00+09:00', events: { 'filing-deadline': '2026-01-31T23:59:59+09:00' }, fields: { employeeNo: 'E-1', myNumber } },
       { ...subjectLine('S-ER', 'r-er-line'), documents: [{ name: 'a.txt', contentType: 'text/plain', text: '記録' }] },
     ].map((o, i) => ({ line: i + 1, text: JSON.stringify(o) })), { actor: 'test' });
+    const exports = new DirectoryExportStore(join(dir, 'exports'), deps.clock);
+    const disclosure = await registerRequest(deps, { requestId: 'q-er-export', type: 'export', subjectId: 'S-ER', requester: { kind: 'subject' }, verification: verified });
+    await exports.save(disclosure.requestId, (await exportSubject(deps, disclosure)).pkg.files);
+    await completeRequest(deps, disclosure.requestId, { status: 'completed', outcome: {}, reasons: [] });
     const request = await registerRequest(deps, { requestId: 'q-erase', type: 'erase', subjectId: 'S-ER', requester: { kind: 'subject' }, verification: verified });
     // Act
-    const result = await eraseSubject(deps, request);
+    const result = await eraseSubject({ ...deps, exports }, request);
     // Assess
+    expect(result.exportPackages).toBe(1);
+    expect(await exports.packageObjects('q-er-export')).toBe(0);
     expect(result.erased).toEqual(['r-er-line']);
     expect(result.kept).toEqual([{ recordId: 'r-er-pay', reason: expect.stringContaining('所得税法施行規則第76条の3') }]);
     expect(await deps.records.get('r-er-line')).toMatchObject({ status: 'erased', cause: 'request:q-erase' });
