@@ -94,6 +94,7 @@ export function stackEnvironment(stack: DeployedStack): Record<string, string> {
     [ENV.dataKeyArn]: output(stack, OUTPUTS.dataKey),
     [ENV.auditHmacKeyArn]: output(stack, OUTPUTS.pseudonymKey),
     [ENV.auditSigningKeyArn]: output(stack, OUTPUTS.signingKey),
+    ...(stack.outputs[OUTPUTS.auditMacKey] === undefined ? {} : { [ENV.auditMacKeyArn]: output(stack, OUTPUTS.auditMacKey) }),
     [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
   };
 }

@@ -17,6 +17,7 @@ export const OUTPUTS = {
   dataKey: 'DataKeyArn',
   pseudonymKey: 'AuditPseudonymKeyArn',
   signingKey: 'AuditSigningKeyArn',
+  auditMacKey: 'AuditMacKeyArn',
   exportsBucket: 'ExportsBucketName',
   landingBucket: 'LandingBucketName',
   catalogueVersion: 'CatalogueVersion',

@@ -44,6 +44,8 @@ export class DataKeys extends Construct {
   readonly signingKey: kms.Key;
   /** Computes subject pseudonyms (HMAC-SHA-256). */
   readonly pseudonymKey: kms.Key;
+  /** Writers' proof on each audit event (HMAC-SHA-256): GenerateMac for writers, VerifyMac for the checkpointer. */
+  readonly auditMacKey: kms.Key;
   /** Encrypts log groups and the alarm topic. Rotates yearly. */
   readonly operationsKey: kms.Key;
 
@@ -102,6 +104,12 @@ export class DataKeys extends Construct {
     });
     this.pseudonymKey = new kms.Key(this, 'AuditPseudonymKey', {
       description: 'wasure: HMAC key for subject pseudonyms in the audit trail',
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy,
+    });
+    this.auditMacKey = new kms.Key(this, 'AuditMacKey', {
+      description: 'wasure: HMAC key with which audit writers prove each event they write',
       keySpec: kms.KeySpec.HMAC_256,
       keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy,

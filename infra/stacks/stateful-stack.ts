@@ -175,6 +175,7 @@ export class StatefulStack extends Stack {
     output(OUTPUTS.dataKey, this.keys.dataKey.keyArn);
     output(OUTPUTS.pseudonymKey, this.keys.pseudonymKey.keyArn);
     output(OUTPUTS.signingKey, this.keys.signingKey.keyArn);
+    output(OUTPUTS.auditMacKey, this.keys.auditMacKey.keyArn);
     output(OUTPUTS.exportsBucket, this.exportsBucket.bucketName);
     output(OUTPUTS.landingBucket, this.landingBucket.bucketName);
   }

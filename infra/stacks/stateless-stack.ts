@@ -100,8 +100,7 @@ export class StatelessStack extends Stack {
       [ENV.checkpointsBucket]: s.checkpointsBucket.bucketName,
       [ENV.dataKeyArn]: s.keys.dataKey.keyArn,
       [ENV.auditHmacKeyArn]: s.keys.pseudonymKey.keyArn,
-      [ENV.auditSigningKeyArn]: s.keys.signingKey.keyArn,
-      [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
+      [ENV.auditMacKeyArn]: s.keys.auditMacKey.keyArn,
       [ENV.ttlGraceDays]: String(props.config.ttlGraceDays),
       [ENV.metricsNamespace]: metricsNamespace(props.config.stage),
       [ENV.landingBucket]: s.landingBucket.bucketName,
@@ -141,6 +140,8 @@ export class StatelessStack extends Stack {
         }),
       );
     const auditWriter = (f: IFunction, duty: 'stage' | 'chain') => {
+      // Each event carries its writer's MAC, made when it is staged.
+      allow(f, ['kms:GenerateMac'], [s.keys.auditMacKey.keyArn]);
       if (duty === 'stage') {
         auditWrites(f, ['dynamodb:PutItem'], ['pending#*']);
         return;
@@ -327,7 +328,12 @@ export class StatelessStack extends Stack {
     // the checkpoints bucket lets archive; it cannot write an event.
     const verifyFn = new PipelineFunction(this, 'VerifyAuditFn', {
       entry: entry('verify-audit'),
-      environment,
+      // Only the checkpointer is told the signing key.
+      environment: {
+        ...environment,
+        [ENV.auditSigningKeyArn]: s.keys.signingKey.keyArn,
+        [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
+      },
       catalogueFile: props.config.catalogueFile,
       logKey: s.keys.operationsKey,
       roleName: checkpointerRoleName(props.config.stage),
@@ -336,6 +342,8 @@ export class StatelessStack extends Stack {
     auditWrites(verifyFn, ['dynamodb:PutItem'], ['checkpoints', 'head']);
     allow(verifyFn, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
     allow(verifyFn, ['kms:Verify', 'kms:Sign'], [s.keys.signingKey.keyArn]);
+    // It checks each event's writer MAC; it cannot make one.
+    allow(verifyFn, ['kms:VerifyMac'], [s.keys.auditMacKey.keyArn]);
     // It compares the trail with the Object-Locked checkpoint copies (every
     // version: a second version of a checkpoint is tampering) and archives
     // new checkpoints, create-only (the bucket policy denies overwrites).

@@ -14,6 +14,8 @@ export const ENV = {
   dataKeyArn: 'WASURE_DATA_KEY_ARN',
   auditSigningKeyArn: 'WASURE_AUDIT_SIGNING_KEY_ARN',
   auditHmacKeyArn: 'WASURE_AUDIT_HMAC_KEY_ARN',
+  /** KMS HMAC key with which audit writers prove each event they write. */
+  auditMacKeyArn: 'WASURE_AUDIT_MAC_KEY_ARN',
   exportsBucket: 'WASURE_EXPORTS_BUCKET',
   landingBucket: 'WASURE_LANDING_BUCKET',
   auditSigningAlgorithm: 'WASURE_AUDIT_SIGNING_ALGORITHM',

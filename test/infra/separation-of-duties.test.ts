@@ -83,6 +83,21 @@ describe('separation of duties over the audit trail', () => {
     }
   });
 
+  it('lets every event writer prove its events (GenerateMac) and the checkpointer only check them', () => {
+    const macMakers = rolesWith('kms:GenerateMac', 'AuditMacKey');
+    const writers = [...new Set(grants.filter((g) => mentions(g.statement.Resource, 'AuditTable') && actions(g.statement).includes('dynamodb:PutItem')).map((g) => g.role))];
+    expect(writers.filter((r) => roleNames[r] !== CHECKPOINTER).sort()).toEqual(macMakers.sort());
+    expect(macMakers.map((r) => roleNames[r])).not.toContain(CHECKPOINTER);
+    expect(rolesWith('kms:VerifyMac', 'AuditMacKey').map((r) => roleNames[r])).toEqual([CHECKPOINTER]);
+  });
+
+  it('tells only the checkpointer function which key signs', () => {
+    const functions = Object.values(stateless.findResources('AWS::Lambda::Function'));
+    const told = functions.filter((f) => f.Properties.Environment?.Variables?.WASURE_AUDIT_SIGNING_KEY_ARN !== undefined);
+    expect(told).toHaveLength(1);
+    expect(mentions(told[0]?.Properties.Role, Object.keys(roleNames).find((r) => roleNames[r] === CHECKPOINTER) ?? '?')).toBe(true);
+  });
+
   it('gives the account no blanket kms:* on the signing key and denies Sign to every other principal', () => {
     const keys = Object.values(stateful.findResources('AWS::KMS::Key')).filter((k) => k.Properties.KeyUsage === 'SIGN_VERIFY');
     expect(keys).toHaveLength(1);
