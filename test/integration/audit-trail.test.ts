@@ -9,6 +9,7 @@ import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
+import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
 import type { CheckpointSigner } from '#shared/ports/audit.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
@@ -174,6 +175,31 @@ describe('audit trail on the embedded stores', () => {
       new PutItemCommand({ TableName: embedded.names.auditTable, Item: marshall({ stream: 'checkpoints', seq: cp?.index, ...cp }, { removeUndefinedValues: true }) }),
     );
     expect((await verifyAudit(audit)).ok).toBe(true);
+  });
+
+  it('archives on the next checkpoint a checkpoint whose archive write was lost in a crash', async () => {
+    // Prepare: the checkpoint's transaction commits, then the process dies before the archive write
+    const archive = new S3CheckpointSink(embedded.s3, embedded.names.checkpointsBucket);
+    let writes = 0;
+    const crashed = new DynamoAuditTrail({
+      client: embedded.dynamodb,
+      table: embedded.names.auditTable,
+      pseudonymizer: audit.pseudonymizer,
+      signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
+      // The earlier checkpoint's (already archived) write goes through; this one's is lost.
+      sink: { put: (name, body) => (writes++ === 0 ? archive.put(name, body) : Promise.reject(new Error('killed before the archive write'))) },
+      clock: { now: () => new Date() },
+      ids: uuidIds,
+    });
+    const lost = await crashed.checkpoint().catch(() => undefined);
+    expect(lost).toBeUndefined();
+    const unarchived = await verifyAudit(audit);
+    expect(unarchived.ok).toBe(false);
+    expect(unarchived.problem?.message).toContain('has no archived copy');
+    // Act
+    await audit.checkpoint();
+    // Assess
+    expect(await verifyAudit(audit)).toMatchObject({ ok: true });
   });
 
   it('holds no raw subject id and no personal value in any event of a full run', { timeout: 180_000 }, async () => {
