@@ -30,12 +30,6 @@ import type { SweepTaskDeps } from './sweep-tasks.ts';
 
 declare const __WASURE_CATALOGUE__: string | undefined;
 
-/**
- * The audit-MAC key (writer proof of audit events), apart from the
- * pseudonym key. TODO(infra): move into ENV of shared/config/env.ts.
- */
-export const AUDIT_MAC_KEY_ENV = 'WASURE_AUDIT_MAC_KEY_ARN';
-
 /** Options of the AWS composition root (the CLI's `--stack` mode sets them). */
 export interface AwsDepsOptions {
   /** The catalogue. @default the one compiled into the function */
@@ -72,12 +66,12 @@ export function lambdaSweepDeps(
     ...(env[ENV.checkpointsBucket] === undefined
       ? {}
       : { sink: new S3CheckpointSink(s3, requireEnv(env, ENV.checkpointsBucket), { versioned: true }) }),
-    ...(env[AUDIT_MAC_KEY_ENV] === undefined
+    ...(env[ENV.auditMacKeyArn] === undefined
       ? {}
       : {
           authenticator: new KmsEventAuthenticator(
             kms,
-            requireEnv(env, AUDIT_MAC_KEY_ENV),
+            requireEnv(env, ENV.auditMacKeyArn),
             env.AWS_LAMBDA_FUNCTION_NAME ?? 'wasure-cli',
           ),
         }),
