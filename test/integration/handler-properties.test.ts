@@ -358,19 +358,24 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     await provide(deps, { subjectId: 'S-IAM-0', recipientId: 'keio-university', basis: 'academic-research', actor: 'test' }).catch(() => undefined);
     await addHold(deps, { target: { recordId: 'stm-0001' }, reason: 'litigation', actor: 'test' });
     // Each type on its own subject, except lift-restriction, which lifts the
-    // restriction placed by restrict.
+    // restriction placed by restrict. The erased subject is exported first,
+    // so the erasure removes a package.
     const subjectOf = (type: RequestType) => `S-IAM-${REQUEST_TYPES.indexOf(type === 'lift-restriction' ? 'restrict' : type)}`;
-    for (const type of REQUEST_TYPES) {
+    const runs: { type: RequestType; requestId: string; subjectId: string }[] = REQUEST_TYPES.flatMap((type) => [
+      ...(type === 'erase' ? [{ type: 'export' as const, requestId: 'iam-req-erase-export', subjectId: subjectOf(type) }] : []),
+      { type, requestId: `iam-req-${type}`, subjectId: subjectOf(type) },
+    ]);
+    for (const { type, requestId, subjectId } of runs) {
       const params: Record<string, Record<string, unknown>> = { correct: { recordId: 'iam-correct', set: { medicalHistory: '花粉症' } } };
       await registerRequest(deps, {
-        requestId: `iam-req-${type}`,
+        requestId,
         type,
-        subjectId: subjectOf(type),
+        subjectId,
         requester: { kind: 'subject' },
         verification: { method: 'driver-licence', evidenceRef: 'case' },
         params: params[type] ?? {},
       });
-      const done = await runRequestLocally(deps, type, `iam-req-${type}`, onTask);
+      const done = await runRequestLocally(deps, type, requestId, onTask);
       expect(done.status, type).toBe('completed');
     }
     await runSweepLocally({ ...deps, checkpoint: () => audit.checkpoint() }, {
