@@ -107,7 +107,7 @@ export function withMetrics(
   return (line) => {
     log(line);
     const fields = metrics[line.event];
-    const doc = fields === undefined || line.level !== 'info' ? undefined : metricDocument(namespace, line, fields, now());
+    const doc = fields === undefined ? undefined : metricDocument(namespace, line, fields, now());
     if (doc !== undefined) {
       write(doc);
     }

@@ -24,7 +24,7 @@ import { ENV, requireEnv } from '#shared/config/env.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import { ConfigError } from '#shared/errors.ts';
-import { jsonLogger } from '#shared/logging.ts';
+import { jsonLogger, type MetricFields, withMetrics } from '#shared/logging.ts';
 import type { RequestTaskDeps } from './request-tasks.ts';
 import type { SweepTaskDeps } from './sweep-tasks.ts';
 
@@ -37,6 +37,15 @@ export interface AwsDepsOptions {
   /** SDK client configuration (region, credentials). @default the Lambda environment's */
   readonly clientConfig?: { readonly region?: string };
 }
+
+/**
+ * Log fields that are also CloudWatch metrics (the stateless stack's alarms
+ * watch them): what quarantine holds after a sweep, and a broken audit head.
+ */
+export const METRICS: MetricFields = {
+  'sweep.finish': ['quarantineObjects', 'quarantineBytes'],
+  'audit.head-broken': ['headSize'],
+};
 
 function bundledCatalogue(): Catalogue {
   if (typeof __WASURE_CATALOGUE__ !== 'string') {
@@ -57,7 +66,8 @@ export function lambdaSweepDeps(
   const clock = { now: () => new Date() };
   const ids = { next: () => randomUUID() };
   const pseudonyms = new KmsPseudonymizer(kms, requireEnv(env, ENV.auditHmacKeyArn));
-  const log = jsonLogger();
+  const namespace = env[ENV.metricsNamespace];
+  const log = namespace === undefined ? jsonLogger() : withMetrics(jsonLogger(), namespace, METRICS);
   const trailProps = {
     log,
     client: dynamodb,

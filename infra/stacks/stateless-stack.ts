@@ -207,6 +207,18 @@ export class StatelessStack extends Stack {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }).addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    // Any writer that finds the audit head not matching the stored events
+    // stops appending and logs audit.head-broken (published as a metric).
+    this.alarmOnAny(
+      'AuditHeadBrokenAlarm',
+      'An audit writer found the trail head not matching its events (written outside wasure?): appends stop until it is resolved. Run the verifier (wasure --stack … audit verify) and see the writer\'s log.',
+      new cloudwatch.Metric({
+        namespace: metricsNamespace(props.config.stage),
+        metricName: 'headSize',
+        statistic: 'SampleCount',
+        period: Duration.minutes(5),
+      }),
+    );
     const stateMachineName = `${this.stackName}-RetentionSweep`;
     this.sweep = new RetentionSweepWorkflow(this, 'RetentionSweep', {
       functions,
@@ -415,7 +427,7 @@ export class StatelessStack extends Stack {
     // pseudonymise a raw subject id call the HMAC key; the changing types
     // stage their events inside their record writes, and the others also
     // chain what is staged (the sequencer reads and deletes pending entries).
-    const staging = [execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
+    const staging = [execute.correct, execute.restrict, execute['lift-restriction']];
     for (const f of auditing) {
       auditWriter(f, staging.includes(f) ? 'stage' : 'chain');
     }
@@ -431,6 +443,11 @@ export class StatelessStack extends Stack {
     // blanked (old versions deleted) on erasure.
     allowQuarantine(execute.export, ['s3:GetObject']);
     allowQuarantine(execute.erase, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']);
+    // Erasure also removes every disclosure package made for the subject
+    // (found through the subject's export requests), every version.
+    allow(execute.erase, ['dynamodb:Query'], [index(s.requestsTable, INDEX.bySubject)]);
+    allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.exportsBucket.bucketArn]);
+    allow(execute.erase, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [exportObjects]);
     allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(execute.erase, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     allow(execute.export, ['s3:PutObject', 's3:GetObject'], [exportObjects]);
@@ -444,8 +461,11 @@ export class StatelessStack extends Stack {
     );
     acknowledge(
       execute.erase.role as iam.IRole,
-      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`],
-      'Erasure deletes every object version under records/ of the subject\'s records; object keys are not known in advance.',
+      [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-exports-<AWS::AccountId>-<AWS::Region>/exports/*]`,
+      ],
+      'Erasure deletes every object version under records/ of the subject\'s records and every version of the disclosure packages made for the subject under exports/{requestId}/; object keys are not known in advance.',
     );
     this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete, fail, logKey: s.keys.operationsKey });
     for (const [type, machine] of Object.entries(this.requests.stateMachines)) {

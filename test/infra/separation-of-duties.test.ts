@@ -131,6 +131,15 @@ describe('separation of duties over the audit trail', () => {
     expect(rule?.ExpirationInDays).toBeGreaterThanOrEqual(2);
   });
 
+  it('alarms on any broken-head report of an audit writer', () => {
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: `wasure/${DEFAULT_CONFIG.stage}`,
+      MetricName: 'headSize',
+      Statistic: 'SampleCount',
+      Threshold: 1,
+    });
+  });
+
   it('alarms when the sweep reports quarantine holding more than the configured bytes', () => {
     stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: `wasure/${DEFAULT_CONFIG.stage}`,

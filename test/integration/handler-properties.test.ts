@@ -20,6 +20,7 @@ import { LOCAL_KEY_IDS } from '#shared/adapters/local/kms-server.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
+import { KmsEventAuthenticator } from '#shared/adapters/aws/kms-event-authenticator.ts';
 import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
 import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
 import { S3ExportStore } from '#shared/adapters/aws/s3-export-store.ts';
@@ -260,12 +261,15 @@ function grantsOf(template: Tpl, resolver: Resolver, functionId: string): Grant[
 const NOT_EXERCISED_LOCALLY: { fn: RegExp; action: string; why: string }[] = [
   { fn: /.*/, action: 'logs:*', why: 'Lambda writes its own log group' },
   { fn: /.*/, action: 'xray:*', why: 'active tracing' },
-  { fn: /PurgeBatch|RecordsStream|RequestErase|LandingTagger/, action: 's3:ListBucketVersions', why: 'the documents bucket is versioned on AWS; s3rver has no versioning, so locally the adapter lists plain objects (the versioned path is covered by the adapter test)' },
-  { fn: /PurgeBatch|RecordsStream|RequestErase|LandingTagger/, action: 's3:DeleteObjectVersion', why: 'idem: every version is deleted by VersionId on AWS' },
+  { fn: /PurgeBatch|RecordsStream|RequestErase|RequestExport|LandingTagger|FinishSweep/, action: 's3:ListBucketVersions', why: 'the documents, landing and exports buckets are versioned on AWS; s3rver has no versioning, so locally the adapter lists plain objects (the versioned path is covered by the adapter test)' },
+  { fn: /PurgeBatch|RecordsStream|RequestErase|LandingTagger|FinishSweep/, action: 's3:DeleteObjectVersion', why: 'idem: every version is deleted by VersionId on AWS' },
+  { fn: /VerifyAudit/, action: 's3:ListBucketVersions|s3:GetObjectVersion', why: 'the checkpoints bucket is versioned (Object Lock) on AWS and the checkpointer reads the oldest version of each checkpoint; s3rver has no versions (the versioned read is covered by test/adapters/s3-checkpoint-sink.test.ts)' },
+  { fn: /RequestErase/, action: 's3:GetObject|s3:PutObject|s3:DeleteObject', why: 'the erased subject has no quarantined line in this run (on the landing bucket\'s quarantine/ only); test/integration/quarantine.test.ts erases one' },
+  { fn: /FinishSweep/, action: 'dynamodb:GetItem|dynamodb:Query|dynamodb:PutItem|dynamodb:DeleteItem|kms:GenerateMac|s3:GetObject|s3:DeleteObject', why: 'quarantine holds nothing past its retention in this run, so there is nothing to delete and audit; test/integration/quarantine.test.ts drives the purge' },
   { fn: /RequestExport/, action: 's3:GetObject', why: 'the package is delivered as a URL presigned with the function\'s credentials: the download is the function\'s s3:GetObject on exports/*' },
   { fn: /RequestCorrect/, action: 'dynamodb:PutItem', why: 'a correction that gives a subject its first sensitive field creates the subject\'s data key' },
   { fn: /LandingTagger/, action: 's3:ListBucket|s3:DeleteObject', why: 'documents of a line whose record write then fails (a concurrent writer took the id) are removed again; no sequential run reaches it' },
-  { fn: /StartSweep/, action: 'dynamodb:GetItem|dynamodb:PutItem|dynamodb:DeleteItem|kms:Decrypt|kms:Encrypt|kms:GenerateDataKey|kms:DescribeKey', why: 'recovery chains events and removes document intents that a crash left; a run without a crash leaves none (the crash-point test drives both)' },
+  { fn: /StartSweep/, action: 'dynamodb:GetItem|dynamodb:PutItem|dynamodb:DeleteItem|kms:GenerateMac|kms:Decrypt|kms:Encrypt|kms:GenerateDataKey|kms:DescribeKey', why: 'recovery chains events and removes document intents that a crash left; a run without a crash leaves none (the crash-point test drives both)' },
   { fn: /ContinueSweep/, action: 'states:StartExecution', why: 'locally a continuation is a new local execution; on AWS the function starts it' },
   { fn: /RecordsStream/, action: 'dynamodb:DescribeStream|dynamodb:GetRecords|dynamodb:GetShardIterator|dynamodb:ListStreams', why: 'the event-source mapping reads the stream with the function role; locally the poller reads it' },
   { fn: /RecordsStream/, action: 'sqs:*', why: 'the event-source mapping sends failed batches to the dead-letter queue' },
@@ -285,6 +289,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
   let stateful: Tpl;
   let stateless: Tpl;
   let audit: DynamoAuditTrail;
+  let checkpointer: DynamoAuditTrail;
 
   beforeAll(async () => {
     const embedded = env();
@@ -310,14 +315,16 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
       pseudonym: (id) => new KmsPseudonymizer(embedded.kms, embedded.keyIds.hmac).pseudonym(id),
     };
     const clock = clockAt('2040-01-01T00:00:00Z');
-    audit = new DynamoAuditTrail({
-      client: embedded.dynamodb,
-      table: embedded.names.auditTable,
-      pseudonymizer,
+    // As deployed: writers prove their events and are not told the signing
+    // key; the checkpointer (the scheduled verifier) alone signs.
+    const trail = { client: embedded.dynamodb, table: embedded.names.auditTable, pseudonymizer, clock, ids: uuidIds };
+    const authenticator = new KmsEventAuthenticator(embedded.kms, embedded.keyIds.auditMac, 'wasure-test');
+    audit = new DynamoAuditTrail({ ...trail, authenticator });
+    checkpointer = new DynamoAuditTrail({
+      ...trail,
+      authenticator,
       signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
       sink: new S3CheckpointSink(embedded.s3, embedded.names.checkpointsBucket),
-      clock,
-      ids: uuidIds,
     });
     const base = { ...embeddedDeps(embedded, sampleCatalogue(), clock).deps, audit, log: (line: LogLine) => logLines.push(line) };
     // The S3 export store, as deployed, on a local bucket (unversioned, as s3rver is).
@@ -406,7 +413,11 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     watcher.stop();
     expect(landed.map((l) => [l.stored, l.refused])).toEqual([[1, 1], [1, 0]]);
     // The scheduled audit verification.
-    await taskScope.run(VERIFY_SCOPE, () => auditTasks({ audit }).verify({}));
+    // Twice: the first run signs the first checkpoint, the second verifies
+    // it (signature, archived copy) before signing the next.
+    for (let run = 0; run < 2; run += 1) {
+      await taskScope.run(VERIFY_SCOPE, () => auditTasks({ audit: checkpointer, checkpoint: () => checkpointer.checkpoint() }).verify({}));
+    }
     const { app, stateful: a, stateless: b } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
     const assembly = app.synth();
     stateful = assembly.getStackByName(a.stackName).template as Tpl;
@@ -437,8 +448,8 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     const resolver = new Resolver(stateless, stateful);
     const output = (key: string) => statefulResolver.resolve((stateful.Outputs?.[key] as { Value: Json }).Value);
     const tableArn = (logical: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${logical}`;
-    const keyBySpec = (spec: string | undefined) =>
-      Object.entries(stateful.Resources).find(([, r]) => r.Type === 'AWS::KMS::Key' && r.Properties?.KeySpec === spec)?.[0] as string;
+    const keyById = (construct: string) =>
+      Object.entries(stateful.Resources).find(([id, r]) => r.Type === 'AWS::KMS::Key' && id.startsWith(`Keys${construct}`))?.[0] as string;
     const local = LOCAL_STORE_NAMES as StoreNames;
     const names: Names = {
       table: (t) => {
@@ -456,8 +467,14 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
         return output(OUTPUTS[key as keyof typeof OUTPUTS]);
       },
       key: (k) => {
-        const spec = { [LOCAL_KEY_IDS.data]: undefined, [LOCAL_KEY_IDS.hmac]: 'HMAC_256', [LOCAL_KEY_IDS.signing]: 'ECC_NIST_P256' }[k];
-        return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyBySpec(spec)}`;
+        const construct = {
+          [LOCAL_KEY_IDS.data]: 'DataKey',
+          [LOCAL_KEY_IDS.hmac]: 'AuditPseudonymKey',
+          [LOCAL_KEY_IDS.signing]: 'AuditSigningKey',
+          [LOCAL_KEY_IDS.auditMac]: 'AuditMacKey',
+        }[k];
+        if (construct === undefined) throw new Error(`unknown key ${k}`);
+        return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyById(construct)}`;
       },
     };
     // (state machine, Task state) → function logical id, from the definitions.

@@ -28,7 +28,7 @@ describe('withMetrics', () => {
     ]);
   });
 
-  it('publishes nothing for an error line, a line without the fields, or a non-numeric field', () => {
+  it('publishes nothing for a line without the fields, or a non-numeric field', () => {
     const { written } = run([
       { level: 'error', event: 'sweep.finish', error: 'Error' },
       { level: 'info', event: 'sweep.finish', sweepId: 's-2' },

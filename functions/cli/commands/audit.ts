@@ -7,19 +7,24 @@ import type { CliCommand } from '../types.ts';
 export const auditVerifyCommand: CliCommand = {
   path: ['audit', 'verify'],
   examples: ['wasure audit verify', 'wasure audit verify --json'],
-  usage: 'audit verify                    recompute the hash chain, checkpoints and signatures, then sign a checkpoint',
+  usage: 'audit verify                    recompute the hash chain, checkpoints, signatures and writer MACs, then (locally) sign a checkpoint',
   async run(ctx) {
     const runtime = await ctx.runtime();
     // Verify before writing anything: a checkpoint signed over a tampered
     // trail would vouch for it.
     const verdict = await verifyAudit(runtime.audit);
-    const signed = verdict.ok ? await runtime.audit.checkpoint() : undefined;
+    // On a deployed stack only the checkpointer role may sign (the signing
+    // key denies everyone else), so the CLI verifies and leaves signing to
+    // the scheduled checkpointer; locally the CLI is the checkpointer.
+    const signed = verdict.ok && runtime.mode !== 'stack' ? await runtime.audit.checkpoint() : undefined;
     if (ctx.json) {
       ctx.out(JSON.stringify({ ...verdict, ...(signed === undefined ? {} : { signedCheckpoint: signed.index }) }, null, 2));
     } else if (verdict.ok) {
       ctx.out(`audit trail verified: ${verdict.eventsChecked} events, ${verdict.checkpointsChecked} signed checkpoints`);
       if (signed !== undefined) {
         ctx.out(`signed checkpoint ${signed.index} over ${signed.treeSize} events`);
+      } else if (runtime.mode === 'stack') {
+        ctx.out('checkpoints are signed by the deployed checkpointer (VerifyAuditFn) on its schedule');
       }
     } else {
       ctx.out(`audit trail FAILED verification after ${verdict.eventsChecked} events: ${verdict.problem?.kind}: ${verdict.problem?.message}`);
