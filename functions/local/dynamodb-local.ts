@@ -13,8 +13,16 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  type GlobalSecondaryIndexDescription,
+  ListTablesCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
+import { tableName, toCreateTableInput } from '#shared/adapters/aws/table-schema.ts';
 import type { LocalCredentials } from '#shared/adapters/local/sigv4-verifier.ts';
+import type { StoreNames, TableDefinition } from '#shared/domain/store-definitions.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { LAUNCHER_MARK } from './state-dir.ts';
 
@@ -137,4 +145,61 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   }
   options.log(`DynamoDB Local ready on ${endpoint} in ${Date.now() - started} ms`);
   return { process: child, endpoint };
+}
+
+/**
+ * Adds the global secondary indexes a definition has and an existing
+ * table lacks (a state directory made by an earlier wasure, e.g. the audit
+ * table before its `bySubject` index), one UpdateTable each, as DynamoDB
+ * allows, and waits until every defined index is ACTIVE: DynamoDB Local
+ * backfills the existing items first, and a query meanwhile fails. An
+ * index creation a killed process left unfinished is waited for too.
+ * Indexes are never changed or removed here.
+ *
+ * @throws ConfigError when an index is not ACTIVE within the timeout.
+ */
+export async function addMissingIndexes(
+  client: DynamoDBClient,
+  defs: readonly TableDefinition[],
+  names: StoreNames,
+  options: { readonly activeTimeoutMs?: number; readonly log?: (line: string) => void } = {},
+): Promise<void> {
+  const timeoutMs = options.activeTimeoutMs ?? 120_000;
+  for (const def of defs) {
+    const name = tableName(def, names);
+    const described = async () =>
+      (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.GlobalSecondaryIndexes ?? [];
+    const defined = new Set(def.indexes.map((i) => i.indexName));
+    const waitUntilActive = async (current: GlobalSecondaryIndexDescription[]) => {
+      const started = Date.now();
+      for (;;) {
+        const inactive = current.filter((i) => defined.has(i.IndexName ?? '') && i.IndexStatus !== 'ACTIVE');
+        if (inactive.length === 0) return current;
+        if (Date.now() - started > timeoutMs) {
+          const list = inactive.map((i) => `${i.IndexName} (${i.IndexStatus})`).join(', ');
+          throw new ConfigError(
+            `index ${list} of ${name} is not active after ${timeoutMs} ms; open the state directory again to go on waiting`,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        current = await described();
+      }
+    };
+    // One index at a time, as DynamoDB creates them.
+    const present = new Set((await waitUntilActive(await described())).map((i) => i.IndexName));
+    const wanted = toCreateTableInput(def, name);
+    for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+      if (present.has(index.IndexName)) continue;
+      options.log?.(`adding index ${index.IndexName} to ${name}`);
+      const keys = new Set(index.KeySchema?.map((k) => k.AttributeName));
+      await client.send(
+        new UpdateTableCommand({
+          TableName: name,
+          AttributeDefinitions: wanted.AttributeDefinitions?.filter((a) => keys.has(a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }),
+      );
+      await waitUntilActive(await described());
+    }
+  }
 }

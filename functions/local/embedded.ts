@@ -31,7 +31,7 @@ import {
   type StoreNames,
   TABLES,
 } from '#shared/domain/store-definitions.ts';
-import { freePort, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
+import { addMissingIndexes, freePort, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { ownerOnlyUmask, takeLock, tightenTree } from './state-dir.ts';
 import { bindStores, newCredentials, planState, STATE_BUCKET, STORE_DIRS } from './state-manifest.ts';
 
@@ -187,6 +187,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       kmsClient.destroy();
     });
     await ensureTables(dynamodb, TABLES, names);
+    // A state directory from an earlier wasure keeps its tables: indexes
+    // added to a definition since then are added here.
+    await addMissingIndexes(dynamodb, TABLES, names, { log });
     if (plan !== undefined) {
       await bindStores(dir, plan, { dynamodb, s3 });
     }

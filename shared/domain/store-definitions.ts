@@ -106,7 +106,19 @@ export const AUDIT_TABLE: TableDefinition = {
   id: 'AuditTrail',
   partitionKey: { name: 'stream', type: 'S' },
   sortKey: { name: 'seq', type: 'N' },
-  indexes: [],
+  indexes: [
+    {
+      indexName: INDEX.bySubject,
+      // Only chained events carry `subjectPseudonym` at the top level
+      // (staged entries nest theirs, the head and checkpoints have none),
+      // so the index is sparse and holds exactly the events about a
+      // subject, in chain order. ALL: `audit log --subject` shows whole
+      // events; KEYS_ONLY would need a BatchGetItem on the table per page.
+      partitionKey: { name: 'subjectPseudonym', type: 'S' },
+      sortKey: { name: 'seq', type: 'N' },
+      projection: 'ALL',
+    },
+  ],
   stream: false,
   pointInTimeRecovery: true,
 };
