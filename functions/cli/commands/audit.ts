@@ -36,7 +36,7 @@ export const auditVerifyCommand: CliCommand = {
 export const auditLogCommand: CliCommand = {
   path: ['audit', 'log'],
   options: {
-    subject: { type: 'string', value: 'ID', description: 'only events about this subject (looked up by its pseudonym)' },
+    subject: { type: 'string', value: 'ID', description: 'only events about this subject (read from the index by its pseudonym)' },
     since: { type: 'string', value: 'ISO', description: 'only events at or after this time' },
     limit: { type: 'string', value: 'N', description: 'at most N events' },
   },

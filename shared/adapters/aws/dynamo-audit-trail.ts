@@ -37,6 +37,7 @@ import {
   MerkleFrontier,
 } from '../../domain/audit-chain.ts';
 import { assertNoPersonalData } from '../../domain/audit-event.ts';
+import { INDEX } from '../../domain/store-definitions.ts';
 import { ConflictError, IntegrityError } from '../../errors.ts';
 import type { Logger } from '../../logging.ts';
 import type {
@@ -571,27 +572,32 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
     });
   }
 
-  private async queryStream<T>(stream: string): Promise<T[]> {
+  /**
+   * The items of a query, page after page, without their `stream`; with
+   * `enough`, it stops after the page that brings that many.
+   */
+  private async queryItems<T>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>, enough?: number): Promise<T[]> {
     const items: T[] = [];
     let start: QueryCommandInput['ExclusiveStartKey'];
     do {
-      const out = await this.props.client.send(
-        new QueryCommand({
-          TableName: this.props.table,
-          KeyConditionExpression: '#s = :s',
-          ExpressionAttributeNames: { '#s': 'stream' },
-          ExpressionAttributeValues: marshall({ ':s': stream }),
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
+      const out = await this.props.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
       for (const item of out.Items ?? []) {
         const { stream: _stream, ...rest } = unmarshall(item);
         items.push(rest as T);
       }
       start = out.LastEvaluatedKey;
-    } while (start !== undefined);
+    } while (start !== undefined && (enough === undefined || items.length < enough));
     return items;
+  }
+
+  private queryStream<T>(stream: string): Promise<T[]> {
+    return this.queryItems<T>({
+      TableName: this.props.table,
+      KeyConditionExpression: '#s = :s',
+      ExpressionAttributeNames: { '#s': 'stream' },
+      ExpressionAttributeValues: marshall({ ':s': stream }),
+      ConsistentRead: true,
+    });
   }
 
   /** Everything the verifier needs. */
@@ -608,13 +614,53 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
     return { events, checkpoints, headSize: head.size, headSizeAfter: after.size };
   }
 
-  /** Events matching a filter, oldest first. */
+  /**
+   * Events matching a filter, oldest first; with a `limit`, the newest
+   * `limit` of them. A subject's events are read through its index
+   * partition ({@link readSubjectEvents}); any other filter reads the trail.
+   */
   async readEvents(query: AuditQuery = {}): Promise<ChainedEvent[]> {
+    if (query.subjectPseudonym !== undefined) {
+      return this.readSubjectEvents(query.subjectPseudonym, query);
+    }
     const events = (await this.queryStream<ChainedEvent>('events')).filter(
-      (e) =>
-        (query.subjectPseudonym === undefined || e.subjectPseudonym === query.subjectPseudonym) &&
-        (query.since === undefined || e.time >= query.since),
+      (e) => query.since === undefined || e.time >= query.since,
     );
     return query.limit === undefined ? events : events.slice(-query.limit);
+  }
+
+  /**
+   * One subject's events from the `bySubject` index, whose sort key is the
+   * seq: chain order, and with a limit the newest first, so only `limit`
+   * items are read. `since` is a time, not a seq: it is a filter on
+   * `time`, over the subject's items only (event times follow the seq but
+   * not strictly, writers' clocks differ, so no seq bound can stand in for
+   * it). Index reads are eventually consistent: an event integrated a
+   * moment ago may show on the next call.
+   */
+  private async readSubjectEvents(pseudonym: string, query: AuditQuery): Promise<ChainedEvent[]> {
+    // A stray item with a top-level pseudonym outside the chain is no event.
+    const names: Record<string, string> = { '#p': 'subjectPseudonym', '#st': 'stream' };
+    const values: Record<string, string> = { ':p': pseudonym, ':st': 'events' };
+    if (query.since !== undefined) {
+      names['#t'] = 'time';
+      values[':t'] = query.since;
+    }
+    const { limit } = query;
+    const events = await this.queryItems<ChainedEvent>(
+      {
+        TableName: this.props.table,
+        IndexName: INDEX.bySubject,
+        KeyConditionExpression: '#p = :p',
+        FilterExpression: query.since === undefined ? '#st = :st' : '#st = :st AND #t >= :t',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: marshall(values),
+        ScanIndexForward: limit === undefined,
+        // Without a time filter every item read is returned: read no more than needed.
+        ...(limit === undefined || query.since !== undefined ? {} : { Limit: limit }),
+      },
+      limit,
+    );
+    return limit === undefined ? events : events.slice(0, limit).reverse();
   }
 }
