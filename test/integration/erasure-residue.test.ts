@@ -1,8 +1,9 @@
-import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../cli-run.ts';
+import { findIn, type RawFile, rawFiles } from '../raw-files.ts';
 
 const NOW = '2026-11-22T00:00:00Z';
 const verified = ['--verified-by', 'passport', '--evidence', 'desk-1'];
@@ -66,40 +67,10 @@ const lines = [
   },
 ];
 
-/** The byte forms a text may take in a file: UTF-8, UTF-16LE, and JSON's \u escapes of non-ASCII. */
-const forms = (text: string): { encoding: string; bytes: Buffer }[] => [
-  { encoding: 'utf-8', bytes: Buffer.from(text, 'utf8') },
-  { encoding: 'utf-16le', bytes: Buffer.from(text, 'utf16le') },
-  ...(/[^\x20-\x7e]/.test(text)
-    ? [{ encoding: 'json-escaped', bytes: Buffer.from(text.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'utf8') }]
-    : []),
-];
-
-/** Every regular file under `root`, read as bytes. */
-const rawFiles = async (root: string): Promise<{ path: string; bytes: Buffer }[]> => {
-  const files: { path: string; bytes: Buffer }[] = [];
-  const visit = async (path: string): Promise<void> => {
-    const info = await lstat(path);
-    if (info.isDirectory()) {
-      for (const entry of await readdir(path)) await visit(join(path, entry));
-    } else if (info.isFile()) {
-      files.push({ path: relative(root, path), bytes: await readFile(path) });
-    }
-  };
-  await visit(root);
-  return files;
-};
-
-/** Where each text is readable: `file: text (encoding)`. */
-const findIn = (files: readonly { path: string; bytes: Buffer }[], texts: readonly string[]): string[] =>
-  files.flatMap((f) =>
-    texts.flatMap((t) => forms(t).flatMap((form) => (f.bytes.includes(form.bytes) ? [`${f.path}: ${t} (${form.encoding})`] : []))),
-  );
-
 describe('after erasure, nothing of the subject is readable in clear in the stand-ins\' files', () => {
   let dir: string;
   let state: string;
-  let files: { path: string; bytes: Buffer }[];
+  let files: RawFile[];
   const run = (...argv: string[]) => runCliCaptured([...argv, '--local', state, '--now', NOW]);
 
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -17,6 +17,7 @@ import { embeddedDeps, loadCatalogue } from '#functions/runtime.ts';
 import type { RequestTaskDeps } from '#functions/workflow/request-tasks.ts';
 import { rawSampleCatalogue, sampleCatalogue } from '../fixtures/catalogue.ts';
 import { withEmbedded } from './harness.ts';
+import { findIn, rawFiles } from '../raw-files.ts';
 
 const SUBJECT = 'S-QZ1';
 const OTHER = 'S-RY2';
@@ -24,14 +25,6 @@ const MY_NUMBER = '123456789018';
 const refused = (recordId: string, subjectId: string, note: string) =>
   JSON.stringify({ recordId, subjectId, dataset: 'no-such-dataset', purposes: ['p'], acquiredAt: '2026-10-01T10:00:00+09:00', fields: { note } });
 const verification = { method: 'driver-licence', evidenceRef: 'case-q-1' } as const;
-
-/** Every file of the landing bucket as s3rver keeps it on disk, concatenated. */
-async function landingBytesOnDisk(dir: string, bucket: string): Promise<string> {
-  const root = join(dir, STORE_DIRS.s3, bucket);
-  const files = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  const texts = await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name), 'latin1')));
-  return texts.join('\n');
-}
 
 describe('quarantine retention and subject coverage (embedded stores)', () => {
   const env = withEmbedded();
@@ -107,10 +100,10 @@ describe('quarantine retention and subject coverage (embedded stores)', () => {
     expect(done.outcome).toMatchObject({ quarantineLines: 2 });
     const keys = (await deps.landing?.listVersions('quarantine/'))?.map((v) => v.key).sort();
     expect(keys).toEqual(['quarantine/q-batch.jsonl', 'quarantine/q-batch.jsonl.reasons.json']);
-    const onDisk = await landingBytesOnDisk(env().dir, env().names.landingBucket);
-    expect(onDisk).toContain(OTHER);
-    expect(onDisk).not.toContain(SUBJECT);
-    expect(onDisk).not.toContain(MY_NUMBER);
+    // Every file of the landing bucket as s3rver keeps it on disk.
+    const onDisk = await rawFiles(join(env().dir, STORE_DIRS.s3, env().names.landingBucket));
+    expect(findIn(onDisk, [OTHER])).not.toEqual([]);
+    expect(findIn(onDisk, [SUBJECT, MY_NUMBER])).toEqual([]);
     const subject = await deps.pseudonyms.pseudonym(SUBJECT);
     const erasures = (await audit.readEvents()).filter((e) => e.action === 'erasure' && e.details?.scope === 'quarantine');
     expect(erasures).toHaveLength(2);
