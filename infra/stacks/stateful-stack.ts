@@ -18,6 +18,7 @@ import { DataBucket } from '../constructs/data-bucket.ts';
 import { DataKeys } from '../constructs/data-keys.ts';
 import { DefinedTable } from '../constructs/defined-table.ts';
 import { QUARANTINE_PREFIX } from '#shared/domain/landing.ts';
+import { parseCatalogue, quarantineRetentionDays } from '#shared/domain/catalogue.ts';
 import { checkpointerRoleName, OUTPUTS } from '../names.ts';
 
 /** ARN of the checkpointer role of a stage (see {@link checkpointerRoleName}). */
@@ -26,14 +27,13 @@ export function checkpointerRoleArn(stage: string): string {
 }
 
 /**
- * Days quarantined landing objects are kept: the catalogue's
- * `quarantine.retentionDays` (default 30). The sweep deletes them, audited,
- * when they fall due; the bucket's lifecycle rule is the backstop a day later.
+ * Days quarantined landing objects are kept: the catalogue's own rule
+ * (`quarantine.retentionDays`, default 30), read from the catalogue the
+ * functions are built with. The sweep deletes them, audited, when they
+ * fall due; the bucket's lifecycle rule is the backstop a day later.
  */
-export function quarantineRetentionDays(catalogueFile: string): number {
-  const catalogue = JSON.parse(readFileSync(catalogueFile, 'utf8')) as { quarantine?: { retentionDays?: unknown } };
-  const days = catalogue.quarantine?.retentionDays;
-  return typeof days === 'number' && Number.isInteger(days) && days > 0 ? days : 30;
+function quarantineDaysOf(catalogueFile: string): number {
+  return quarantineRetentionDays(parseCatalogue(JSON.parse(readFileSync(catalogueFile, 'utf8'))));
 }
 
 /**
@@ -152,7 +152,7 @@ export class StatefulStack extends Stack {
     this.landingBucket.addLifecycleRule({
       id: 'QuarantineRetention',
       prefix: QUARANTINE_PREFIX,
-      expiration: Duration.days(quarantineRetentionDays(props.config.catalogueFile) + 1),
+      expiration: Duration.days(quarantineDaysOf(props.config.catalogueFile) + 1),
       noncurrentVersionExpiration: Duration.days(1),
     });
     // CDK turns EventBridge delivery on with a deployment-time custom resource.
