@@ -278,3 +278,59 @@ export function verifyReceipt(receipt: unknown): ReceiptVerdict {
     problems,
   };
 }
+
+/**
+ * Task and Pass states the erase request's state machine adds after the
+ * erasure: the audit checkpointer (it verifies the trail, then signs a
+ * checkpoint that covers the erasure), the task that saves the receipt as
+ * the request's package, and the state that records a receipt left for
+ * later (`wasure receipt issue`). Shared by infra and the local runner.
+ */
+export const ERASURE_RECEIPT_STATES = {
+  checkpoint: 'VerifyAudit',
+  issue: 'IssueErasureReceipt',
+  later: 'ErasureReceiptLater',
+} as const;
+
+/** Name of the plain-text guide beside the receipt in an erase request's package. */
+export const HOW_TO_VERIFY_FILE = 'HOW-TO-VERIFY.txt';
+
+/**
+ * The guide to checking a receipt, in Japanese and English: the CLI, the
+ * standalone openssl script and the key fingerprint to compare with the
+ * published one. It names only the request and the key, never the subject.
+ *
+ * @example
+ * const text = howToVerify({ requestId: 'q-17', receiptFile: 'erasure-receipt.json', keyFingerprint });
+ */
+export function howToVerify(input: {
+  readonly requestId: string;
+  readonly receiptFile: string;
+  readonly keyFingerprint: string;
+}): string {
+  const file = input.receiptFile;
+  return [
+    `消去証明書 / Erasure receipt — request ${input.requestId}`,
+    '',
+    '【日本語】',
+    `${file} は、ご本人のデータの消去が署名付きの監査証跡に記録されたことを示します。`,
+    '確認に wasure の保存データや AWS の認証情報は要りません(オフラインで確認できます)。',
+    `1. wasure receipt verify ${file}`,
+    '   終了コード 0 は有効、2 は無効(問題の内容を表示します)。',
+    `2. wasure を使わない場合: sh verify-receipt.sh ${file}`,
+    '   (wasure の docs/verify-receipt.sh。openssl と python3 の標準ライブラリだけを使います)',
+    '3. 表示される署名鍵の指紋を、事業者が公表している指紋と照合してください。',
+    `   この証明書の署名鍵: sha256:${input.keyFingerprint}`,
+    '',
+    '[English]',
+    `${file} proves that the erasure of your data is recorded in the signed audit trail.`,
+    'Checking it needs neither wasure\'s stores nor AWS credentials (it works offline).',
+    `1. wasure receipt verify ${file}`,
+    '   Exit code 0 means valid, 2 invalid (the problem is named).',
+    `2. Without wasure: sh verify-receipt.sh ${file}`,
+    '   (docs/verify-receipt.sh of wasure; openssl and the python3 standard library only)',
+    '3. Compare the signing key fingerprint it prints with the one the controller publishes.',
+    `   This receipt's signing key: sha256:${input.keyFingerprint}`,
+    '',
+  ].join('\n');
+}

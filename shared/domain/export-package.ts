@@ -170,9 +170,32 @@ export function buildExportPackage(
       ? []
       : [{ name: 'quarantine.jsonl', bytes: Buffer.from(quarantined.map((q) => `${JSON.stringify(q)}\n`).join(''), 'utf8') }]),
   ];
+  return {
+    files: withManifest(files, { requestId: input.requestId, generatedAt: input.generatedAt }),
+    withheld,
+    recordCount: records.length,
+    quarantinedLines: quarantined.length,
+  };
+}
+
+/** Name of the manifest every package ends with. */
+export const MANIFEST_FILE = 'manifest.json';
+
+/**
+ * The files of a package followed by its manifest: the request id, when
+ * it was made and the size and SHA-256 of each file. The manifest is the
+ * file a package is delivered by (a presigned URL on AWS).
+ *
+ * @example
+ * const files = withManifest([{ name: 'a.json', bytes }], { requestId: 'q-1', generatedAt });
+ */
+export function withManifest(
+  files: readonly PackageFile[],
+  meta: { readonly requestId: string; readonly generatedAt: string },
+): PackageFile[] {
   const manifest = {
-    requestId: input.requestId,
-    generatedAt: input.generatedAt,
+    requestId: meta.requestId,
+    generatedAt: meta.generatedAt,
     algorithm: 'SHA-256',
     files: files.map((f) => ({
       name: f.name,
@@ -180,8 +203,7 @@ export function buildExportPackage(
       sha256: createHash('sha256').update(f.bytes).digest('hex'),
     })),
   };
-  files.push({ name: 'manifest.json', bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') });
-  return { files, withheld, recordCount: records.length, quarantinedLines: quarantined.length };
+  return [...files, { name: MANIFEST_FILE, bytes: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8') }];
 }
 
 function renderHtml(

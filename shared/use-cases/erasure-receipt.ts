@@ -5,10 +5,18 @@
  * receipt that does not check.
  */
 import type { ChainedEvent, Checkpoint } from '../domain/audit-chain.ts';
-import type { PackageFile } from '../domain/export-package.ts';
-import { buildReceipt, ERASURE_ACTIONS, type ErasureReceipt, verifyReceipt } from '../domain/erasure-receipt.ts';
-import { IntegrityError, NotFoundError } from '../errors.ts';
-import type { CheckpointSigner } from '../ports/audit.ts';
+import { type PackageFile, withManifest } from '../domain/export-package.ts';
+import {
+  buildReceipt,
+  ERASURE_ACTIONS,
+  type ErasureReceipt,
+  HOW_TO_VERIFY_FILE,
+  howToVerify,
+  keyFingerprint,
+  verifyReceipt,
+} from '../domain/erasure-receipt.ts';
+import { IntegrityError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Clock, ExportStore, RequestStore } from '../ports/index.ts';
 
 /** Reads the chained events and the signed checkpoints of the trail. */
 export interface TrailReader {
@@ -18,8 +26,12 @@ export interface TrailReader {
 /** Ports of {@link issueErasureReceipt}. */
 export interface ReceiptDeps {
   readonly trail: TrailReader;
-  /** Gives the checkpoint key's public half. */
-  readonly signer: Pick<CheckpointSigner, 'publicKeyPem'>;
+  /**
+   * Gives the public half (PEM) of the key that signed a checkpoint, by the
+   * checkpoint's `keyId`. A CheckpointSigner, which knows its own key, may
+   * ignore the id; the receipt is checked against the key it returns.
+   */
+  readonly signer: { publicKeyPem(keyId: string): Promise<string> };
 }
 
 /** What to issue a receipt for. */
@@ -43,6 +55,15 @@ export const NOT_YET_CHECKPOINTED = 'no signed checkpoint covers the erasure yet
  * const receipt = await issueErasureReceipt({ trail, signer }, { subjectPseudonym });
  */
 export async function issueErasureReceipt(deps: ReceiptDeps, input: ReceiptInput): Promise<ErasureReceipt> {
+  const receipt = await receiptOf(deps, input);
+  if (receipt === undefined) {
+    throw new NotFoundError('no erasure is recorded for this subject');
+  }
+  return receipt;
+}
+
+/** The receipt, or undefined when no erasure of the subject (and cause) is recorded. */
+async function receiptOf(deps: ReceiptDeps, input: ReceiptInput): Promise<ErasureReceipt | undefined> {
   // Reads the whole trail for now: proofs need every leaf hash up to the
   // checkpoint. A stored Merkle tile index would make this O(log n) reads.
   const trail = await deps.trail.readAll();
@@ -55,7 +76,7 @@ export async function issueErasureReceipt(deps: ReceiptDeps, input: ReceiptInput
   );
   const last = mine[mine.length - 1];
   if (last === undefined) {
-    throw new NotFoundError('no erasure is recorded for this subject');
+    return undefined;
   }
   const checkpoint = [...trail.checkpoints].sort((a, b) => b.index - a.index)[0];
   if (checkpoint === undefined || checkpoint.treeSize <= last.seq) {
@@ -72,7 +93,7 @@ export async function issueErasureReceipt(deps: ReceiptDeps, input: ReceiptInput
     leafHashes: covered.map((e) => Buffer.from(e.leafHash, 'hex')),
     events: mine,
     checkpoint,
-    publicKey: await deps.signer.publicKeyPem(),
+    publicKey: await deps.signer.publicKeyPem(checkpoint.keyId),
   });
   const verdict = verifyReceipt(receipt);
   if (!verdict.ok) {
@@ -85,6 +106,11 @@ export async function issueErasureReceipt(deps: ReceiptDeps, input: ReceiptInput
 
 /** Name of the receipt in an erase request's package. */
 export const RECEIPT_FILE = 'erasure-receipt.json';
+
+const receiptFile = (receipt: ErasureReceipt): PackageFile => ({
+  name: RECEIPT_FILE,
+  bytes: Buffer.from(`${JSON.stringify(receipt, null, 2)}\n`, 'utf8'),
+});
 
 /**
  * The receipt of one erase request as a package file: only the events
@@ -99,9 +125,87 @@ export async function erasureReceiptFile(
   deps: ReceiptDeps,
   request: { readonly requestId: string; readonly subjectPseudonym: string },
 ): Promise<PackageFile> {
-  const receipt = await issueErasureReceipt(deps, {
-    subjectPseudonym: request.subjectPseudonym,
-    cause: `request:${request.requestId}`,
+  return receiptFile(
+    await issueErasureReceipt(deps, { subjectPseudonym: request.subjectPseudonym, cause: `request:${request.requestId}` }),
+  );
+}
+
+/** Ports of {@link saveErasureReceipt}. */
+export interface RequestReceiptDeps extends ReceiptDeps {
+  /** Where the erase request is read from. */
+  readonly requests: Pick<RequestStore, 'get'>;
+  /** Where the package is saved (the store of disclosure packages). */
+  readonly exports: Pick<ExportStore, 'save'>;
+  readonly clock: Clock;
+}
+
+/**
+ * What became of an erase request's receipt, as its outcome records it
+ * (no personal data: where the package is, counts and positions).
+ */
+export type ErasureReceiptOutcome =
+  | {
+      readonly status: 'issued';
+      /** The package: a directory locally, a presigned URL of its manifest on AWS. */
+      readonly location: string;
+      readonly expiresAt: string;
+      readonly file: typeof RECEIPT_FILE;
+      /** Erasure events proved. */
+      readonly events: number;
+      /** Index of the signed checkpoint they are proved against. */
+      readonly checkpoint: number;
+    }
+  /** The erasure erased nothing of the subject: there is nothing to prove. */
+  | { readonly status: 'nothing-erased' }
+  /** No receipt yet (set by the state machine after its retries): `wasure receipt issue` makes it later. */
+  | { readonly status: 'later' };
+
+/**
+ * Issues the receipt of an erase request (only that request's events) and
+ * saves it as the request's package: `erasure-receipt.json`,
+ * `HOW-TO-VERIFY.txt` (Japanese and English) and the manifest. Call it
+ * after the erasure and a checkpoint that covers it, before the request is
+ * completed: a request already answered is left as it is (undefined), so a
+ * rerun keeps its first outcome. An erasure that erased nothing gives
+ * `nothing-erased` and no package. Throws {@link NotFoundError} with
+ * {@link NOT_YET_CHECKPOINTED} while no signed checkpoint covers the
+ * erasure (the state machine retries it), and for an unknown request.
+ *
+ * @example
+ * const outcome = await saveErasureReceipt({ trail, signer, requests, exports, clock }, 'q-17');
+ */
+export async function saveErasureReceipt(
+  deps: RequestReceiptDeps,
+  requestId: string,
+): Promise<ErasureReceiptOutcome | undefined> {
+  const request = await deps.requests.get(requestId);
+  if (request === undefined) {
+    throw new NotFoundError(`request ${requestId} does not exist`);
+  }
+  if (request.type !== 'erase') {
+    throw new ValidationError(`request ${requestId} is a ${request.type} request`, [
+      { path: 'requestId', message: 'only an erase request has an erasure receipt' },
+    ]);
+  }
+  if (request.status !== 'received') {
+    return undefined;
+  }
+  const receipt = await receiptOf(deps, { subjectPseudonym: request.subjectPseudonym, cause: `request:${requestId}` });
+  if (receipt === undefined) {
+    return { status: 'nothing-erased' };
+  }
+  const guide = howToVerify({ requestId, receiptFile: RECEIPT_FILE, keyFingerprint: keyFingerprint(receipt.publicKey) });
+  const files = withManifest([receiptFile(receipt), { name: HOW_TO_VERIFY_FILE, bytes: Buffer.from(guide, 'utf8') }], {
+    requestId,
+    generatedAt: deps.clock.now().toISOString(),
   });
-  return { name: RECEIPT_FILE, bytes: Buffer.from(`${JSON.stringify(receipt, null, 2)}\n`, 'utf8') };
+  const saved = await deps.exports.save(requestId, files);
+  return {
+    status: 'issued',
+    location: saved.location,
+    expiresAt: saved.expiresAt,
+    file: RECEIPT_FILE,
+    events: receipt.events.length,
+    checkpoint: receipt.checkpoint.index,
+  };
 }

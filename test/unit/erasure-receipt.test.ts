@@ -10,12 +10,14 @@ import {
   merkleRoot,
 } from '#shared/domain/audit-chain.ts';
 import { type ErasureReceipt, verifyReceipt } from '#shared/domain/erasure-receipt.ts';
-import { NotFoundError } from '#shared/errors.ts';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
+import { NotFoundError, ValidationError } from '#shared/errors.ts';
 import {
   erasureReceiptFile,
   issueErasureReceipt,
   NOT_YET_CHECKPOINTED,
   RECEIPT_FILE,
+  saveErasureReceipt,
 } from '#shared/use-cases/erasure-receipt.ts';
 
 interface TestKey {
@@ -196,5 +198,85 @@ describe('erasure receipt', () => {
   ])('calls %s malformed', (_what, input) => {
     // Act / Assess
     expect(kinds(input)).toEqual(['malformed']);
+  });
+});
+
+describe('erase request receipt package', () => {
+  const key = KEYS[1] as TestKey;
+  const events = trail();
+  const request = (over: Partial<SubjectRequest> = {}) =>
+    ({ requestId: 'q-1', type: 'erase', status: 'received', subjectPseudonym: SUBJECT, ...over }) as SubjectRequest;
+  const setup = (stored: SubjectRequest | undefined, checkpoints: readonly Checkpoint[]) => {
+    const saved: { requestId: string; files: { name: string; bytes: Uint8Array }[] }[] = [];
+    const keyIds: string[] = [];
+    const base = depsOf(events, checkpoints, key);
+    const deps = {
+      ...base,
+      signer: {
+        publicKeyPem: async (keyId: string) => {
+          keyIds.push(keyId);
+          return base.signer.publicKeyPem();
+        },
+      },
+      requests: { get: async (id: string) => (id === stored?.requestId ? stored : undefined) },
+      exports: {
+        save: async (requestId: string, files: readonly { name: string; bytes: Uint8Array }[]) => {
+          saved.push({ requestId, files: [...files] });
+          return { location: `/exports/${requestId}`, expiresAt: '2026-11-09T00:00:00.000Z' };
+        },
+      },
+      clock: { now: () => new Date('2026-11-02T00:00:00Z') },
+    };
+    return { deps, saved, keyIds };
+  };
+  const text = (f: { bytes: Uint8Array } | undefined) => Buffer.from(f?.bytes ?? []).toString('utf8');
+
+  it('saves the receipt of only that request, a bilingual guide and a manifest, and says where', async () => {
+    // Prepare
+    const { deps, saved, keyIds } = setup(request(), [checkpointOf(events, 20, key)]);
+    // Act
+    const outcome = await saveErasureReceipt(deps, 'q-1');
+    // Assess
+    expect(outcome).toEqual({ status: 'issued', location: '/exports/q-1', expiresAt: '2026-11-09T00:00:00.000Z', file: RECEIPT_FILE, events: 2, checkpoint: 20 });
+    expect(keyIds).toEqual(['test-key']);
+    expect(saved.map((s) => [s.requestId, s.files.map((f) => f.name)])).toEqual([['q-1', [RECEIPT_FILE, 'HOW-TO-VERIFY.txt', 'manifest.json']]]);
+    const [receiptFile, guide, manifest] = saved[0]?.files ?? [];
+    const receipt = JSON.parse(text(receiptFile)) as ErasureReceipt;
+    expect(receipt.events.map((e) => e.seq)).toEqual([12, 13]);
+    expect(verifyReceipt(receipt).ok).toBe(true);
+    expect(text(guide)).toMatch(/消去証明書[\s\S]*wasure receipt verify erasure-receipt\.json[\s\S]*verify-receipt\.sh/);
+    expect(text(guide)).toContain(`sha256:${verifyReceipt(receipt).keyFingerprint}`);
+    expect(JSON.parse(text(manifest)).files.map((f: { name: string }) => f.name)).toEqual([RECEIPT_FILE, 'HOW-TO-VERIFY.txt']);
+    for (const other of OTHERS) {
+      expect(saved[0]?.files.map(text).join('\n')).not.toContain(other);
+    }
+  });
+
+  it.each<[string, SubjectRequest | undefined, readonly Checkpoint[], unknown]>([
+    ['nothing-erased when the request erased nothing', request({ requestId: 'q-none' }), [checkpointOf(events, 20, key)], { status: 'nothing-erased' }],
+    ['nothing when the request was answered before (a rerun)', request({ status: 'completed' }), [checkpointOf(events, 20, key)], undefined],
+  ])('saves no package and returns %s', async (_what, stored, checkpoints, expected) => {
+    // Prepare
+    const { deps, saved } = setup(stored, checkpoints);
+    // Act
+    const outcome = await saveErasureReceipt(deps, stored?.requestId ?? 'q-1');
+    // Assess
+    expect(outcome).toEqual(expected);
+    expect(saved).toEqual([]);
+  });
+
+  it.each<[string, SubjectRequest | undefined, readonly Checkpoint[], string, new (...a: never[]) => Error]>([
+    ['no signed checkpoint covers the erasure', request(), [checkpointOf(events, 13, key)], NOT_YET_CHECKPOINTED, NotFoundError],
+    ['the request does not exist', undefined, [checkpointOf(events, 20, key)], 'request q-1 does not exist', NotFoundError],
+    ['the request is no erasure', request({ type: 'export' }), [checkpointOf(events, 20, key)], 'is a export request', ValidationError],
+  ])('refuses, saving nothing, when %s', async (_what, stored, checkpoints, message, type) => {
+    // Prepare
+    const { deps, saved } = setup(stored, checkpoints);
+    // Act
+    const saving = saveErasureReceipt(deps, 'q-1');
+    // Assess
+    await expect(saving).rejects.toThrow(message);
+    await expect(saving).rejects.toBeInstanceOf(type);
+    expect(saved).toEqual([]);
   });
 });
