@@ -5,6 +5,7 @@
  */
 import { REQUEST_FAIL_STATE, type RequestType, type SubjectRequest } from '#shared/domain/requests.ts';
 import { REQUEST_STATES, requestWorkflowName } from '#shared/domain/workflow-names.ts';
+import { localErasureReceiptHandlers } from '../workflow/erasure-receipt-tasks.ts';
 import { type RequestTaskDeps, requestTasks } from '../workflow/request-tasks.ts';
 import { synthesizedTemplate } from './local-sweep.ts';
 import { assertIsError, NotFoundError } from '#shared/errors.ts';
@@ -33,6 +34,8 @@ export async function runRequestLocally(
         [REQUEST_STATES.execute]: tasks.execute(type),
         [REQUEST_STATES.complete]: tasks.complete,
         [REQUEST_FAIL_STATE]: tasks.fail,
+        // An erasure then checkpoints the trail and saves its receipt.
+        ...(type === 'erase' ? localErasureReceiptHandlers(deps) : {}),
       },
       { name: `request-${requestId}`, stateMachineName: `WasureStateless-${requestWorkflowName(type)}`, ...(onTask === undefined ? {} : { onTask }) },
     );

@@ -25,6 +25,7 @@ import { parseCatalogue } from '#shared/domain/catalogue.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { jsonLogger, type MetricFields, withMetrics } from '#shared/logging.ts';
+import type { ReceiptTaskDeps } from './erasure-receipt-tasks.ts';
 import type { RequestTaskDeps } from './request-tasks.ts';
 import type { SweepTaskDeps } from './sweep-tasks.ts';
 
@@ -160,5 +161,38 @@ export function lambdaRequestDeps(
       dynamodb.destroy();
       s3.destroy();
     },
+  };
+}
+
+/**
+ * Builds the erasure-receipt task's dependencies: it reads the requests and
+ * audit tables, asks KMS for the public half of the key that signed the
+ * checkpoint (GetPublicKey; it is never told the signing key, and cannot
+ * sign) and saves the package in the exports bucket.
+ */
+export function lambdaReceiptDeps(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  options: AwsDepsOptions = {},
+): ReceiptTaskDeps {
+  const config = { ...options.clientConfig };
+  const dynamodb = new DynamoDBClient(config);
+  const kms = new KMSClient(config);
+  const s3 = new S3Client(config);
+  const clock = { now: () => new Date() };
+  const trail = new DynamoAuditTrail({
+    client: dynamodb,
+    table: requireEnv(env, ENV.auditTable),
+    // The receipt reads events by the pseudonym the request stores.
+    pseudonymizer: { pseudonym: () => Promise.reject(new ConfigError('the receipt task does not pseudonymise')) },
+    clock,
+    ids: { next: () => randomUUID() },
+  });
+  return {
+    trail,
+    signer: { publicKeyPem: (keyId) => new KmsCheckpointSigner(kms, keyId).publicKeyPem() },
+    requests: new DynamoRequestStore(dynamodb, requireEnv(env, ENV.requestsTable)),
+    exports: new S3ExportStore(s3, requireEnv(env, ENV.exportsBucket), clock),
+    clock,
+    log: jsonLogger(),
   };
 }

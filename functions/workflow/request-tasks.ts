@@ -3,6 +3,7 @@
  * request id only; each step loads the request from its store, so no
  * personal data travels through Step Functions.
  */
+import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
 import { instrument } from '#shared/logging.ts';
 import { assertIsError, LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
@@ -25,6 +26,12 @@ import {
 export interface RequestTaskDeps extends RequestDeps {
   /** Where disclosure packages go. */
   readonly exports: ExportStore;
+  /**
+   * The trail with the checkpoint signer, when this process may sign (the
+   * local CLI): a local erase request then signs the checkpoint its receipt
+   * needs. On AWS only the checkpointer function signs.
+   */
+  readonly checkpointer?: DynamoAuditTrail;
 }
 
 /** Event of every request task. */

@@ -1,9 +1,12 @@
+import { Duration } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ERASURE_RECEIPT_STATES } from '#shared/domain/erasure-receipt.ts';
 import { REQUEST_FAIL_STATE, REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
+import { ERROR_NAMES } from '#shared/errors.ts';
 import { REQUEST_STATES, requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { lambdaTask } from './lambda-task.ts';
 
@@ -20,6 +23,13 @@ export interface RequestWorkflowsProps {
    * freeze released, audited (shared).
    */
   readonly fail: IFunction;
+  /**
+   * The erase workflow's receipt steps, after the erasure: the audit
+   * checkpointer (verifies the trail, then signs a checkpoint; the only
+   * role that may sign) and the function that saves the receipt as the
+   * request's package.
+   */
+  readonly erasureReceipt: { readonly checkpointer: IFunction; readonly issue: IFunction };
   /** Log retention. @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /** Key that encrypts the log group. */
@@ -28,8 +38,10 @@ export interface RequestWorkflowsProps {
 
 /**
  * One Step Functions Standard state machine per subject-request type:
- * LoadRequest → ExecuteRequest → CompleteRequest. The input is the
- * request id alone; Lambda tasks only, JSONPath only. Any error of the
+ * LoadRequest → ExecuteRequest → CompleteRequest; an erasure also runs
+ * VerifyAudit → IssueErasureReceipt before CompleteRequest (see
+ * {@link erasureReceiptSteps}). The input is the request id alone; Lambda
+ * tasks only, JSONPath only. Any error of the
  * execute or complete step (after the retries of transient ones) is
  * caught into FailRequest, which ends the request as `failed`, releases
  * its freeze and audits it; the execution then fails, so it shows.
@@ -63,8 +75,8 @@ export class RequestWorkflows extends Construct {
       const toFail = { errors: [sfn.Errors.ALL], resultPath: '$.error' };
       const execute = lambdaTask(scopeForType, REQUEST_STATES.execute, props.execute[type], undefined).addCatch(fail, toFail);
       const complete = lambdaTask(scopeForType, REQUEST_STATES.complete, props.complete, undefined).addCatch(fail, toFail);
-      const definition = lambdaTask(scopeForType, REQUEST_STATES.load, props.load, failed)
-        .next(execute)
+      const executed = lambdaTask(scopeForType, REQUEST_STATES.load, props.load, failed).next(execute);
+      const definition = (type === 'erase' ? executed.next(erasureReceiptSteps(scopeForType, props.erasureReceipt, complete)) : executed)
         .next(complete)
         .next(new sfn.Succeed(scopeForType, REQUEST_STATES.done));
       machines[type] = new sfn.StateMachine(scopeForType, 'StateMachine', {
@@ -76,4 +88,35 @@ export class RequestWorkflows extends Construct {
     }
     this.stateMachines = machines as Record<RequestType, sfn.StateMachine>;
   }
+}
+
+/** Retries of a receipt not yet issuable (no signed checkpoint read yet): about 15 minutes in all. */
+export const RECEIPT_RETRY = { interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 5 } as const;
+
+/**
+ * VerifyAudit (the checkpointer: verify, then sign a checkpoint covering
+ * the erasure) → IssueErasureReceipt (the package), the latter retried
+ * with backoff while no signed checkpoint covers the erasure. Either
+ * failing does not fail the request: the erasure is done, so the request
+ * completes with `outcome.erasureReceipt.status` `later`, and
+ * `wasure receipt issue` makes the receipt after the next checkpoint.
+ */
+function erasureReceiptSteps(
+  scope: Construct,
+  fns: RequestWorkflowsProps['erasureReceipt'],
+  complete: sfn.IChainable,
+): sfn.Chain {
+  const later = new sfn.Pass(scope, ERASURE_RECEIPT_STATES.later, {
+    result: sfn.Result.fromObject({ status: 'later' }),
+    resultPath: '$.outcome.erasureReceipt',
+  }).next(complete);
+  const toLater = { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD };
+  const checkpoint = lambdaTask(scope, ERASURE_RECEIPT_STATES.checkpoint, fns.checkpointer, undefined, {
+    payload: sfn.TaskInput.fromObject({ requestId: sfn.JsonPath.stringAt('$.requestId') }),
+    resultPath: sfn.JsonPath.DISCARD,
+  }).addCatch(later, toLater);
+  const issue = lambdaTask(scope, ERASURE_RECEIPT_STATES.issue, fns.issue, undefined)
+    .addRetry({ errors: [ERROR_NAMES.notFound], ...RECEIPT_RETRY, jitterStrategy: sfn.JitterType.FULL })
+    .addCatch(later, toLater);
+  return sfn.Chain.start(checkpoint).next(issue);
 }

@@ -467,13 +467,38 @@ export class StatelessStack extends Stack {
       ],
       'Erasure deletes every object version under records/ of the subject\'s records and every version of the disclosure packages made for the subject under exports/{requestId}/; object keys are not known in advance.',
     );
-    this.requests = new RequestWorkflows(this, 'Requests', { load, execute, complete, fail, logKey: s.keys.operationsKey });
+    // The erase request's receipt: after the erasure the state machine
+    // invokes the checkpointer (above; it alone signs), then this function
+    // saves the receipt as the request's package. It reads the request and
+    // the trail, asks for the signing key's public half and writes
+    // exports/{requestId}/ (read back through the presigned URL); it is not
+    // told the signing key (it takes the key id from the checkpoint), writes
+    // no audit event and cannot sign.
+    const issueReceipt = requestFn('IssueErasureReceiptFn', 'issue-erasure-receipt');
+    allow(issueReceipt, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
+    allow(issueReceipt, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+    allow(issueReceipt, ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
+    allow(issueReceipt, ['kms:GetPublicKey'], [s.keys.signingKey.keyArn]);
+    allow(issueReceipt, ['s3:PutObject', 's3:GetObject'], [exportObjects]);
+    acknowledge(
+      issueReceipt.role as iam.IRole,
+      [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-exports-<AWS::AccountId>-<AWS::Region>/exports/*]`],
+      'The erasure receipt is written under exports/{requestId}/ of the exports bucket (and fetched through a presigned URL); the request id is not known in advance.',
+    );
+    this.requests = new RequestWorkflows(this, 'Requests', {
+      load,
+      execute,
+      complete,
+      fail,
+      erasureReceipt: { checkpointer: verifyFn, issue: issueReceipt },
+      logKey: s.keys.operationsKey,
+    });
     for (const [type, machine] of Object.entries(this.requests.stateMachines)) {
       acknowledge(
         machine,
         [
           'AwsSolutions-IAM5[Resource::*]',
-          ...[load, complete, fail, execute[type as RequestType]].map(
+          ...[load, complete, fail, execute[type as RequestType], ...(type === 'erase' ? [verifyFn, issueReceipt] : [])].map(
             (f) => `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.node.defaultChild as CfnFunction)}.Arn>:*]`,
           ),
         ],

@@ -3,10 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_FAIL_STATE, REQUEST_OVERDUE_GRACE_DAYS, REQUEST_TYPES } from '#shared/domain/requests.ts';
 import { INDEX, REQUESTS_TABLE } from '#shared/domain/store-definitions.ts';
 import { REQUEST_STATES, requestWorkflowName } from '#shared/domain/workflow-names.ts';
+import { ERASURE_RECEIPT_STATES } from '#shared/domain/erasure-receipt.ts';
+import { ERROR_NAMES } from '#shared/errors.ts';
 import { createApp } from '#infra/create-app.ts';
 import { definitionFromTemplate, findStateMachine, type Template as Tpl } from '#functions/local/run-state-machine.ts';
 
-type State = Record<string, unknown> & { Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[] };
+type State = Record<string, unknown> & {
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[];
+  Retry?: { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number; BackoffRate?: number }[];
+};
 
 describe('request workflows, overdue check and alarms', () => {
   let stateful: Template;
@@ -38,6 +43,44 @@ describe('request workflows, overdue check and alarms', () => {
     });
     expect(String(fail.Resource)).toContain('FailRequestFn');
     expect(fail.Catch?.[0]?.Next).toBe(REQUEST_STATES.failed);
+  });
+
+  const statesOf = (type: string) => {
+    const template = stateless.toJSON() as Tpl;
+    return definitionFromTemplate(template, findStateMachine(template, `${requestWorkflowName(type)}StateMachine`)).States as unknown as Record<string, State>;
+  };
+
+  it('erase: checkpoints with the checkpointer, then issues the receipt (retried while not checkpointed), and completes either way', () => {
+    // Act
+    const states = statesOf('erase');
+    // Assess
+    const checkpoint = states[ERASURE_RECEIPT_STATES.checkpoint] as State;
+    const issue = states[ERASURE_RECEIPT_STATES.issue] as State;
+    expect(states[REQUEST_STATES.execute]?.Next).toBe(ERASURE_RECEIPT_STATES.checkpoint);
+    expect(checkpoint).toMatchObject({ Type: 'Task', Next: ERASURE_RECEIPT_STATES.issue, ResultPath: null, Parameters: { 'requestId.$': '$.requestId' } });
+    expect(String(checkpoint.Resource)).toContain('VerifyAuditFn');
+    expect(issue).toMatchObject({ Type: 'Task', Next: REQUEST_STATES.complete });
+    expect(issue.ResultPath).toBeUndefined();
+    expect(String(issue.Resource)).toContain('IssueErasureReceiptFn');
+    for (const state of [checkpoint, issue]) {
+      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: ERASURE_RECEIPT_STATES.later, ResultPath: null }]);
+    }
+    const notYet = issue.Retry?.find((r) => r.ErrorEquals.includes(ERROR_NAMES.notFound));
+    expect(notYet).toMatchObject({ ErrorEquals: [ERROR_NAMES.notFound], IntervalSeconds: 30, BackoffRate: 2, MaxAttempts: 5 });
+    expect(states[ERASURE_RECEIPT_STATES.later]).toEqual({
+      Type: 'Pass',
+      Result: { status: 'later' },
+      ResultPath: '$.outcome.erasureReceipt',
+      Next: REQUEST_STATES.complete,
+    });
+  });
+
+  it.each(REQUEST_TYPES.filter((t) => t !== 'erase').map((t) => [t]))('%s: has no receipt steps', (type) => {
+    // Act
+    const states = statesOf(type);
+    // Assess
+    expect(states[REQUEST_STATES.execute]?.Next).toBe(REQUEST_STATES.complete);
+    expect(states[ERASURE_RECEIPT_STATES.checkpoint]).toBeUndefined();
   });
 
   it('runs the overdue check hourly and alarms on a lapse, notifying the alarm topic', () => {

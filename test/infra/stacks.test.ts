@@ -217,6 +217,27 @@ describe('stacks', () => {
     });
   });
 
+  it('lets the erasure-receipt function read the request and the trail, fetch the signing key\'s public half and write exports/ only', () => {
+    // Prepare
+    const [, fn] = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('IssueErasureReceiptFn')) ?? [];
+    const role = fn?.Properties.Role['Fn::GetAtt'][0];
+    // Act
+    const grants = Object.values(stateless.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: Props) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Props[])
+      .filter((st) => ![st.Action].flat().some((a: string) => /^(logs|xray):/.test(a)))
+      .map((st) => [[st.Action].flat().join(' '), JSON.stringify(st.Resource).replace(/[0-9A-F]{8}/g, '')]);
+    // Assess
+    expect(grants).toEqual([
+      ['dynamodb:GetItem', expect.stringContaining('RequestsTable')],
+      ['dynamodb:GetItem dynamodb:Query', expect.stringContaining('AuditTable')],
+      ['kms:Decrypt kms:GenerateDataKey kms:DescribeKey', expect.stringContaining('KeysDataKey')],
+      ['kms:GetPublicKey', expect.stringContaining('KeysAuditSigningKey')],
+      ['s3:PutObject s3:GetObject', expect.stringMatching(/-exports-.*\/exports\/\*/)],
+    ]);
+    expect(fn?.Properties.Environment.Variables.WASURE_AUDIT_SIGNING_KEY_ARN).toBeUndefined();
+  });
+
   it('has zero unacknowledged AwsSolutions findings, and every acknowledgement has a reason', () => {
     // Prepare
     const { app } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });

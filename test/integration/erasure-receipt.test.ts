@@ -6,16 +6,32 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../cli-run.ts';
+import { findIn, rawFiles } from '../raw-files.ts';
 import { openEmbeddedRuntime } from '#functions/runtime.ts';
 import { checkpointBytes } from '#shared/domain/audit-chain.ts';
 import type { ErasureReceipt } from '#shared/domain/erasure-receipt.ts';
-import { NOT_YET_CHECKPOINTED } from '#shared/use-cases/erasure-receipt.ts';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
 
 const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
 const SCRIPT = fileURLToPath(new URL('../../docs/verify-receipt.sh', import.meta.url));
 const NOW = '2026-11-22T00:00:00Z';
 const ERASED = 'S-STM-4002';
 const verified = ['--verified-by', 'passport', '--evidence', 'desk-1'];
+/** A subject with a name, erased by a second request, and a control subject beside it. */
+const NAMED = 'S-RCPT-8181';
+const NAMED_VALUES = [NAMED, 'URCPTLINE8181', 'RC受領太郎', 'RC受領喘息歴'];
+const CONTROL = 'S-RCCONTROL-9292';
+const CONTROL_VALUES = [CONTROL, 'URCCONTROL9292', 'RC対照花子'];
+const lineOf = (recordId: string, subjectId: string, [, lineUserId, profileName, medicalHistory]: readonly string[]) =>
+  JSON.stringify({
+    recordId,
+    subjectId,
+    dataset: 'saitama-covid-line',
+    purposes: ['saitama-2'],
+    acquiredAt: '2026-10-01T08:00:00+09:00',
+    consent: { refs: ['line-survey-consent-2020'], sensitive: true },
+    fields: { lineUserId, profileName, ...(medicalHistory === undefined ? {} : { medicalHistory }) },
+  });
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0 && spawnSync('python3', ['--version']).status === 0;
 
 type Tamper = (r: ErasureReceipt & Record<string, unknown>) => void;
@@ -40,14 +56,21 @@ describe('wasure receipt on the embedded stores', () => {
     return path;
   };
 
+  let erased: SubjectRequest;
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-receipt-'));
     work = await mkdtemp(join(tmpdir(), 'wasure-receipt-files-'));
     file = join(work, 'receipt.json');
-    const ingest = await run('ingest', sample('records.jsonl'), '--json');
-    expect(ingest.code, ingest.stderr).toBe(0);
+    const extra = join(work, 'named.jsonl');
+    await writeFile(extra, `${lineOf('rcp-0001', NAMED, NAMED_VALUES)}\n${lineOf('rcc-0001', CONTROL, CONTROL_VALUES)}\n`);
+    for (const input of [sample('records.jsonl'), extra]) {
+      const ingest = await run('ingest', input, '--json');
+      expect(ingest.code, ingest.stderr).toBe(0);
+    }
     const erase = await run('request', 'erase', '--subject', ERASED, '--request-id', 'rc-erase-1', ...verified, '--json');
     expect(erase.code, erase.stderr).toBe(0);
+    erased = JSON.parse(erase.stdout) as SubjectRequest;
   }, 240_000);
 
   afterAll(async () => {
@@ -55,12 +78,45 @@ describe('wasure receipt on the embedded stores', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('refuses a receipt until a signed checkpoint covers the erasure (exit 1)', { timeout: 120_000 }, async () => {
+  it('request erase saves the request\'s receipt as its package, which receipt verify accepts offline', { timeout: 120_000 }, async () => {
+    // Prepare
+    const location = join(dir, 'exports', 'rc-erase-1');
     // Act
-    const early = await run('receipt', 'issue', '--subject', ERASED);
+    const checked = await runCliCaptured(['receipt', 'verify', join(location, 'erasure-receipt.json'), '--json']);
     // Assess
-    expect(early.code).toBe(1);
-    expect(early.stderr).toContain(NOT_YET_CHECKPOINTED);
+    expect(erased.outcome?.erasureReceipt).toMatchObject({ status: 'issued', location, file: 'erasure-receipt.json', events: 2 });
+    expect(checked.code, checked.stdout).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ ok: true, eventsProved: 2 });
+    const receipt = JSON.parse(await readFile(join(location, 'erasure-receipt.json'), 'utf8')) as ErasureReceipt;
+    expect(receipt.events.map((e) => e.details?.cause)).toEqual(['request:rc-erase-1', 'request:rc-erase-1']);
+    expect((await rawFiles(location)).map((f) => f.path).sort()).toEqual(['.expires-at', 'HOW-TO-VERIFY.txt', 'erasure-receipt.json', 'manifest.json']);
+  });
+
+  it('request erase names the receipt file in its output; the package holds no byte of the subject, the control subject is untouched', { timeout: 180_000 }, async () => {
+    // Act
+    const erase = await run('request', 'erase', '--subject', NAMED, '--request-id', 'rc-erase-named', ...verified);
+    // Assess
+    const receiptPath = join(dir, 'exports', 'rc-erase-named', 'erasure-receipt.json');
+    expect(erase.code, erase.stderr).toBe(0);
+    expect(erase.stdout).toContain(`erasure receipt: ${receiptPath}`);
+    expect(erase.stdout).toContain(`wasure receipt verify ${receiptPath}`);
+    const pkg = await rawFiles(join(dir, 'exports', 'rc-erase-named'));
+    expect(pkg.length).toBeGreaterThan(2);
+    expect(findIn(pkg, [...NAMED_VALUES, ...CONTROL_VALUES, ERASED])).toEqual([]);
+    expect((await runCliCaptured(['receipt', 'verify', receiptPath])).code).toBe(0);
+    const runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now: NOW });
+    try {
+      const control = await runtime.deps.pseudonyms.pseudonym(CONTROL);
+      expect((await runtime.deps.records.listBySubject(control)).map((r) => [r.recordId, r.status])).toEqual([['rcc-0001', 'active']]);
+      expect((await runtime.audit.readEvents({ subjectPseudonym: control })).filter((e) => e.action === 'erasure' || e.action === 'key-destroyed')).toEqual([]);
+      const receipt = JSON.parse(await readFile(receiptPath, 'utf8')) as ErasureReceipt;
+      expect(receipt.subjectPseudonym).toBe(await runtime.deps.pseudonyms.pseudonym(NAMED));
+      expect(JSON.stringify(receipt)).not.toContain(control);
+    } finally {
+      await runtime.close();
+    }
+    // Another subject's erasure leaves the first request's package in place.
+    expect((await rawFiles(join(dir, 'exports', 'rc-erase-1'))).length).toBe(4);
   });
 
   it('issues a receipt after the checkpointer ran that receipt verify accepts offline, naming no other subject', { timeout: 180_000 }, async () => {

@@ -8,6 +8,7 @@ import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
 import { KeyUnavailableError, RefusedError, ValidationError } from '#shared/errors.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
 import { provide } from '#shared/use-cases/provision-records.ts';
+import { addHold } from '#shared/use-cases/manage-holds.ts';
 import { openRequestValues, registerRequest } from '#shared/use-cases/subject-requests.ts';
 import type { SubjectRequest } from '#shared/domain/requests.ts';
 import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
@@ -21,6 +22,7 @@ import { findStateMachine } from '#functions/local/run-state-machine.ts';
 import type { RequestTaskDeps } from '#functions/workflow/request-tasks.ts';
 import { clockAt, embeddedDeps } from '#functions/runtime.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
+import { type ErasureReceipt, verifyReceipt } from '#shared/domain/erasure-receipt.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 
 const verification = { method: 'driver-licence' as const, evidenceRef: 'case-1' };
@@ -65,6 +67,7 @@ describe('subject-request state machines, executed locally', () => {
       ...base,
       requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),
       exports: new DirectoryExportStore(join(dir, 'exports'), base.clock),
+      checkpointer: audit,
     };
     await ingestRecords(deps, [line('w-1', 'S-W1'), line('w-2', 'S-W2'), line('w-3', 'S-W3')].map((o, i) => ({ line: i + 1, text: JSON.stringify(o) })), { actor: 'test' });
   });
@@ -106,6 +109,42 @@ describe('subject-request state machines, executed locally', () => {
     const erased = await run('erase', 'wq-erase', 'S-W1');
     expect(erased).toMatchObject({ status: 'completed', outcome: { erased: ['w-1'], keyDestroyed: true } });
     expect(await deps.records.get('w-1')).toMatchObject({ status: 'erased', cause: 'request:wq-erase' });
+  });
+
+  it('erase checkpoints the trail and saves the request\'s receipt as its package', async () => {
+    // Prepare
+    await ingestRecords(deps, [{ line: 1, text: JSON.stringify(line('w-6', 'S-W6-RECEIPT')) }], { actor: 'test' });
+    // Act
+    const done = await run('erase', 'wq-erase-receipt', 'S-W6-RECEIPT');
+    // Assess
+    expect(done).toMatchObject({ status: 'completed', outcome: { erasureReceipt: { status: 'issued', file: 'erasure-receipt.json', events: 2 } } });
+    const location = String((done.outcome?.erasureReceipt as { location: string }).location);
+    expect(location).toBe(join(dir, 'exports', 'wq-erase-receipt'));
+    const receipt = JSON.parse(await readFile(join(location, 'erasure-receipt.json'), 'utf8')) as ErasureReceipt;
+    expect(verifyReceipt(receipt)).toMatchObject({ ok: true, eventsProved: 2 });
+    expect(receipt.events.every((e) => e.details?.cause === 'request:wq-erase-receipt')).toBe(true);
+    const manifest = JSON.parse(await readFile(join(location, 'manifest.json'), 'utf8'));
+    expect(manifest.files.map((f: { name: string }) => f.name)).toEqual(['erasure-receipt.json', 'HOW-TO-VERIFY.txt']);
+    const guide = await readFile(join(location, 'HOW-TO-VERIFY.txt'), 'utf8');
+    expect(guide).toContain('wasure receipt verify erasure-receipt.json');
+    expect(guide).toContain('verify-receipt.sh');
+    expect(`${guide}${JSON.stringify(receipt)}`).not.toMatch(/S-W6-RECEIPT|喘息/);
+  });
+
+  it('completes an erase that erased nothing with no receipt, and one with no checkpoint signer with the receipt left for later', async () => {
+    // Prepare: one subject's only record under a legal hold, another subject erasable
+    await ingestRecords(deps, [line('w-7', 'S-W7-HELD'), line('w-8', 'S-W8-UNSIGNED')].map((o, i) => ({ line: i + 1, text: JSON.stringify(o) })), { actor: 'test' });
+    await addHold(deps, { target: { recordId: 'w-7' }, reason: 'litigation', actor: 'test' });
+    await registerRequest(deps, { requestId: 'wq-erase-unsigned', type: 'erase', subjectId: 'S-W8-UNSIGNED', requester: { kind: 'subject' }, verification });
+    const { checkpointer: _signer, ...unsigned } = deps;
+    // Act
+    const nothing = await run('erase', 'wq-erase-nothing', 'S-W7-HELD');
+    const later = await runRequestLocally(unsigned, 'erase', 'wq-erase-unsigned');
+    // Assess
+    expect(nothing).toMatchObject({ status: 'partially-completed', outcome: { erased: [], kept: ['w-7'], erasureReceipt: { status: 'nothing-erased' } } });
+    expect(later).toMatchObject({ status: 'completed', outcome: { erased: ['w-8'], erasureReceipt: { status: 'later' } } });
+    await expect(readFile(join(dir, 'exports', 'wq-erase-nothing', 'erasure-receipt.json'))).rejects.toThrow();
+    await expect(readFile(join(dir, 'exports', 'wq-erase-unsigned', 'erasure-receipt.json'))).rejects.toThrow();
   });
 
   it('ends a failed export (a document missing from the bucket) as failed, audited, its freeze released', async () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
+import { HOW_TO_VERIFY_FILE } from '#shared/domain/erasure-receipt.ts';
 import { formatJst } from '#shared/domain/retention.ts';
 import {
   REQUEST_OVERDUE_GRACE_DAYS,
@@ -15,6 +16,7 @@ import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { executionArn, executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
 import type { StackRuntime } from '../../runtime.ts';
 import { checkOpenRequests, type RequestInput, registerRequest } from '#shared/use-cases/subject-requests.ts';
+import type { ErasureReceiptOutcome } from '#shared/use-cases/erasure-receipt.ts';
 import { runRequestLocally } from '../../local/local-request.ts';
 import { optionList, optionString } from '../args.ts';
 import type { CliCommand, CliContext } from '../types.ts';
@@ -61,7 +63,12 @@ export const requestCommand: CliCommand = {
       runtime.mode === 'stack'
         ? await requestOnStack(runtime, request, ctx.progress)
         : await runRequestLocally(
-            { ...runtime.requestDeps, exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock) },
+            {
+              ...runtime.requestDeps,
+              exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock),
+              // Locally this process is the checkpointer: an erasure signs the checkpoint its receipt needs.
+              checkpointer: runtime.audit,
+            },
             request.type,
             request.requestId,
           );
@@ -73,10 +80,31 @@ export const requestCommand: CliCommand = {
       for (const reason of done.reasons) {
         ctx.out(`  reason: ${reason}`);
       }
+      const receipt = receiptLine(done, runtime.mode);
+      if (receipt !== undefined) {
+        ctx.out(`  erasure receipt: ${receipt}`);
+      }
     }
     return done.status === 'refused' ? 2 : done.status === 'failed' ? 1 : 0;
   },
 };
+
+/** What became of an erase request's receipt, in words (undefined for other requests). */
+function receiptLine(done: SubjectRequest, mode: 'embedded' | 'stack'): string | undefined {
+  const receipt = done.outcome?.erasureReceipt as ErasureReceiptOutcome | undefined;
+  switch (receipt?.status) {
+    case undefined:
+      return undefined;
+    case 'issued':
+      return mode === 'stack'
+        ? `package ${receipt.location} (its manifest; ${receipt.events} event(s), signed checkpoint ${receipt.checkpoint}, kept until ${formatJst(receipt.expiresAt)})`
+        : `${join(receipt.location, receipt.file)} (${receipt.events} event(s), signed checkpoint ${receipt.checkpoint}; with ${HOW_TO_VERIFY_FILE}; kept until ${formatJst(receipt.expiresAt)}); check it with: wasure receipt verify ${join(receipt.location, receipt.file)}`;
+    case 'nothing-erased':
+      return 'none: nothing of the subject was erased, so there is nothing to prove';
+    case 'later':
+      return `not issued yet (no signed checkpoint covered the erasure in time); after the next checkpoint: wasure receipt issue --subject ID --request ${done.requestId} --out receipt.json`;
+  }
+}
 
 /** The word that selects the overdue check instead of a request type. */
 const CHECK = 'check';
