@@ -102,7 +102,7 @@ function receiptLine(done: SubjectRequest, mode: 'embedded' | 'stack'): string |
     case 'nothing-erased':
       return 'none: nothing of the subject was erased, so there is nothing to prove';
     case 'later':
-      return `not issued yet (no signed checkpoint covered the erasure in time); after the next checkpoint: wasure receipt issue --subject ID --request ${done.requestId} --out receipt.json`;
+      return `not issued yet (the checkpoint or the receipt step did not succeed in time; the erasure is done); after the next signed checkpoint: wasure receipt issue --subject ID --request ${done.requestId} --out receipt.json`;
   }
 }
 
