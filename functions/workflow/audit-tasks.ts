@@ -3,7 +3,9 @@
  * `wasure audit verify`, run by EventBridge Scheduler on AWS. A failed
  * verification fails the invocation (an IntegrityError), which the
  * verification alarm watches. Only a trail that verified is then
- * checkpointed: nothing is written before the verification.
+ * checkpointed: nothing is written before the verification. Each run goes
+ * on from the cursor the last one saved (the events since), within a time
+ * budget.
  */
 import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { IntegrityError } from '#shared/errors.ts';
@@ -19,6 +21,13 @@ export interface AuditTaskDeps {
    * path); absent, the verification writes nothing.
    */
   readonly checkpoint?: () => Promise<unknown>;
+  /**
+   * Milliseconds a run may verify before it stops at a page boundary, its
+   * cursor saved, to go on at the next run (stays inside the Lambda limit).
+   */
+  readonly budgetMs?: number;
+  /** Events read per page. @default 1000 */
+  readonly pageSize?: number;
 }
 
 /** The verification result (no personal data: counts and positions). */
@@ -26,13 +35,23 @@ export interface VerifyResult {
   readonly ok: true;
   readonly eventsChecked: number;
   readonly checkpointsChecked: number;
+  /** Events this run read (the rest was verified by earlier runs). */
+  readonly newEvents: number;
+  /** False when the budget stopped the run: the next run goes on, and nothing was signed. */
+  readonly complete: boolean;
 }
 
 /** The scheduled audit tasks. */
 export function auditTasks(deps: AuditTaskDeps) {
   const tasks = {
     verify: async (_event: unknown): Promise<VerifyResult> => {
-      const verdict = await verifyAudit(deps.audit);
+      // Incremental from the signed cursor the last run saved; only the
+      // checkpointer (this role) can save one.
+      const verdict = await verifyAudit(deps.audit, {
+        persist: deps.checkpoint !== undefined,
+        ...(deps.budgetMs === undefined ? {} : { budgetMs: deps.budgetMs }),
+        ...(deps.pageSize === undefined ? {} : { pageSize: deps.pageSize }),
+      });
       if (!verdict.ok) {
         const p = verdict.problem;
         deps.log?.({
@@ -45,8 +64,20 @@ export function auditTasks(deps: AuditTaskDeps) {
         });
         throw new IntegrityError(`audit trail verification failed: ${p?.message ?? 'unknown problem'}`);
       }
+      const result = {
+        ok: true as const,
+        eventsChecked: verdict.eventsChecked,
+        checkpointsChecked: verdict.checkpointsChecked,
+        newEvents: verdict.newEvents,
+        complete: verdict.complete,
+      };
+      if (!verdict.complete) {
+        // Signing now would vouch for events not yet verified.
+        deps.log?.({ level: 'info', event: 'audit.verify-incomplete', eventsChecked: verdict.eventsChecked });
+        return result;
+      }
       await deps.checkpoint?.();
-      return { ok: true, eventsChecked: verdict.eventsChecked, checkpointsChecked: verdict.checkpointsChecked };
+      return result;
     },
   };
   return instrument('audit', tasks, deps.log, { verify: (r) => ({ ...r }) });

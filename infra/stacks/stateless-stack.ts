@@ -38,6 +38,10 @@ export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulStack;
 }
 
+/** The scheduled verifier's Lambda timeout, and how long it verifies before saving its cursor. */
+const VERIFY_TIMEOUT = Duration.minutes(15);
+const VERIFY_BUDGET = Duration.minutes(12);
+
 const entry = (name: string) =>
   fileURLToPath(
     new URL(
@@ -345,13 +349,20 @@ export class StatelessStack extends Stack {
         ...environment,
         [ENV.auditSigningKeyArn]: s.keys.signingKey.keyArn,
         [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
+        // It stops well inside its timeout, its signed cursor saved, and the
+        // next run goes on from there: the trail never outgrows one run.
+        [ENV.verifyBudgetSeconds]: String(VERIFY_BUDGET.toSeconds()),
       },
+      timeout: VERIFY_TIMEOUT,
       catalogueFile: props.config.catalogueFile,
       logKey: s.keys.operationsKey,
       roleName: checkpointerRoleName(props.config.stage),
     }).fn;
     allow(verifyFn, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
-    auditWrites(verifyFn, ['dynamodb:PutItem'], ['checkpoints', 'head']);
+    // It looks new events' ids up, to find a copy of an earlier event.
+    allow(verifyFn, ['dynamodb:Query'], [index(s.auditTable, INDEX.byEventId)]);
+    // `verified` holds its signed cursor (where the last run stopped).
+    auditWrites(verifyFn, ['dynamodb:PutItem'], ['checkpoints', 'head', 'verified']);
     allow(verifyFn, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
     allow(verifyFn, ['kms:Verify', 'kms:Sign'], [s.keys.signingKey.keyArn]);
     // It checks each event's writer MAC; it cannot make one.

@@ -20,6 +20,8 @@ export const ENV = {
   landingBucket: 'WASURE_LANDING_BUCKET',
   auditSigningAlgorithm: 'WASURE_AUDIT_SIGNING_ALGORITHM',
   ttlGraceDays: 'WASURE_TTL_GRACE_DAYS',
+  /** Seconds the scheduled verifier may verify before it saves its cursor and stops (resumes next run). */
+  verifyBudgetSeconds: 'WASURE_VERIFY_BUDGET_SECONDS',
   /** CloudWatch namespace of the metrics functions publish (embedded metric format). */
   metricsNamespace: 'WASURE_METRICS_NAMESPACE',
 } as const;

@@ -66,7 +66,8 @@ export interface Checkpoint {
   readonly signature: string;
 }
 
-function canonical(value: unknown): string {
+/** Canonical JSON: sorted keys, no undefined fields (what hashes, MACs and signatures cover). */
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) {
     return `[${value.map(canonical).join(',')}]`;
   }
@@ -162,9 +163,13 @@ export class MerkleFrontier {
     return f;
   }
 
-  /** Appends a leaf hash. */
-  append(leaf: Uint8Array): void {
+  /**
+   * Appends a leaf hash. `onNode` is told each perfect subtree the leaf
+   * completes (its first leaf, size and hash), the leaf itself first.
+   */
+  append(leaf: Uint8Array, onNode?: (start: number, size: number, hash: Buffer) => void): void {
     let node: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(leaf) };
+    onNode?.(this.count, 1, node.hash);
     for (;;) {
       const top = this.stack[this.stack.length - 1];
       if (top === undefined || top.size !== node.size) {
@@ -172,6 +177,7 @@ export class MerkleFrontier {
       }
       this.stack.pop();
       node = { size: top.size * 2, hash: nodeHash(top.hash, node.hash) };
+      onNode?.(this.count + 1 - node.size, node.size, node.hash);
     }
     this.stack.push(node);
     this.count += 1;
@@ -182,11 +188,35 @@ export class MerkleFrontier {
     if (this.stack.length === 0) {
       return createHash('sha256').digest('hex');
     }
-    let hash = (this.stack[this.stack.length - 1] as { hash: Buffer }).hash;
-    for (let i = this.stack.length - 2; i >= 0; i -= 1) {
-      hash = nodeHash((this.stack[i] as { hash: Buffer }).hash, hash);
+    return (this.rootFrom(0) as Buffer).toString('hex');
+  }
+
+  /**
+   * MTH of the leaves from `start` to the end, when `start` is where one
+   * of the frontier's perfect subtrees begins (else undefined): the right
+   * subtrees a consistency proof needs.
+   */
+  rootFrom(start: number): Buffer | undefined {
+    let begin = this.count;
+    let hash: Buffer | undefined;
+    for (let i = this.stack.length - 1; i >= 0 && begin > start; i -= 1) {
+      const node = this.stack[i] as { size: number; hash: Buffer };
+      begin -= node.size;
+      hash = hash === undefined ? node.hash : nodeHash(node.hash, hash);
     }
-    return hash.toString('hex');
+    return begin === start ? hash : undefined;
+  }
+
+  /** The hash of the frontier's perfect subtree over `start`..`start + size - 1`, if it is one. */
+  block(start: number, size: number): Buffer | undefined {
+    let begin = 0;
+    for (const node of this.stack) {
+      if (begin === start && node.size === size) {
+        return node.hash;
+      }
+      begin += node.size;
+    }
+    return undefined;
   }
 }
 
@@ -248,133 +278,6 @@ export interface TrailVerdict {
  */
 export type MacCheck = (event: ChainedEvent, index: number) => boolean | undefined;
 
-/**
- * The writer-proof problem of one event, if any: an event of schema
- * {@link EVENT_VERSION} needs a MAC that verifies; a legacy event (no
- * `v`) is accepted only before the first versioned one, since every
- * writer has MACed since.
- */
-function writerProblem(e: ChainedEvent, index: number, seenVersioned: boolean, macOk: MacCheck | undefined): TrailProblem | undefined {
-  const at = { seq: e.seq, eventId: e.eventId };
-  const forged = { kind: 'unauthenticated' as const, at, message: `event ${e.seq} has no valid writer MAC: written by someone without a writer key` };
-  if (e.v === undefined) {
-    return seenVersioned ? forged : undefined;
-  }
-  if (e.v !== EVENT_VERSION || typeof e.mac !== 'string') {
-    return forged;
-  }
-  const valid = macOk?.(e, index);
-  if (valid === undefined) {
-    return { kind: 'unauthenticated', at, message: `event ${e.seq} carries a writer MAC but this verifier has no audit-MAC key to check it` };
-  }
-  return valid ? undefined : forged;
-}
-
-/**
- * Verifies events (in stored order) and checkpoints; returns the first
- * problem. `verifySignature` checks one checkpoint's signature, `macOk`
- * one event's writer MAC. `headSize` is the head read before the events
- * (it may not exceed them), `headSizeAfter` the head read after them (they
- * may not exceed it): so concurrent appends never look like tampering.
- */
-export async function verifyTrail(
-  events: readonly ChainedEvent[],
-  checkpoints: readonly Checkpoint[],
-  verifySignature: (cp: Checkpoint) => Promise<boolean>,
-  headSize?: number,
-  macOk?: MacCheck,
-  headSizeAfter?: number,
-): Promise<TrailVerdict> {
-  const fail = (problem: TrailProblem, e: number, c: number): TrailVerdict => ({
-    ok: false,
-    eventsChecked: e,
-    checkpointsChecked: c,
-    problem,
-  });
-  const storedChains = new Map(events.map((e, i) => [e.chainHash, i]));
-  const frontier = new MerkleFrontier();
-  const roots = new Map<number, string>();
-  const chains: string[] = [];
-  let prev = GENESIS;
-  let beforePrev: string | undefined;
-  let seenVersioned = false;
-  const ids = new Map<string, number>();
-  for (let i = 0; i < events.length; i += 1) {
-    const e = events[i] as ChainedEvent;
-    const at = { seq: e.seq, eventId: e.eventId };
-    if (e.seq > i) {
-      return fail({ kind: 'missing', at, message: `event(s) ${i}..${e.seq - 1} are missing before seq ${e.seq}` }, i, 0);
-    }
-    if (e.seq < i) {
-      return fail({ kind: 'inserted', at, message: `a second event claims seq ${e.seq}` }, i, 0);
-    }
-    const leaf = leafHash(eventBytes(e));
-    if (leaf.toString('hex') !== e.leafHash) {
-      return fail({ kind: 'altered', at, message: `event ${e.seq} (${e.eventId}) was altered: its content does not match its leaf hash` }, i, 0);
-    }
-    if (e.prevHash !== prev) {
-      if (beforePrev !== undefined && e.prevHash === beforePrev) {
-        const inserted = events[i - 1] as ChainedEvent;
-        return fail({ kind: 'inserted', at: { seq: inserted.seq, eventId: inserted.eventId }, message: `event ${inserted.seq} (${inserted.eventId}) was inserted: the next event is chained to the one before it` }, i, 0);
-      }
-      const later = storedChains.get(e.prevHash);
-      if (later !== undefined && later > i) {
-        return fail({ kind: 'reordered', at, message: `event ${e.seq} (${e.eventId}) is out of order: it was chained after event now at seq ${events[later]?.seq}` }, i, 0);
-      }
-      return fail({ kind: 'missing', at, message: `an event is missing before seq ${e.seq} (${e.eventId}): its predecessor is not in the trail` }, i, 0);
-    }
-    const chain = nodeHash(Buffer.from(prev, 'hex'), leaf).toString('hex');
-    if (chain !== e.chainHash) {
-      return fail({ kind: 'altered', at, message: `event ${e.seq} (${e.eventId}) has an altered chain hash` }, i, 0);
-    }
-    const unproven = writerProblem(e, i, seenVersioned, macOk);
-    if (unproven !== undefined) {
-      return fail(unproven, i, 0);
-    }
-    seenVersioned ||= e.v !== undefined;
-    // A MACed event copied to the tail keeps a valid MAC: its id gives it away.
-    const first = ids.get(e.eventId);
-    if (first !== undefined) {
-      return fail({ kind: 'inserted', at, message: `event ${e.seq} repeats the event id of event ${first}: a replayed copy` }, i, 0);
-    }
-    ids.set(e.eventId, e.seq);
-    frontier.append(leaf);
-    roots.set(frontier.size, frontier.root());
-    chains.push(chain);
-    beforePrev = prev;
-    prev = chain;
-  }
-  if (headSize !== undefined && headSize > events.length) {
-    return fail({ kind: 'missing', at: { seq: events.length }, message: `the trail head records ${headSize} events but only ${events.length} are present: events ${events.length}..${headSize - 1} are missing` }, events.length, 0);
-  }
-  if (headSizeAfter !== undefined && headSizeAfter < events.length) {
-    return fail({ kind: 'inserted', at: { seq: headSizeAfter }, message: `events ${headSizeAfter}..${events.length - 1} lie beyond the trail head (${headSizeAfter} events): they were written outside wasure, or the head was reset` }, events.length, 0);
-  }
-  let prevCp = GENESIS;
-  for (let k = 0; k < checkpoints.length; k += 1) {
-    const cp = checkpoints[k] as Checkpoint;
-    const at = { checkpoint: cp.index };
-    if (cp.index !== k) {
-      return fail({ kind: cp.index > k ? 'missing' : 'inserted', at, message: `checkpoint ${k} expected, found index ${cp.index}` }, events.length, k);
-    }
-    if (!(await verifySignature(cp))) {
-      return fail({ kind: 'bad-signature', at, message: `checkpoint ${cp.index} has a bad signature` }, events.length, k);
-    }
-    if (cp.prevCheckpointHash !== prevCp) {
-      return fail({ kind: 'checkpoint-mismatch', at, message: `checkpoint ${cp.index} does not link to checkpoint ${k - 1}` }, events.length, k);
-    }
-    if (cp.treeSize > events.length) {
-      return fail({ kind: 'missing', at: { ...at, seq: events.length }, message: `checkpoint ${cp.index} covers ${cp.treeSize} events but only ${events.length} are present` }, events.length, k);
-    }
-    const root = cp.treeSize === 0 ? merkleRoot([]) : roots.get(cp.treeSize);
-    if (root !== cp.rootHash || (cp.treeSize > 0 && chains[cp.treeSize - 1] !== cp.chainHash)) {
-      return fail({ kind: 'checkpoint-mismatch', at, message: `the events up to seq ${cp.treeSize - 1} do not match the signed root of checkpoint ${cp.index}: history was rewritten` }, events.length, k);
-    }
-    prevCp = checkpointHash(cp);
-  }
-  return { ok: true, eventsChecked: events.length, checkpointsChecked: checkpoints.length };
-}
-
 /** The archived checkpoint document name of an index. */
 export function checkpointKey(index: number): string {
   return `checkpoints/${String(index).padStart(10, '0')}.json`;
@@ -396,6 +299,13 @@ export function checkArchive(
   const byIndex = new Map(checkpoints.map((c) => [c.index, c]));
   const archivedIndexes = new Set<number>();
   for (const { key, versions, document } of archived) {
+    if (document === undefined) {
+      // Not read (older than the checkpoints being checked): only counted.
+      if (versions > 1) {
+        return { kind: 'checkpoint-mismatch', at: {}, message: `the archived checkpoint ${key} has ${versions} versions: a checkpoint is written once, so it was overwritten or deleted` };
+      }
+      continue;
+    }
     const cp = document as Partial<Checkpoint> | null;
     if (typeof cp?.index !== 'number' || typeof cp.treeSize !== 'number' || key !== checkpointKey(cp.index)) {
       return { kind: 'checkpoint-mismatch', at: {}, message: `the archived checkpoint document ${key} is malformed or not under its own index` };

@@ -55,6 +55,7 @@ export const INDEX = {
   byDue: 'byDue',
   byDataset: 'byDataset',
   openByDeadline: 'openByDeadline',
+  byEventId: 'byEventId',
 } as const;
 
 /** Records: one item per stored record, plus tombstones after erasure. */
@@ -117,6 +118,16 @@ export const AUDIT_TABLE: TableDefinition = {
       partitionKey: { name: 'subjectPseudonym', type: 'S' },
       sortKey: { name: 'seq', type: 'N' },
       projection: 'ALL',
+    },
+    {
+      indexName: INDEX.byEventId,
+      // Chained events only (staged entries nest their id): where an event
+      // id sits in the chain. The incremental verifier looks a new event's
+      // id up here, so a MACed event copied to the tail is found even when
+      // its original lies before the verified cursor.
+      partitionKey: { name: 'eventId', type: 'S' },
+      sortKey: { name: 'seq', type: 'N' },
+      projection: 'KEYS_ONLY',
     },
   ],
   stream: false,

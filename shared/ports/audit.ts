@@ -34,14 +34,21 @@ export interface ArchivedCheckpoint {
    * checkpoint is written once, so more than one is tampering.
    */
   readonly versions: number;
-  /** The oldest version's document, parsed (what was first written). */
+  /**
+   * The oldest version's document, parsed (what was first written);
+   * undefined when not read (below the `fromIndex` asked for).
+   */
   readonly document: unknown;
 }
 
 /** A sink whose checkpoints can be read back (the Object-Lock archive). */
 export interface CheckpointArchive extends CheckpointSink {
-  /** Every archived checkpoint name with its oldest document, in key order. */
-  readAll(): Promise<ArchivedCheckpoint[]>;
+  /**
+   * Every archived checkpoint name with its version count, in key order,
+   * and the oldest document of each from index `fromIndex` on (default 0:
+   * all), so an incremental verifier reads only the new ones.
+   */
+  readAll(fromIndex?: number): Promise<ArchivedCheckpoint[]>;
 }
 
 /**

@@ -65,7 +65,7 @@ describe('separation of duties over the audit trail', () => {
     expect(checkpointerWrites.length).toBeGreaterThan(0);
     for (const { statement } of checkpointerWrites) {
       expect(actions(statement)).toEqual(['dynamodb:PutItem']);
-      expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkpoints', 'head'] } });
+      expect(statement.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['checkpoints', 'head', 'verified'] } });
     }
   });
 
@@ -79,6 +79,7 @@ describe('separation of duties over the audit trail', () => {
       const partitions = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
       expect(partitions).toBeDefined();
       expect(partitions).not.toContain('checkpoints');
+      expect(partitions).not.toContain('verified');
       expect(partitions?.every((p) => ['pending#*', 'events', 'head', 'policy'].includes(p))).toBe(true);
     }
   });

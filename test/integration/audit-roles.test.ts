@@ -50,7 +50,7 @@ const CHECKPOINTER: Role = {
   dynamodb: new Set([PutItemCommand.name, QueryCommand.name, GetItemCommand.name, TransactWriteItemsCommand.name]),
   kms: new Set([SignCommand.name]),
   s3: new Set([PutObjectCommand.name]),
-  writes: new Set(['checkpoints', 'head']),
+  writes: new Set(['checkpoints', 'head', 'verified']),
 };
 
 /** Streams a DynamoDB write command touches. */
@@ -126,6 +126,14 @@ describe('no single role rewrites the audit trail undetected', () => {
       events[3] = { ...(events[3] as ChainedEvent), outcome: 'refused' };
       await rechain(c, events, 3);
     },
+    'rewrite one event in place, the rest untouched': async (c) => {
+      const events = (await query(c, 'events')) as ChainedEvent[];
+      const e = events[5] as ChainedEvent;
+      const { leafHash: _l, prevHash: _p, chainHash: _c, mac: _m, ...plain } = e;
+      const changed = { ...plain, outcome: 'refused' as const };
+      const mac = Buffer.from(await new KmsEventAuthenticator(c.kms, env().keyIds.auditMac, 'wasure-local').mac(macBytes(changed))).toString('base64');
+      await put(c, { stream: 'events', ...chainEvent({ ...changed, mac }, e.prevHash) });
+    },
     'cut back the tail behind a checkpoint': async (c) => {
       const head = (await query(c, 'head'))[0] as Record<string, unknown>;
       const events = (await query(c, 'events')) as ChainedEvent[];
@@ -161,41 +169,52 @@ describe('no single role rewrites the audit trail undetected', () => {
     },
   };
 
-  // What each attempt runs into: a refusal (IAM, create-only) or the verifier's finding.
-  const expected: [Role, string, string][] = [
-    [WRITER, 'rewrite a signed event', 'checkpoint-mismatch'],
-    [WRITER, 'cut back the tail behind a checkpoint', 'missing'],
-    [WRITER, 'reset the head behind the events', 'inserted'],
-    [WRITER, 'forge an append without the writer path', 'inserted'],
-    [WRITER, 'overwrite a checkpoint', 'AccessDeniedException'],
-    [CHECKPOINTER, 'rewrite a signed event', 'AccessDeniedException'],
-    [CHECKPOINTER, 'cut back the tail behind a checkpoint', 'AccessDeniedException'],
-    [CHECKPOINTER, 'reset the head behind the events', 'inserted'],
-    [CHECKPOINTER, 'forge an append without the writer path', 'AccessDeniedException'],
-    [CHECKPOINTER, 'overwrite a checkpoint', 'IntegrityError'],
+  // What each attempt runs into: a refusal (IAM, create-only) or the
+  // finding of the full verifier and of the incremental one (from the
+  // signed cursor the scheduled verifier saves).
+  const expected: [Role, string, string, string][] = [
+    [WRITER, 'rewrite a signed event', 'checkpoint-mismatch', 'altered'],
+    [WRITER, 'rewrite one event in place, the rest untouched', 'missing', 'altered'],
+    [WRITER, 'cut back the tail behind a checkpoint', 'missing', 'missing'],
+    [WRITER, 'reset the head behind the events', 'inserted', 'missing'],
+    [WRITER, 'forge an append without the writer path', 'inserted', 'inserted'],
+    [WRITER, 'overwrite a checkpoint', 'AccessDeniedException', 'AccessDeniedException'],
+    [CHECKPOINTER, 'rewrite a signed event', 'AccessDeniedException', 'AccessDeniedException'],
+    [CHECKPOINTER, 'rewrite one event in place, the rest untouched', 'AccessDeniedException', 'AccessDeniedException'],
+    [CHECKPOINTER, 'cut back the tail behind a checkpoint', 'AccessDeniedException', 'AccessDeniedException'],
+    [CHECKPOINTER, 'reset the head behind the events', 'inserted', 'missing'],
+    [CHECKPOINTER, 'forge an append without the writer path', 'AccessDeniedException', 'AccessDeniedException'],
+    [CHECKPOINTER, 'overwrite a checkpoint', 'IntegrityError', 'IntegrityError'],
   ];
-  it.each(expected.map(([role, attack, outcome]) => [role.name, attack, outcome, role] as const)  )('%s: %s runs into %s', { timeout: 120_000 }, async (_name, attack, outcome, role) => {
-    // Prepare: a trail of 12 MACed events, the first 8 under an archived checkpoint (made once)
-    const audit = verifier();
-    if ((await audit.readAll()).headSize === 0) {
-      await audit.append(Array.from({ length: 8 }, (_, i) => ({ action: 'read' as const, actor: 'roles-test', recordId: `r-${i}`, outcome: 'ok' as const })));
-      await audit.checkpoint();
-      await audit.append(Array.from({ length: 4 }, (_, i) => ({ action: 'read' as const, actor: 'roles-test', recordId: `t-${i}`, outcome: 'ok' as const })));
-    }
-    expect(await verifyAudit(audit)).toMatchObject({ ok: true, eventsChecked: 12 });
-    const before = await snapshot();
-    const clients = {
-      dynamodb: as(env().dynamodb, role.dynamodb, role.writes),
-      kms: as(env().kms, role.kms),
-      s3: as(env().s3, role.s3),
-    };
-    // Act
-    const refused = await (attacks[attack] as (c: Clients) => Promise<unknown>)(clients).then(
-      () => undefined,
-      (e: Error) => e.name,
-    );
-    // Assess
-    const verdict = await verifyAudit(audit).finally(() => restore(before));
-    expect(refused ?? verdict.problem?.kind ?? 'undetected').toBe(outcome);
-  });
+  it.each(expected.map(([role, attack, full, incremental]) => [role.name, attack, full, incremental, role] as const))(
+    '%s: %s runs into %s (full) and %s (incremental)',
+    { timeout: 120_000 },
+    async (_name, attack, full, incremental, role) => {
+      // Prepare: a trail of 12 MACed events, the first 8 under an archived
+      // checkpoint (made once), verified with the cursor saved
+      const audit = verifier();
+      if ((await audit.readAll()).headSize === 0) {
+        await audit.append(Array.from({ length: 8 }, (_, i) => ({ action: 'read' as const, actor: 'roles-test', recordId: `r-${i}`, outcome: 'ok' as const })));
+        await audit.checkpoint();
+        await audit.append(Array.from({ length: 4 }, (_, i) => ({ action: 'read' as const, actor: 'roles-test', recordId: `t-${i}`, outcome: 'ok' as const })));
+        expect(await verifyAudit(audit, { persist: true })).toMatchObject({ ok: true, eventsChecked: 12 });
+      }
+      expect(await verifyAudit(audit)).toMatchObject({ ok: true, mode: 'incremental', eventsChecked: 12 });
+      const before = await snapshot();
+      const clients = {
+        dynamodb: as(env().dynamodb, role.dynamodb, role.writes),
+        kms: as(env().kms, role.kms),
+        s3: as(env().s3, role.s3),
+      };
+      // Act
+      const refused = await (attacks[attack] as (c: Clients) => Promise<unknown>)(clients).then(
+        () => undefined,
+        (e: Error) => e.name,
+      );
+      // Assess
+      const verdicts = await Promise.all([verifyAudit(audit, { full: true }), verifyAudit(audit)]).finally(() => restore(before));
+      expect(refused ?? verdicts[0].problem?.kind ?? 'undetected').toBe(full);
+      expect(refused ?? verdicts[1].problem?.kind ?? 'undetected').toBe(incremental);
+    },
+  );
 });

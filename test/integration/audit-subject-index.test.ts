@@ -188,6 +188,7 @@ describe('wasure audit log --subject', () => {
     const created = first.calls.filter((c) => c.command === 'UpdateTableCommand');
     expect(created.map((c) => c.input as { TableName?: string; GlobalSecondaryIndexUpdates?: { Create?: { IndexName?: string } }[] })).toMatchObject([
       { TableName: 'wasure-audit', GlobalSecondaryIndexUpdates: [{ Create: { IndexName: INDEX.bySubject } }] },
+      { TableName: 'wasure-audit', GlobalSecondaryIndexUpdates: [{ Create: { IndexName: INDEX.byEventId } }] },
     ]);
     expect(again.calls.filter((c) => c.command === 'UpdateTableCommand')).toEqual([]);
     for (const [run, subject] of [

@@ -14,11 +14,12 @@ import {
   MerkleFrontier,
   merkleRoot,
   nodeHash,
-  verifyTrail,
+
 } from '#shared/domain/audit-chain.ts';
 import { assertNoPersonalData } from '#shared/domain/audit-event.ts';
 import { checkArchive, checkpointKey } from '#shared/domain/audit-chain.ts';
 import { myNumberCheckDigit } from '#shared/domain/my-number.ts';
+import { verifyTrail } from '#shared/domain/trail-verifier.ts';
 import { ValidationError } from '#shared/errors.ts';
 
 /** RFC 6962 §2.1 MTH, written the straightforward recursive way. */

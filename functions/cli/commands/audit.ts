@@ -6,21 +6,38 @@ import type { CliCommand } from '../types.ts';
 
 export const auditVerifyCommand: CliCommand = {
   path: ['audit', 'verify'],
-  examples: ['wasure audit verify', 'wasure audit verify --json'],
-  usage: 'audit verify                    recompute the hash chain, checkpoints, signatures and writer MACs, then (locally) sign a checkpoint',
+  options: {
+    full: { type: 'boolean', description: 're-verify every event from event 0, ignoring the saved cursor' },
+  },
+  examples: ['wasure audit verify', 'wasure audit verify --full --json'],
+  usage: 'audit verify [--full]           check the events since the last verified checkpoint (--full: all), checkpoints, signatures and writer MACs, then (locally) sign a checkpoint',
   async run(ctx) {
     const runtime = await ctx.runtime();
+    const full = ctx.args.options.full === true;
+    // On a deployed stack only the checkpointer role may sign (the signing
+    // key denies everyone else): the CLI verifies from the checkpointer's
+    // saved cursor and writes nothing; locally the CLI is the checkpointer.
+    const local = runtime.mode !== 'stack';
+    let shown = 0;
     // Verify before writing anything: a checkpoint signed over a tampered
     // trail would vouch for it.
-    const verdict = await verifyAudit(runtime.audit);
-    // On a deployed stack only the checkpointer role may sign (the signing
-    // key denies everyone else), so the CLI verifies and leaves signing to
-    // the scheduled checkpointer; locally the CLI is the checkpointer.
-    const signed = verdict.ok && runtime.mode !== 'stack' ? await runtime.audit.checkpoint() : undefined;
+    const verdict = await verifyAudit(runtime.audit, {
+      full,
+      persist: local,
+      onProgress: (verified, head) => {
+        if (verified - shown >= 10_000) {
+          shown = verified;
+          ctx.progress(`  verified ${verified} of ${head} events`);
+        }
+      },
+    });
+    const signed = verdict.ok && local ? await runtime.audit.checkpoint() : undefined;
     if (ctx.json) {
       ctx.out(JSON.stringify({ ...verdict, ...(signed === undefined ? {} : { signedCheckpoint: signed.index }) }, null, 2));
     } else if (verdict.ok) {
-      ctx.out(`audit trail verified: ${verdict.eventsChecked} events, ${verdict.checkpointsChecked} signed checkpoints`);
+      const scope =
+        verdict.mode === 'full' ? 'all checked' : `${verdict.newEvents} new since the verified cursor at event ${verdict.from}`;
+      ctx.out(`audit trail verified: ${verdict.eventsChecked} events (${scope}), ${verdict.checkpointsChecked} signed checkpoints`);
       if (signed !== undefined) {
         ctx.out(`signed checkpoint ${signed.index} over ${signed.treeSize} events`);
       } else if (runtime.mode === 'stack') {

@@ -600,6 +600,99 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
     });
   }
 
+  /** How many events the head records (consistent read). */
+  async headSize(): Promise<number> {
+    return (await this.readHead()).size;
+  }
+
+  /**
+   * The chained events from seq `from` on (before seq `to`, if given), a
+   * page at a time, in seq order (consistent reads): the verifier streams
+   * them instead of holding the trail.
+   */
+  async *eventPages(from: number, pageSize = 1000, to?: number): AsyncGenerator<ChainedEvent[]> {
+    if (to !== undefined && to <= from) {
+      return;
+    }
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.props.client.send(
+        new QueryCommand({
+          TableName: this.props.table,
+          KeyConditionExpression: to === undefined ? '#s = :s AND #q >= :q' : '#s = :s AND #q BETWEEN :q AND :t',
+          ExpressionAttributeNames: { '#s': 'stream', '#q': 'seq' },
+          ExpressionAttributeValues: marshall({ ':s': 'events', ':q': from, ...(to === undefined ? {} : { ':t': to - 1 }) }),
+          ConsistentRead: true,
+          Limit: pageSize,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const page = (out.Items ?? []).map((item) => {
+        const { stream: _stream, ...rest } = unmarshall(item);
+        return rest as ChainedEvent;
+      });
+      if (page.length > 0) {
+        yield page;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+
+  /**
+   * The seqs of the chained events that carry `eventId`, from the
+   * `byEventId` index (eventually consistent: an event chained a moment
+   * ago may not show yet; one chained earlier does).
+   */
+  async seqsOfEvent(eventId: string): Promise<number[]> {
+    const items = await this.queryItems<{ seq: number }>({
+      TableName: this.props.table,
+      IndexName: INDEX.byEventId,
+      KeyConditionExpression: '#e = :e',
+      FilterExpression: '#st = :st',
+      ExpressionAttributeNames: { '#e': 'eventId', '#st': 'stream' },
+      ExpressionAttributeValues: marshall({ ':e': eventId, ':st': 'events' }),
+    });
+    return items.map((i) => i.seq);
+  }
+
+  /** The signed checkpoints from index `from` on, in index order. */
+  async readCheckpoints(from = 0): Promise<Checkpoint[]> {
+    const stored = await this.queryItems<Checkpoint & { seq: number }>({
+      TableName: this.props.table,
+      KeyConditionExpression: '#s = :s AND #q >= :q',
+      ExpressionAttributeNames: { '#s': 'stream', '#q': 'seq' },
+      ExpressionAttributeValues: marshall({ ':s': 'checkpoints', ':q': from }),
+      ConsistentRead: true,
+    });
+    // `seq` is the table's sort key; the signed document has `index`.
+    return stored.map(({ seq: _seq, ...cp }) => cp);
+  }
+
+  /**
+   * The verifier's saved cursor (a signed document, see
+   * verify-audit), or undefined. Only the checkpointer may write it.
+   */
+  async readVerifierCursor(): Promise<unknown> {
+    const out = await this.props.client.send(
+      new GetItemCommand({
+        TableName: this.props.table,
+        Key: marshall({ stream: 'verified', seq: 0 }),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item === undefined ? undefined : JSON.parse(String(unmarshall(out.Item).cursor));
+  }
+
+  /** Saves the verifier's cursor (the checkpointer's own item). */
+  async writeVerifierCursor(cursor: unknown): Promise<void> {
+    await this.props.client.send(
+      new PutItemCommand({
+        TableName: this.props.table,
+        Item: marshall({ stream: 'verified', seq: 0, cursor: JSON.stringify(cursor) }),
+      }),
+    );
+  }
+
   /** Everything the verifier needs. */
   async readAll(): Promise<{ events: ChainedEvent[]; checkpoints: Checkpoint[]; headSize: number; headSizeAfter: number }> {
     const head = await this.readHead();
