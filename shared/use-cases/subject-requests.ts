@@ -738,6 +738,10 @@ export async function eraseSubject(
       ]);
     }
   }
+  // Record erasures and the key destruction staged their events with their
+  // writes: chained now, so the checkpoint the receipt needs can cover them
+  // (the checkpointer itself cannot chain).
+  await deps.audit.integrate();
   return { erased, kept, keyDestroyed, quarantineLines: quarantine.lines, exportPackages };
 }
 

@@ -11,7 +11,6 @@ import { provide } from '#shared/use-cases/provision-records.ts';
 import { addHold } from '#shared/use-cases/manage-holds.ts';
 import { openRequestValues, registerRequest } from '#shared/use-cases/subject-requests.ts';
 import type { SubjectRequest } from '#shared/domain/requests.ts';
-import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { readRecord } from '#shared/use-cases/read-record.ts';
@@ -19,13 +18,30 @@ import { type Embedded, startEmbedded } from '#functions/local/embedded.ts';
 import { runRequestLocally } from '#functions/local/local-request.ts';
 import { synthesizedTemplate } from '#functions/local/local-sweep.ts';
 import { findStateMachine } from '#functions/local/run-state-machine.ts';
-import type { RequestTaskDeps } from '#functions/workflow/request-tasks.ts';
+import { type RequestTaskDeps, requestTasks } from '#functions/workflow/request-tasks.ts';
+import { erasureReceiptTasks } from '#functions/workflow/erasure-receipt-tasks.ts';
+import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
+import { S3ExportStore } from '#shared/adapters/aws/s3-export-store.ts';
 import { clockAt, embeddedDeps } from '#functions/runtime.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { type ErasureReceipt, verifyReceipt } from '#shared/domain/erasure-receipt.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 
 const verification = { method: 'driver-licence' as const, evidenceRef: 'case-1' };
+/** The exports bucket, as the receipt function writes it on AWS (s3rver: unversioned). */
+const EXPORTS_BUCKET = 'wasure-exports';
+
+/** The part of an SDK client's middleware stack used to record calls. */
+interface Recordable {
+  readonly middlewareStack: {
+    add(
+      middleware: (next: (args: { input: object }) => Promise<unknown>, context: { commandName?: string }) => (args: { input: object }) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+    remove(name: string): boolean;
+  };
+}
 
 describe('subject-request state machines, executed locally', () => {
   let embedded: Embedded;
@@ -59,7 +75,7 @@ describe('subject-request state machines, executed locally', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-requests-'));
-    embedded = await startEmbedded({ dir, persist: false });
+    embedded = await startEmbedded({ dir, persist: false, extraBuckets: [EXPORTS_BUCKET] });
     const composed = embeddedDeps(embedded, sampleCatalogue(), clockAt('2026-11-22T00:00:00Z'));
     const base = composed.deps;
     audit = composed.audit;
@@ -129,6 +145,61 @@ describe('subject-request state machines, executed locally', () => {
     expect(guide).toContain('wasure receipt verify erasure-receipt.json');
     expect(guide).toContain('verify-receipt.sh');
     expect(`${guide}${JSON.stringify(receipt)}`).not.toMatch(/S-W6-RECEIPT|喘息/);
+  });
+
+  it('the receipt task, wired as on AWS, only reads the request and the trail, fetches the signing key\'s public half and writes its package', async () => {
+    // Prepare: an erasure executed and checkpointed, the request not yet completed
+    await ingestRecords(deps, [{ line: 1, text: JSON.stringify(line('w-9', 'S-W9-AWS')) }], { actor: 'test' });
+    await registerRequest(deps, { requestId: 'wq-erase-aws', type: 'erase', subjectId: 'S-W9-AWS', requester: { kind: 'subject' }, verification });
+    const executed = await requestTasks(deps).execute('erase')({ requestId: 'wq-erase-aws' });
+    expect(await audit.pendingCount()).toBe(0);
+    await audit.checkpoint();
+    const clock = deps.clock;
+    const asDeployed = {
+      trail: new DynamoAuditTrail({
+        client: embedded.dynamodb,
+        table: embedded.names.auditTable,
+        pseudonymizer: { pseudonym: () => Promise.reject(new Error('not asked')) },
+        clock,
+        ids: deps.ids,
+      }),
+      signer: { publicKeyPem: (keyId: string) => new KmsCheckpointSigner(embedded.kms, keyId).publicKeyPem() },
+      requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),
+      exports: new S3ExportStore(embedded.s3, EXPORTS_BUCKET, clock, 7, 3600, false),
+      clock,
+    };
+    const calls: string[] = [];
+    const clients = [embedded.dynamodb, embedded.kms, embedded.s3] as unknown as Recordable[];
+    for (const client of clients) {
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const i = args.input as { TableName?: string; KeyId?: string; Bucket?: string; Key?: string };
+          calls.push(`${context.commandName} ${i.TableName ?? i.KeyId ?? `${i.Bucket}/${String(i.Key).split('/').slice(0, 2).join('/')}`}`);
+          return next(args);
+        },
+        { step: 'initialize', name: 'recordReceiptCalls' },
+      );
+    }
+    // Act
+    let out: Awaited<ReturnType<ReturnType<typeof erasureReceiptTasks>['receipt']>>;
+    try {
+      out = await erasureReceiptTasks(asDeployed).receipt(executed);
+    } finally {
+      for (const client of clients) client.middlewareStack.remove('recordReceiptCalls');
+    }
+    // Assess
+    expect(out.outcome.erasureReceipt).toMatchObject({ status: 'issued', events: 2, location: expect.stringContaining('/exports/wq-erase-aws/manifest.json') });
+    expect([...new Set(calls)].sort()).toEqual(
+      [
+        `GetItemCommand ${embedded.names.requestsTable}`,
+        `GetItemCommand ${embedded.names.auditTable}`,
+        `QueryCommand ${embedded.names.auditTable}`,
+        `GetPublicKeyCommand ${embedded.keyIds.signing}`,
+        `PutObjectCommand ${EXPORTS_BUCKET}/exports/wq-erase-aws`,
+        // Presigned (not sent): the URL is used with the function's s3:GetObject.
+        `GetObjectCommand ${EXPORTS_BUCKET}/exports/wq-erase-aws`,
+      ].sort(),
+    );
   });
 
   it('completes an erase that erased nothing with no receipt, and one with no checkpoint signer with the receipt left for later', async () => {
