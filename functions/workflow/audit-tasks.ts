@@ -8,7 +8,7 @@
  * budget.
  */
 import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
-import { IntegrityError } from '#shared/errors.ts';
+import { ConflictError, IntegrityError } from '#shared/errors.ts';
 import { instrument, type Logger } from '#shared/logging.ts';
 import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
 
@@ -28,6 +28,18 @@ export interface AuditTaskDeps {
   readonly budgetMs?: number;
   /** Events read per page. @default 1000 */
   readonly pageSize?: number;
+  /** How long a run asked to await integration waits for the sequencer. @default 60 s */
+  readonly integrationWaitMs?: number;
+}
+
+/** What a verification run is asked to do. */
+export interface VerifyEvent {
+  /**
+   * Wait until the sequencer has chained everything staged so far before
+   * verifying and signing, so the checkpoint covers events just written
+   * (the erase request's receipt needs its erasure under a checkpoint).
+   */
+  readonly awaitIntegration?: boolean;
 }
 
 /** The verification result (no personal data: counts and positions). */
@@ -44,7 +56,10 @@ export interface VerifyResult {
 /** The scheduled audit tasks. */
 export function auditTasks(deps: AuditTaskDeps) {
   const tasks = {
-    verify: async (_event: unknown): Promise<VerifyResult> => {
+    verify: async (event: unknown): Promise<VerifyResult> => {
+      if ((event as VerifyEvent | undefined)?.awaitIntegration === true) {
+        await awaitIntegration(deps.audit, deps.integrationWaitMs ?? 60_000);
+      }
       // Incremental from the signed cursor the last run saved; only the
       // checkpointer (this role) can save one.
       const verdict = await verifyAudit(deps.audit, {
@@ -81,4 +96,24 @@ export function auditTasks(deps: AuditTaskDeps) {
     },
   };
   return instrument('audit', tasks, deps.log, { verify: (r) => ({ ...r }) });
+}
+
+/**
+ * Waits until no staged entry is left (the sequencer has chained it).
+ * Throws ConflictError after `waitMs`: the caller retries or records the
+ * step as left for later.
+ */
+async function awaitIntegration(audit: DynamoAuditTrail, waitMs: number): Promise<void> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    await audit.integrate();
+    const pending = await audit.pendingCount();
+    if (pending === 0) {
+      return;
+    }
+    if (Date.now() > until) {
+      throw new ConflictError(`${pending} staged audit event(s) still wait for the sequencer after ${waitMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }

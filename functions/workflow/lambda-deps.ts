@@ -46,6 +46,7 @@ export interface AwsDepsOptions {
 export const METRICS: MetricFields = {
   'sweep.finish': ['quarantineObjects', 'quarantineBytes'],
   'audit.head-broken': ['headSize'],
+  'audit.sequence': ['integrated', 'maxDelayMs'],
 };
 
 function bundledCatalogue(): Catalogue {
@@ -59,7 +60,12 @@ function bundledCatalogue(): Catalogue {
 export function lambdaSweepDeps(
   env: Readonly<Record<string, string | undefined>> = process.env,
   options: AwsDepsOptions = {},
-): SweepTaskDeps & { readonly audit: DynamoAuditTrail; readonly checkpointer: DynamoAuditTrail; release(): void } {
+): SweepTaskDeps & {
+  readonly audit: DynamoAuditTrail;
+  readonly checkpointer: DynamoAuditTrail;
+  readonly sequencer: DynamoAuditTrail;
+  release(): void;
+} {
   const config = { ...options.clientConfig };
   const dynamodb = new DynamoDBClient(config);
   const kms = new KMSClient(config);
@@ -90,10 +96,13 @@ export function lambdaSweepDeps(
     ids,
   };
   // Writers never sign: only the checkpointer (FinishSweep, the verifier)
-  // holds the signer, so an append can never need kms:Sign.
-  const audit = new DynamoAuditTrail(trailProps);
+  // holds the signer, so an append can never need kms:Sign. Nor do they
+  // chain: they stage, and the one sequencer function integrates.
+  const audit = new DynamoAuditTrail({ ...trailProps, sequencing: 'deferred' });
+  const sequencer = new DynamoAuditTrail(trailProps);
   const checkpointer = new DynamoAuditTrail({
     ...trailProps,
+    sequencing: 'deferred',
     ...(env[ENV.auditSigningKeyArn] === undefined
       ? {}
       : {
@@ -129,6 +138,7 @@ export function lambdaSweepDeps(
       for (const client of [dynamodb, kms, s3, sfn]) client.destroy();
     },
     checkpointer,
+    sequencer,
     checkpoint: () => checkpointer.checkpoint(),
     continueAsNew: async (input) => {
       const arn = input.stateMachineArn;

@@ -26,6 +26,8 @@ export interface PipelineFunctionProps {
   readonly logKey: kms.IKey;
   /** A fixed role name, for a role that resource policies name. @default generated */
   readonly roleName?: string;
+  /** Reserved concurrency (e.g. 1 for the one audit sequencer). */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export class PipelineFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.minutes(5),
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       tracing: lambda.Tracing.ACTIVE,
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup,

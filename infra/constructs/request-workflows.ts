@@ -112,9 +112,13 @@ function erasureReceiptSteps(
   }).next(complete);
   const toLater = { errors: [sfn.Errors.ALL], resultPath: sfn.JsonPath.DISCARD };
   const checkpoint = lambdaTask(scope, ERASURE_RECEIPT_STATES.checkpoint, fns.checkpointer, undefined, {
-    payload: sfn.TaskInput.fromObject({ requestId: sfn.JsonPath.stringAt('$.requestId') }),
+    // The erasure's events are staged; the sequencer chains them within
+    // seconds, and the checkpointer waits for that before it signs.
+    payload: sfn.TaskInput.fromObject({ requestId: sfn.JsonPath.stringAt('$.requestId'), awaitIntegration: true }),
     resultPath: sfn.JsonPath.DISCARD,
-  }).addCatch(later, toLater);
+  })
+    .addRetry({ errors: [ERROR_NAMES.conflict], ...RECEIPT_RETRY, jitterStrategy: sfn.JitterType.FULL })
+    .addCatch(later, toLater);
   const issue = lambdaTask(scope, ERASURE_RECEIPT_STATES.issue, fns.issue, undefined)
     .addRetry({ errors: [ERROR_NAMES.notFound], ...RECEIPT_RETRY, jitterStrategy: sfn.JitterType.FULL })
     .addCatch(later, toLater);

@@ -45,7 +45,7 @@ const VERIFY_BUDGET = Duration.minutes(12);
 const entry = (name: string) =>
   fileURLToPath(
     new URL(
-      `../../functions/${['records-stream', 'landing-tagger'].includes(name) ? 'events' : 'workflow'}/${name}.ts`,
+      `../../functions/${['records-stream', 'landing-tagger', 'audit-sequencer'].includes(name) ? 'events' : 'workflow'}/${name}.ts`,
       import.meta.url,
     ),
   );
@@ -79,6 +79,32 @@ export class StatelessStack extends Stack {
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
     return alarm;
+  }
+
+  /**
+   * EventBridge Scheduler invokes `fn` on `schedule` through a role of its
+   * own (`{name}ScheduleRole`) that may invoke that function only.
+   */
+  private invokeOnSchedule(
+    name: string,
+    fn: IFunction,
+    schedule: scheduler.ScheduleExpression,
+    text: { readonly role: string; readonly schedule: string; readonly maxEventAge: Duration },
+  ): void {
+    const role = new iam.Role(this, `${name}ScheduleRole`, {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
+      description: `wasure: EventBridge Scheduler invokes ${text.role}`,
+    });
+    new scheduler.Schedule(this, `${name}Schedule`, {
+      schedule,
+      description: text.schedule,
+      target: new targets.LambdaInvoke(fn, { role, retryAttempts: 2, maxEventAge: text.maxEventAge }),
+    });
+    acknowledge(
+      role,
+      [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as CfnFunction)}.Arn>:*]`],
+      `The schedule may invoke ${text.role} and its versions (<function ARN>:*), as the Lambda target grants; nothing else.`,
+    );
   }
 
   readonly sweep: RetentionSweepWorkflow;
@@ -130,11 +156,11 @@ export class StatelessStack extends Stack {
       f.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
     const index = (t: { tableArn: string }, name: string) => `${t.tableArn}/index/${name}`;
     // The audit table is split by partition (`stream`) between duties, with
-    // dynamodb:LeadingKeys: event writers stage `pending#*` entries, and
-    // those that chain them (the sequencer) also write `events`, the `head`
-    // and the catalogue version noted; only the checkpointer writes
-    // `checkpoints` (and the head's checkpoint count), and it cannot write
-    // an event. Reading is not split.
+    // dynamodb:LeadingKeys: event writers only stage `pending#*` entries;
+    // the one sequencer (AuditSequencerFn) chains them into `events` and
+    // moves the `head`, and makes no MAC; only the checkpointer writes
+    // `checkpoints`, the head's checkpoint count and its `verified` cursor,
+    // and it cannot write an event. Reading is not split.
     const auditWrites = (f: IFunction, actions: string[], partitions: string[]) =>
       f.addToRolePolicy(
         new iam.PolicyStatement({
@@ -143,15 +169,13 @@ export class StatelessStack extends Stack {
           conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } },
         }),
       );
-    const auditWriter = (f: IFunction, duty: 'stage' | 'chain') => {
+    const auditWriter = (f: IFunction, duty: 'stage' | 'read') => {
       // Each event carries its writer's MAC, made when it is staged.
       allow(f, ['kms:GenerateMac'], [s.keys.auditMacKey.keyArn]);
-      if (duty === 'stage') {
-        auditWrites(f, ['dynamodb:PutItem'], ['pending#*']);
-        return;
+      auditWrites(f, ['dynamodb:PutItem'], ['pending#*']);
+      if (duty === 'read') {
+        allow(f, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
       }
-      allow(f, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
-      auditWrites(f, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], ['pending#*', 'events', 'head', 'policy']);
     };
     const tableKms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
     allow(functions.plan, ['dynamodb:Query'], [index(s.recordsTable, INDEX.byDue)]);
@@ -159,17 +183,16 @@ export class StatelessStack extends Stack {
     allow(functions.purge, ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
     allow(functions.purge, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
     allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
-    // Audit writers stage events and chain them (the sequencer reads and
-    // deletes pending entries); the sweep's start first finishes what a
-    // crash left: staged events, and documents of a line whose record never
-    // committed (document intents in the records table).
+    // Audit writers stage events (the sequencer chains them); the sweep's
+    // start first finishes what a crash left: documents of a line whose
+    // record never committed (document intents in the records table).
     allow(functions.start, ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
-    auditWriter(functions.start, 'chain');
+    auditWriter(functions.start, 'stage');
     allow(functions.start, tableKms, [s.keys.dataKey.keyArn]);
-    auditWriter(functions.purge, 'chain');
+    auditWriter(functions.purge, 'stage');
     // FinishSweep audits what it removes (expired exports, quarantine); it
     // does not sign: the checkpointer (below) alone does.
-    auditWriter(functions.finish, 'chain');
+    auditWriter(functions.finish, 'stage');
     for (const f of [functions.purge, functions.finish]) {
       allow(f, tableKms, [s.keys.dataKey.keyArn]);
     }
@@ -280,7 +303,7 @@ export class StatelessStack extends Stack {
     allow(streamFn, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
     allow(streamFn, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
     allow(streamFn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
-    auditWriter(streamFn, 'chain');
+    auditWriter(streamFn, 'stage');
     allow(streamFn, tableKms, [s.keys.dataKey.keyArn]);
     allow(streamFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
     allow(streamFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
@@ -325,7 +348,7 @@ export class StatelessStack extends Stack {
     allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
     allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
-    auditWriter(landingFn, 'chain');
+    auditWriter(landingFn, 'stage');
     allow(landingFn, tableKms, [s.keys.dataKey.keyArn]);
     allow(landingFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
     acknowledge(
@@ -377,21 +400,56 @@ export class StatelessStack extends Stack {
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-auditcheckpoints-<AWS::AccountId>-<AWS::Region>/checkpoints/*]`],
       'The checkpointer reads every archived checkpoint version under checkpoints/ of the Object-Lock bucket and adds one per checkpoint; their names are not known in advance.',
     );
-    const verifyScheduleRole = new iam.Role(this, 'AuditVerifyScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'wasure: EventBridge Scheduler invokes the audit verifier',
+    this.invokeOnSchedule('AuditVerify', verifyFn, scheduler.ScheduleExpression.expression(props.config.auditVerifySchedule), {
+      role: 'the audit verifier',
+      schedule: 'wasure audit-trail verification',
+      maxEventAge: Duration.hours(1),
     });
-    new scheduler.Schedule(this, 'AuditVerifySchedule', {
-      schedule: scheduler.ScheduleExpression.expression(props.config.auditVerifySchedule),
-      description: 'wasure audit-trail verification',
-      target: new targets.LambdaInvoke(verifyFn, { role: verifyScheduleRole, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
-    });
-    acknowledge(
-      verifyScheduleRole,
-      [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(verifyFn.node.defaultChild as CfnFunction)}.Arn>:*]`],
-      'The schedule may invoke the verifier function and its versions (<function ARN>:*), as the Lambda target grants; nothing else.',
-    );
     this.alarmOnAny('AuditVerifyFailedAlarm', 'The audit trail did not verify (an event or checkpoint was altered, removed, reordered or inserted, or a signature is bad), or the verifier failed: see the VerifyAudit function log.', verifyFn.metricErrors({ period: Duration.days(1) }));
+    // The audit sequencer: woken by the audit table's stream on each staged
+    // entry (and every 5 minutes as a backstop), it chains everything
+    // pending in batches. Reserved concurrency 1: one sequencer, so the head
+    // is never contended. It writes `events`, the `head` and deletes
+    // `pending#*` entries; it makes no writer MAC and cannot sign, so it
+    // cannot forge an event's content or a checkpoint.
+    const sequencerFn = new PipelineFunction(this, 'AuditSequencerFn', {
+      entry: entry('audit-sequencer'),
+      environment,
+      catalogueFile: props.config.catalogueFile,
+      logKey: s.keys.operationsKey,
+      reservedConcurrentExecutions: 1,
+      timeout: Duration.minutes(1),
+    }).fn;
+    const sequencerDlq = this.deadLetterQueue('AuditSequencerDlq', s.keys.dataKey, 'the audit-sequencer trigger');
+    sequencerFn.addEventSource(
+      new DynamoEventSource(s.auditTable, {
+        startingPosition: lambda.StartingPosition.LATEST,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        retryAttempts: 5,
+        onFailure: new SqsDlq(sequencerDlq),
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.isEqual('INSERT'),
+            dynamodb: { Keys: { stream: { S: lambda.FilterRule.beginsWith('pending#') } } },
+          }),
+        ],
+      }),
+    );
+    allow(sequencerFn, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+    auditWrites(sequencerFn, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], ['pending#*', 'events', 'head']);
+    allow(sequencerFn, tableKms, [s.keys.dataKey.keyArn]);
+    acknowledge(
+      sequencerFn.role as iam.IRole,
+      ['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
+      'Reading a DynamoDB stream needs dynamodb:ListStreams on *; sending to the KMS-encrypted dead-letter queue needs the KMS data-key actions CDK grants for it, on the data key only.',
+    );
+    this.invokeOnSchedule('AuditSequence', sequencerFn, scheduler.ScheduleExpression.rate(Duration.minutes(5)), {
+      role: 'the audit sequencer (backstop of its stream trigger)',
+      schedule: 'wasure audit sequencer backstop: chains whatever its stream trigger left staged',
+      maxEventAge: Duration.minutes(10),
+    });
+    this.alarmOnAny('AuditSequencerDlqAlarm', 'Staged audit events could not be chained by the sequencer (its backstop schedule retries): see the dead-letter queue and the AuditSequencer function log.', sequencerDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }));
     // Subject requests: one state machine per type over shared load and
     // complete functions and one execute function per type.
     const requestEnv = {
@@ -435,12 +493,10 @@ export class StatelessStack extends Stack {
       allow(f, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
     }
     // Records carry the subject's pseudonym, so only the functions that
-    // pseudonymise a raw subject id call the HMAC key; the changing types
-    // stage their events inside their record writes, and the others also
-    // chain what is staged (the sequencer reads and deletes pending entries).
-    const staging = [execute.correct, execute.restrict, execute['lift-restriction']];
+    // pseudonymise a raw subject id call the HMAC key; every request
+    // function stages its events (the sequencer chains them).
     for (const f of auditing) {
-      auditWriter(f, staging.includes(f) ? 'stage' : 'chain');
+      auditWriter(f, 'stage');
     }
     for (const f of [fail, check]) {
       allow(f, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
@@ -527,20 +583,11 @@ export class StatelessStack extends Stack {
     // Overdue check: hourly, so a freeze lapses within the hour after the
     // deadline plus the grace, before the next sweep; a lapse fails the
     // invocation, which the alarm watches (as the verifier's).
-    const checkScheduleRole = new iam.Role(this, 'RequestCheckScheduleRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'wasure: EventBridge Scheduler invokes the overdue-request check',
+    this.invokeOnSchedule('RequestCheck', check, scheduler.ScheduleExpression.rate(Duration.hours(1)), {
+      role: 'the overdue-request check',
+      schedule: 'wasure overdue subject-request check',
+      maxEventAge: Duration.hours(1),
     });
-    new scheduler.Schedule(this, 'RequestCheckSchedule', {
-      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
-      description: 'wasure overdue subject-request check',
-      target: new targets.LambdaInvoke(check, { role: checkScheduleRole, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
-    });
-    acknowledge(
-      checkScheduleRole,
-      [`AwsSolutions-IAM5[Resource::<${this.getLogicalId(check.node.defaultChild as CfnFunction)}.Arn>:*]`],
-      'The schedule may invoke the overdue-request check and its versions (<function ARN>:*), as the Lambda target grants; nothing else.',
-    );
     this.alarmOnAny(
       'RequestOverdueAlarm',
       `A subject request stayed open past its deadline plus ${REQUEST_OVERDUE_GRACE_DAYS} days: it was ended as failed and its freeze of the subject's records lapsed; answer it again. See the CheckRequests function log.`,

@@ -130,7 +130,8 @@ export const AUDIT_TABLE: TableDefinition = {
       projection: 'KEYS_ONLY',
     },
   ],
-  stream: false,
+  // On AWS each staged entry wakes the audit sequencer through the stream.
+  stream: true,
   pointInTimeRecovery: true,
 };
 

@@ -80,7 +80,7 @@ export interface VerifyOptions {
 }
 
 /** Events the rolling re-check reads per run by default. */
-export const RECHECK_EVENTS = 100_000;
+export const RECHECK_EVENTS = 10_000;
 
 /**
  * How far writers' clocks may lie apart: a new event staged no later than

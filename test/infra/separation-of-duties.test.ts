@@ -69,27 +69,49 @@ describe('separation of duties over the audit trail', () => {
     }
   });
 
-  it('confines every other audit-table write to staged, chained and head partitions, never checkpoints', () => {
-    const writes = grants.filter(
-      (g) => roleNames[g.role] !== CHECKPOINTER && mentions(g.statement.Resource, 'AuditTable') && actions(g.statement).some((a) => /Put|Delete|Update|BatchWrite/.test(a)),
-    );
+  const isSequencer = (role: string) => role.startsWith('AuditSequencerFn');
+  const auditWritesOf = (pick: (role: string) => boolean) =>
+    grants.filter((g) => pick(g.role) && mentions(g.statement.Resource, 'AuditTable') && actions(g.statement).some((a) => /Put|Delete|Update|BatchWrite/.test(a)));
+  const partitionsOf = (statement: Statement) => statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+
+  it('lets event writers only stage: PutItem on pending entries, never events, the head or checkpoints', () => {
+    const writes = auditWritesOf((r) => roleNames[r] !== CHECKPOINTER && !isSequencer(r));
     expect(writes.length).toBeGreaterThan(5);
     for (const { statement } of writes) {
-      expect(actions(statement).every((a) => a === 'dynamodb:PutItem' || a === 'dynamodb:DeleteItem')).toBe(true);
-      const partitions = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
-      expect(partitions).toBeDefined();
-      expect(partitions).not.toContain('checkpoints');
-      expect(partitions).not.toContain('verified');
-      expect(partitions?.every((p) => ['pending#*', 'events', 'head', 'policy'].includes(p))).toBe(true);
+      expect(actions(statement)).toEqual(['dynamodb:PutItem']);
+      expect(partitionsOf(statement)).toEqual(['pending#*']);
     }
+  });
+
+  it('lets exactly one role chain events: the sequencer, which can neither make a writer MAC nor sign', () => {
+    const chainers = [...new Set(auditWritesOf(() => true).filter((g) => partitionsOf(g.statement)?.includes('events')).map((g) => g.role))];
+    expect(chainers).toHaveLength(1);
+    expect(isSequencer(chainers[0] as string)).toBe(true);
+    for (const { statement } of auditWritesOf(isSequencer)) {
+      expect(actions(statement).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+      expect(partitionsOf(statement)).toEqual(['pending#*', 'events', 'head']);
+    }
+    expect(rolesWith('kms:GenerateMac', 'AuditMacKey').filter(isSequencer)).toEqual([]);
+    expect(rolesWith('kms:Sign', 'AuditSigningKey').filter(isSequencer)).toEqual([]);
   });
 
   it('lets every event writer prove its events (GenerateMac) and the checkpointer only check them', () => {
     const macMakers = rolesWith('kms:GenerateMac', 'AuditMacKey');
     const writers = [...new Set(grants.filter((g) => mentions(g.statement.Resource, 'AuditTable') && actions(g.statement).includes('dynamodb:PutItem')).map((g) => g.role))];
-    expect(writers.filter((r) => roleNames[r] !== CHECKPOINTER).sort()).toEqual(macMakers.sort());
+    expect(writers.filter((r) => roleNames[r] !== CHECKPOINTER && !isSequencer(r)).sort()).toEqual(macMakers.sort());
     expect(macMakers.map((r) => roleNames[r])).not.toContain(CHECKPOINTER);
     expect(rolesWith('kms:VerifyMac', 'AuditMacKey').map((r) => roleNames[r])).toEqual([CHECKPOINTER]);
+  });
+
+  it('wakes the one sequencer (reserved concurrency 1) on staged entries of the audit table, with a backstop schedule', () => {
+    const mappings = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping')).filter((m) => mentions(m.Properties.FunctionName, 'AuditSequencerFn'));
+    expect(mappings).toHaveLength(1);
+    expect(mentions(mappings[0]?.Properties.EventSourceArn, 'AuditTable')).toBe(true);
+    expect(mentions(mappings[0]?.Properties.FilterCriteria, 'pending#')).toBe(true);
+    const fn = Object.entries(stateless.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('AuditSequencerFn'));
+    expect(fn?.[1].Properties.ReservedConcurrentExecutions).toBe(1);
+    const schedules = Object.values(stateless.findResources('AWS::Scheduler::Schedule')).filter((x) => mentions(x.Properties.Target, 'AuditSequencerFn'));
+    expect(schedules).toHaveLength(1);
   });
 
   it('tells only the checkpointer function which key signs', () => {

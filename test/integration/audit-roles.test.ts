@@ -41,9 +41,17 @@ interface Role {
 
 const WRITER: Role = {
   name: 'event writer',
-  dynamodb: new Set([PutItemCommand.name, DeleteItemCommand.name, QueryCommand.name, GetItemCommand.name, TransactWriteItemsCommand.name]),
+  dynamodb: new Set([PutItemCommand.name, QueryCommand.name, GetItemCommand.name, TransactWriteItemsCommand.name]),
   kms: new Set([GenerateMacCommand.name]),
   s3: new Set(),
+  writes: new Set(['pending#*']),
+};
+const SEQUENCER: Role = {
+  name: 'sequencer',
+  dynamodb: new Set([PutItemCommand.name, DeleteItemCommand.name, QueryCommand.name, GetItemCommand.name, TransactWriteItemsCommand.name]),
+  kms: new Set(),
+  s3: new Set(),
+  writes: new Set(['pending#*', 'events', 'head']),
 };
 const CHECKPOINTER: Role = {
   name: 'checkpointer',
@@ -53,11 +61,16 @@ const CHECKPOINTER: Role = {
   writes: new Set(['checkpoints', 'head', 'verified']),
 };
 
-/** Streams a DynamoDB write command touches. */
+/** Streams (partition keys) a DynamoDB write command touches. */
 function streamsOf(command: { input: Record<string, unknown> }): string[] {
-  const items = (command.input.TransactItems as { Put?: { Item: unknown } }[] | undefined)?.map((t) => t.Put?.Item) ?? [command.input.Item];
+  const transact = command.input.TransactItems as { Put?: { Item: unknown }; Delete?: { Key: unknown } }[] | undefined;
+  const items = transact?.map((t) => t.Put?.Item ?? t.Delete?.Key) ?? [command.input.Item ?? command.input.Key];
   return items.map((i) => String((unmarshall((i ?? {}) as never) as { stream?: unknown }).stream));
 }
+
+/** The dynamodb:LeadingKeys condition: exact names and `prefix*` patterns. */
+const mayWrite = (writes: ReadonlySet<string>, stream: string) =>
+  writes.has(stream) || [...writes].some((w) => w.endsWith('*') && stream.startsWith(w.slice(0, -1)));
 
 /** A client that refuses, as IAM would, every call the role is not granted. */
 function as<T extends DynamoDBClient | KMSClient | S3Client>(client: T, allowed: ReadonlySet<string>, writes?: ReadonlySet<string>): T {
@@ -65,7 +78,9 @@ function as<T extends DynamoDBClient | KMSClient | S3Client>(client: T, allowed:
     const name = command.constructor.name;
     const denied =
       !allowed.has(name) ||
-      (writes !== undefined && (name === PutItemCommand.name || name === TransactWriteItemsCommand.name) && streamsOf(command).some((s) => !writes.has(s)));
+      (writes !== undefined &&
+        [PutItemCommand.name, DeleteItemCommand.name, TransactWriteItemsCommand.name].includes(name) &&
+        streamsOf(command).some((s) => !mayWrite(writes, s)));
     if (denied) {
       throw Object.assign(new Error(`not authorized to perform ${name}`), { name: 'AccessDeniedException' });
     }
@@ -102,8 +117,12 @@ describe('no single role rewrites the audit trail undetected', () => {
   const put = (c: Clients, value: Record<string, unknown>) =>
     c.dynamodb.send(new PutItemCommand({ TableName: table(), Item: marshall(value, { removeUndefinedValues: true }) }));
 
-  /** Re-chains events from `from` on (MACed again with the role's key, when it has one) and moves the head. */
-  const rechain = async (c: Clients, events: ChainedEvent[], from: number) => {
+  /**
+   * Re-chains events from `from` on and moves the head: each event MACed
+   * again with the role's key, or, with `keepMacs`, keeping the MAC it
+   * carries (a copy needs no key).
+   */
+  const rechain = async (c: Clients, events: ChainedEvent[], from: number, keepMacs = false) => {
     const mac = new KmsEventAuthenticator(c.kms, env().keyIds.auditMac, 'wasure-local');
     const head = (await query(c, 'head'))[0] as Record<string, unknown>;
     const frontier = new MerkleFrontier();
@@ -111,7 +130,7 @@ describe('no single role rewrites the audit trail undetected', () => {
     for (const e of events.slice(0, from)) frontier.append(Buffer.from(e.leafHash, 'hex'));
     for (const e of events.slice(from)) {
       const { leafHash: _l, prevHash: _p, chainHash: _c, ...plain } = e;
-      const proven = { ...plain, mac: Buffer.from(await mac.mac(macBytes(plain))).toString('base64') };
+      const proven = keepMacs && plain.mac !== undefined ? plain : { ...plain, mac: Buffer.from(await mac.mac(macBytes(plain))).toString('base64') };
       const c2 = chainEvent(proven, prev);
       await put(c, { stream: 'events', ...c2 });
       frontier.append(Buffer.from(c2.leafHash, 'hex'));
@@ -145,6 +164,16 @@ describe('no single role rewrites the audit trail undetected', () => {
       for (const e of events.slice(0, 6)) frontier.append(Buffer.from(e.leafHash, 'hex'));
       await put(c, { stream: 'head', ...head, size: 6, chainHash: (events[5] as ChainedEvent).chainHash, frontier: frontier.toState(), checkpoints: 0 });
     },
+    'delete the events after the last checkpoint and wind the head back': async (c) => {
+      const head = (await query(c, 'head'))[0] as Record<string, unknown>;
+      const events = (await query(c, 'events')) as ChainedEvent[];
+      for (const e of events.slice(8)) {
+        await c.dynamodb.send(new DeleteItemCommand({ TableName: table(), Key: marshall({ stream: 'events', seq: e.seq }) }));
+      }
+      const frontier = new MerkleFrontier();
+      for (const e of events.slice(0, 8)) frontier.append(Buffer.from(e.leafHash, 'hex'));
+      await put(c, { stream: 'head', ...head, size: 8, chainHash: (events[7] as ChainedEvent).chainHash, frontier: frontier.toState() });
+    },
     'reset the head behind the events': async (c) => {
       const head = (await query(c, 'head'))[0] as Record<string, unknown>;
       const events = (await query(c, 'events')) as ChainedEvent[];
@@ -157,7 +186,7 @@ describe('no single role rewrites the audit trail undetected', () => {
       const last = events[events.length - 1] as ChainedEvent;
       const { leafHash: _l, prevHash: _p, chainHash: _c, mac: _m, ...plain } = last;
       // A role without GenerateMac copies a MAC it can read: the replay is named.
-      await rechain(c, [...events, { ...plain, seq: last.seq + 1, leafHash: '', prevHash: '', chainHash: '', ...(last.mac === undefined ? {} : { mac: last.mac }) } as ChainedEvent], events.length);
+      await rechain(c, [...events, { ...plain, seq: last.seq + 1, leafHash: '', prevHash: '', chainHash: '', ...(last.mac === undefined ? {} : { mac: last.mac }) } as ChainedEvent], events.length, true);
     },
     'overwrite a checkpoint': async (c) => {
       const [cp] = (await query(c, 'checkpoints')) as (Checkpoint & { seq: number })[];
@@ -173,19 +202,33 @@ describe('no single role rewrites the audit trail undetected', () => {
   // finding of the full verifier and of the incremental one (from the
   // signed cursor the scheduled verifier saves).
   const expected: [Role, string, string, string][] = [
-    [WRITER, 'rewrite a signed event', 'checkpoint-mismatch', 'altered'],
-    [WRITER, 'rewrite one event in place, the rest untouched', 'missing', 'altered'],
-    [WRITER, 'cut back the tail behind a checkpoint', 'missing', 'missing'],
-    [WRITER, 'reset the head behind the events', 'inserted', 'missing'],
-    [WRITER, 'forge an append without the writer path', 'inserted', 'inserted'],
+    [WRITER, 'rewrite a signed event', 'AccessDeniedException', 'AccessDeniedException'],
+    [WRITER, 'rewrite one event in place, the rest untouched', 'AccessDeniedException', 'AccessDeniedException'],
+    [WRITER, 'cut back the tail behind a checkpoint', 'AccessDeniedException', 'AccessDeniedException'],
+    [WRITER, 'delete the events after the last checkpoint and wind the head back', 'AccessDeniedException', 'AccessDeniedException'],
+    [WRITER, 'reset the head behind the events', 'AccessDeniedException', 'AccessDeniedException'],
+    [WRITER, 'forge an append without the writer path', 'AccessDeniedException', 'AccessDeniedException'],
     [WRITER, 'overwrite a checkpoint', 'AccessDeniedException', 'AccessDeniedException'],
+    // The sequencer chains, so it may delete and move events, but it has no
+    // MAC key to change one and cannot touch checkpoints.
+    [SEQUENCER, 'rewrite a signed event', 'AccessDeniedException', 'AccessDeniedException'],
+    [SEQUENCER, 'rewrite one event in place, the rest untouched', 'AccessDeniedException', 'AccessDeniedException'],
+    [SEQUENCER, 'cut back the tail behind a checkpoint', 'AccessDeniedException', 'AccessDeniedException'],
+    // Nothing signed covers the tail yet: only the signed cursor of the
+    // last verification shows it gone (the residual trust the README names).
+    [SEQUENCER, 'delete the events after the last checkpoint and wind the head back', 'undetected', 'missing'],
+    [SEQUENCER, 'reset the head behind the events', 'inserted', 'missing'],
+    [SEQUENCER, 'forge an append without the writer path', 'inserted', 'inserted'],
+    [SEQUENCER, 'overwrite a checkpoint', 'AccessDeniedException', 'AccessDeniedException'],
     [CHECKPOINTER, 'rewrite a signed event', 'AccessDeniedException', 'AccessDeniedException'],
     [CHECKPOINTER, 'rewrite one event in place, the rest untouched', 'AccessDeniedException', 'AccessDeniedException'],
     [CHECKPOINTER, 'cut back the tail behind a checkpoint', 'AccessDeniedException', 'AccessDeniedException'],
+    [CHECKPOINTER, 'delete the events after the last checkpoint and wind the head back', 'AccessDeniedException', 'AccessDeniedException'],
     [CHECKPOINTER, 'reset the head behind the events', 'inserted', 'missing'],
     [CHECKPOINTER, 'forge an append without the writer path', 'AccessDeniedException', 'AccessDeniedException'],
     [CHECKPOINTER, 'overwrite a checkpoint', 'IntegrityError', 'IntegrityError'],
   ];
+
   it.each(expected.map(([role, attack, full, incremental]) => [role.name, attack, full, incremental, role] as const))(
     '%s: %s runs into %s (full) and %s (incremental)',
     { timeout: 120_000 },

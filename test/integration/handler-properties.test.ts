@@ -58,6 +58,8 @@ const REGION = 'ap-northeast-1';
 const LOCAL_EXPORTS_BUCKET = 'wasure-exports';
 /** The scheduled verifier is no state machine task; its calls run in this scope. */
 const VERIFY_SCOPE = { stateMachine: 'schedule', state: 'VerifyAudit' };
+/** The audit sequencer runs beside every task, woken by the audit table's stream on AWS. */
+const SEQUENCER_SCOPE = { stateMachine: 'stream', state: 'AuditSequencer' };
 const ACCOUNT = '123456789012';
 
 /** Resolves CloudFormation intrinsics to concrete strings (fake account). */
@@ -271,9 +273,9 @@ const NOT_EXERCISED_LOCALLY: { fn: RegExp; action: string; why: string }[] = [
   { fn: /LandingTagger/, action: 's3:ListBucket|s3:DeleteObject', why: 'documents of a line whose record write then fails (a concurrent writer took the id) are removed again; no sequential run reaches it' },
   { fn: /StartSweep/, action: 'dynamodb:GetItem|dynamodb:PutItem|dynamodb:DeleteItem|kms:GenerateMac|kms:Decrypt|kms:Encrypt|kms:GenerateDataKey|kms:DescribeKey', why: 'recovery chains events and removes document intents that a crash left; a run without a crash leaves none (the crash-point test drives both)' },
   { fn: /ContinueSweep/, action: 'states:StartExecution', why: 'locally a continuation is a new local execution; on AWS the function starts it' },
-  { fn: /RecordsStream/, action: 'dynamodb:DescribeStream|dynamodb:GetRecords|dynamodb:GetShardIterator|dynamodb:ListStreams', why: 'the event-source mapping reads the stream with the function role; locally the poller reads it' },
-  { fn: /RecordsStream/, action: 'sqs:*', why: 'the event-source mapping sends failed batches to the dead-letter queue' },
-  { fn: /RecordsStream/, action: 'kms:Encrypt|kms:ReEncrypt*|kms:GenerateDataKey*', why: 'the dead-letter queue is encrypted with the data key' },
+  { fn: /RecordsStream|AuditSequencer/, action: 'dynamodb:DescribeStream|dynamodb:GetRecords|dynamodb:GetShardIterator|dynamodb:ListStreams', why: 'the event-source mapping reads the stream with the function role; locally the poller (records) or the process itself (audit sequencer) runs it' },
+  { fn: /RecordsStream|AuditSequencer/, action: 'sqs:*', why: 'the event-source mapping sends failed batches to the dead-letter queue' },
+  { fn: /RecordsStream|AuditSequencer/, action: 'kms:Encrypt|kms:ReEncrypt*|kms:GenerateDataKey*', why: 'the dead-letter queue is encrypted with the data key' },
 ];
 
 describe('handlers: least privilege, and no personal data in payloads or logs', () => {
@@ -290,6 +292,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
   let stateless: Tpl;
   let audit: DynamoAuditTrail;
   let checkpointer: DynamoAuditTrail;
+  let stopSequencer = async () => {};
 
   beforeAll(async () => {
     const embedded = env();
@@ -319,9 +322,25 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     // key; the checkpointer (the scheduled verifier) alone signs.
     const trail = { client: embedded.dynamodb, table: embedded.names.auditTable, pseudonymizer, clock, ids: uuidIds };
     const authenticator = new KmsEventAuthenticator(embedded.kms, embedded.keyIds.auditMac, 'wasure-test');
-    audit = new DynamoAuditTrail({ ...trail, authenticator });
+    // Writers only stage and the checkpointer only signs; the one sequencer
+    // chains what they stage, in its own scope, all through the run.
+    audit = new DynamoAuditTrail({ ...trail, authenticator, sequencing: 'deferred' });
+    const sequencer = new DynamoAuditTrail(trail);
+    let sequencing = true;
+    const sequenced = (async () => {
+      while (sequencing) {
+        await taskScope.run(SEQUENCER_SCOPE, () => sequencer.sequence());
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await taskScope.run(SEQUENCER_SCOPE, () => sequencer.sequence());
+    })();
+    stopSequencer = async () => {
+      sequencing = false;
+      await sequenced;
+    };
     checkpointer = new DynamoAuditTrail({
       ...trail,
+      sequencing: 'deferred',
       authenticator,
       signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
       sink: new S3CheckpointSink(embedded.s3, embedded.names.checkpointsBucket),
@@ -415,9 +434,13 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     // The scheduled audit verification.
     // Twice: the first run signs the first checkpoint, the second verifies
     // it (signature, archived copy) before signing the next.
+    // Between them an event is written, so the second, incremental run
+    // reads a new event and looks its id up (a copy of an earlier one?).
     for (let run = 0; run < 2; run += 1) {
-      await taskScope.run(VERIFY_SCOPE, () => auditTasks({ audit: checkpointer, checkpoint: () => checkpointer.checkpoint() }).verify({}));
+      await taskScope.run(VERIFY_SCOPE, () => auditTasks({ audit: checkpointer, checkpoint: () => checkpointer.checkpoint() }).verify({ awaitIntegration: true }));
+      await audit.append([{ action: 'read', actor: 'system:test', outcome: 'ok', reason: 'between two verifications' }]);
     }
+    await stopSequencer();
     const { app, stateful: a, stateless: b } = createApp({ nag: false, context: { 'aws:cdk:bundling-stacks': [] } });
     const assembly = app.synth();
     stateful = assembly.getStackByName(a.stackName).template as Tpl;
@@ -440,7 +463,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
 
   it('records the calls of every task function', () => {
     const fns = new Set(calls.map((c) => c.fn.split('/')[1]));
-    expect([...fns]).toEqual(expect.arrayContaining(['PlanSweep', 'PurgeBatch', 'FinishSweep', 'LoadRequest', 'CompleteRequest', 'RecordsStream', 'VerifyAudit', 'LandingTagger']));
+    expect([...fns]).toEqual(expect.arrayContaining(['PlanSweep', 'PurgeBatch', 'FinishSweep', 'LoadRequest', 'CompleteRequest', 'RecordsStream', 'VerifyAudit', 'LandingTagger', 'AuditSequencer']));
   });
 
   it('grants every recorded call and uses every grant', () => {
@@ -493,12 +516,16 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
       const id = findStateMachine(stateless as Template, machine === 'RetentionSweep' ? machine : `${machine}StateMachine`);
       walk(`WasureStateless-${machine}`, definitionFromTemplate(stateless as Template, id));
     }
-    const streamFn = Object.values(stateless.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping')?.Properties?.FunctionName as { Ref: string };
+    const streamFn = Object.values(stateless.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties?.FunctionName).includes('RecordsStreamFn'),
+    )?.Properties?.FunctionName as { Ref: string };
     stateToFunction.set(`${RECORDS_STREAM_SCOPE.stateMachine}/${RECORDS_STREAM_SCOPE.state}`, streamFn.Ref);
     const tagger = Object.keys(stateless.Resources).find((id) => id.startsWith('LandingTaggerFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
     stateToFunction.set(`${LANDING_SCOPE.stateMachine}/${LANDING_SCOPE.state}`, tagger as string);
     const verifier = Object.keys(stateless.Resources).find((id) => id.startsWith('VerifyAuditFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
     stateToFunction.set(`${VERIFY_SCOPE.stateMachine}/${VERIFY_SCOPE.state}`, verifier as string);
+    const sequencerFn = Object.keys(stateless.Resources).find((id) => id.startsWith('AuditSequencerFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
+    stateToFunction.set(`${SEQUENCER_SCOPE.stateMachine}/${SEQUENCER_SCOPE.state}`, sequencerFn as string);
     const missing: string[] = [];
     const used = new Set<string>();
     const byFunction = new Map<string, Grant[]>();

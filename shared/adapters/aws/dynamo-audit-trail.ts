@@ -126,6 +126,15 @@ export interface DynamoAuditTrailProps {
    * only before the first MACed event.
    */
   readonly authenticator?: EventAuthenticator;
+  /**
+   * Who integrates staged events. `inline` (the default, one local
+   * process): `append` and `integrate` run the sequencer themselves.
+   * `deferred` (functions on AWS): `append` returns once the events are
+   * staged and `integrate` does nothing; the one sequencer function
+   * ({@link DynamoAuditTrail.sequence}), woken by the table's stream,
+   * integrates them, so writers never touch the head.
+   */
+  readonly sequencing?: 'inline' | 'deferred';
 }
 
 /** Reader filter. */
@@ -139,6 +148,11 @@ export interface AuditQuery {
 /** DynamoDB implementation of {@link AuditTrail}. */
 export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   private readonly maxAttempts: number;
+  /**
+   * The longest an event this instance integrated had waited since it was
+   * staged (ms, by the writers' clocks): the integration delay reported.
+   */
+  maxDelayMs = 0;
   /** The head this instance last wrote: when it is still the head, the tail is known. */
   private written: Pick<Head, 'size' | 'chainHash'> | undefined;
 
@@ -309,7 +323,8 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
 
   /**
    * Appends events that go with no business write: staged durably first,
-   * then integrated. A crash between the two loses nothing.
+   * then (inline sequencing) integrated. A crash between the two loses
+   * nothing; with deferred sequencing the sequencer function integrates.
    */
   async append(inputs: readonly AuditEventInput[]): Promise<void> {
     if (inputs.length === 0) {
@@ -322,6 +337,11 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
       );
     }
     await this.integrate();
+  }
+
+  /** Whether this instance integrates itself (inline) or leaves it to the sequencer. */
+  get sequencing(): 'inline' | 'deferred' {
+    return this.props.sequencing ?? 'inline';
   }
 
   private async readPending(): Promise<PendingEntry[]> {
@@ -352,12 +372,21 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   }
 
   /**
+   * Integrates what is staged, when this instance sequences inline;
+   * with deferred sequencing it returns 0 at once (the sequencer function
+   * integrates). Returns how many events this call integrated.
+   */
+  async integrate(): Promise<number> {
+    return this.sequencing === 'inline' ? this.sequence() : 0;
+  }
+
+  /**
    * The sequencer: moves every pending entry into the chain, in batches.
    * Concurrent sequencers never fork the chain (the head is conditional)
    * nor integrate an entry twice (its delete is conditional). Returns how
    * many events this call integrated.
    */
-  async integrate(): Promise<number> {
+  async sequence(): Promise<number> {
     let integrated = 0;
     for (let attempt = 0; ; ) {
       const pending = await this.readPending();
@@ -369,6 +398,10 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
         const chunk = pending.slice(i, i + PER_TRANSACTION);
         if (await this.integrateChunk(chunk)) {
           integrated += chunk.length;
+          const now = this.props.clock.now().getTime();
+          for (const p of chunk) {
+            this.maxDelayMs = Math.max(this.maxDelayMs, now - Date.parse(p.event.time));
+          }
         } else {
           contended = true;
         }
