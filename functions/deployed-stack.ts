@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { ENV } from '#shared/config/env.ts';
 import { ConfigError, LifecycleError } from '#shared/errors.ts';
-import { OUTPUTS } from '#infra/names.ts';
+import { OUTPUTS } from '#shared/config/stack.ts';
 
 /** The outputs of a deployed wasure (both stacks). */
 export interface DeployedStack {

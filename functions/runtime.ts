@@ -21,15 +21,14 @@ import { parseCatalogue } from '#shared/domain/catalogue.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import { ConfigError, ValidationError } from '#shared/errors.ts';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DEFAULT_CONFIG } from '#infra/config.ts';
-import { OUTPUTS } from '#infra/names.ts';
+import { DEFAULT_REGION, OUTPUTS } from '#shared/config/stack.ts';
 import { type DeployedStack, openDeployedStack, output, stackEnvironment } from './deployed-stack.ts';
 import { lambdaRequestDeps } from './workflow/lambda-deps.ts';
 import type { Clock, Ids } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { recoverInterrupted } from '#shared/use-cases/recover-interrupted.ts';
 import type { RequestDeps } from '#shared/use-cases/subject-requests.ts';
-import { readJsonFile } from './cli/commands/policy.ts';
+import { readJsonFile } from './io/read-json-file.ts';
 import { type Embedded, startEmbedded } from './local/embedded.ts';
 
 /** The sample catalogue derived from the seed policies. */
@@ -157,7 +156,7 @@ export async function openStackRuntime(options: RuntimeOptions & { readonly stac
   if (options.now !== undefined) {
     throw new ConfigError('--now only applies to the embedded stores: a deployed stack runs on the real clock');
   }
-  const region = options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? DEFAULT_CONFIG.region;
+  const region = options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? DEFAULT_REGION;
   const catalogue = await loadCatalogue(
     options.catalogueFile === undefined ? SAMPLE_CATALOGUE : resolve(options.cwd, options.catalogueFile),
   );

@@ -1,4 +1,5 @@
 /** Per-stage configuration: one typed record (region, schedules, retention). */
+import { DEFAULT_REGION } from '#shared/config/stack.ts';
 
 /** Settings of one deployment stage. */
 export interface StageConfig {
@@ -33,7 +34,7 @@ export interface StageConfig {
 /** Defaults. */
 export const DEFAULT_CONFIG: StageConfig = {
   stage: 'prod',
-  region: 'ap-northeast-1',
+  region: DEFAULT_REGION,
   sweepSchedule: 'rate(1 hour)',
   auditVerifySchedule: 'rate(1 day)',
   ttlGraceDays: 30,

@@ -1,29 +1,6 @@
 /** Stack ids and output names shared by infra, the CLI and tests. */
 
-/** Stack ids. */
-export const STACK_IDS = {
-  stateful: 'WasureStateful',
-  stateless: 'WasureStateless',
-} as const;
-
-/** CloudFormation output keys the CLI reads with `--stack`. */
-export const OUTPUTS = {
-  recordsTable: 'RecordsTableName',
-  keysTable: 'DataKeysTableName',
-  auditTable: 'AuditTableName',
-  requestsTable: 'RequestsTableName',
-  documentsBucket: 'DocumentsBucketName',
-  checkpointsBucket: 'CheckpointsBucketName',
-  dataKey: 'DataKeyArn',
-  pseudonymKey: 'AuditPseudonymKeyArn',
-  signingKey: 'AuditSigningKeyArn',
-  auditMacKey: 'AuditMacKeyArn',
-  exportsBucket: 'ExportsBucketName',
-  landingBucket: 'LandingBucketName',
-  catalogueVersion: 'CatalogueVersion',
-  sweepStateMachine: 'SweepStateMachineArn',
-  alarmTopic: 'AlarmTopicArn',
-} as const;
+export { OUTPUTS, STACK_IDS } from '#shared/config/stack.ts';
 
 /**
  * The audit checkpointer's role name. The signing key's policy and the

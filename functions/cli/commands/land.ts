@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { OUTPUTS } from '#infra/names.ts';
+import { OUTPUTS } from '#shared/config/stack.ts';
 import { unsafeKeyReason } from '#shared/adapters/local/s3-guard.ts';
 import { LANDING_METADATA, LANDING_PREFIX } from '#shared/domain/landing.ts';
 import { ValidationError } from '#shared/errors.ts';

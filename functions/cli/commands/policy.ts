@@ -1,26 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { checkCatalogue } from '#shared/domain/catalogue.ts';
 import { ValidationError } from '#shared/errors.ts';
+import { readJsonFile } from '../../io/read-json-file.ts';
 import type { CliCommand } from '../types.ts';
-
-/** Reads and parses a JSON file, naming the file in every error. */
-export async function readJsonFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`cannot read ${path}`, [
-      { path, message: (error as Error).message },
-    ]);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ValidationError(`${path} is not valid JSON`, [
-      { path, message: (error as Error).message },
-    ]);
-  }
-}
 
 export const policyCheckCommand: CliCommand = {
   path: ['policy', 'check'],

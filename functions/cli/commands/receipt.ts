@@ -6,7 +6,7 @@ import { issueErasureReceipt } from '#shared/use-cases/erasure-receipt.ts';
 import type { Runtime } from '../../runtime.ts';
 import { optionString } from '../args.ts';
 import type { CliCommand } from '../types.ts';
-import { readJsonFile } from './policy.ts';
+import { readJsonFile } from '../../io/read-json-file.ts';
 
 /** A receipt holds one subject's events: anything larger is not one. */
 const MAX_RECEIPT_BYTES = 16 * 1024 * 1024;

@@ -2,7 +2,7 @@ import { formatJst } from '#shared/domain/retention.ts';
 import { addsUp } from '#shared/domain/sweep.ts';
 import { runSweepLocally } from '../../local/local-sweep.ts';
 import { drainRecordsStream } from '../../local/records-stream-poller.ts';
-import { OUTPUTS } from '#infra/names.ts';
+import { OUTPUTS } from '#shared/config/stack.ts';
 import { REPORT_ITEMS_CAP } from '#shared/use-cases/sweep-state.ts';
 import { executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
 import type { StackRuntime } from '../../runtime.ts';
