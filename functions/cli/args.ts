@@ -186,6 +186,31 @@ export function optionString(args: ParsedArgs, name: string): string | undefined
   return typeof v === 'string' ? v : v[v.length - 1];
 }
 
+/**
+ * The values of a command's required string options, by name. Throws one
+ * {@link ValidationError} (exit 2) naming every option missing or empty,
+ * each with its hint, before anything is opened.
+ *
+ * @example
+ * const { record, purpose } = requiredOptions(ctx.args, 'read', { record: '', purpose: 'a purpose id of the catalogue' });
+ */
+export function requiredOptions<K extends string>(
+  args: ParsedArgs,
+  command: string,
+  needed: Readonly<Record<K, string>>,
+): Record<K, string> {
+  const names = Object.keys(needed) as K[];
+  const values = Object.fromEntries(names.map((n) => [n, optionString(args, n)?.trim() ?? ''])) as Record<K, string>;
+  const missing = names.filter((n) => values[n] === '');
+  if (missing.length > 0) {
+    throw new ValidationError(
+      `${command} needs ${missing.map((n) => `--${n}`).join(' and ')}`,
+      missing.map((n) => ({ path: `--${n}`, message: needed[n] === '' ? 'is required' : `is required (${needed[n]})` })),
+    );
+  }
+  return values;
+}
+
 /** All values of a repeatable option. */
 export function optionList(args: ParsedArgs, name: string): string[] {
   const v = args.options[name];

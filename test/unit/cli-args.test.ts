@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandWords, parseArgs } from '#functions/cli/args.ts';
+import { commandWords, parseArgs, requiredOptions } from '#functions/cli/args.ts';
 import { assertDemoMayEmpty, DEMO_MARKER } from '#functions/cli/commands/demo.ts';
 import { COMMANDS } from '#functions/cli/commands/index.ts';
 import { runCliCaptured } from '../cli-run.ts';
@@ -225,5 +225,33 @@ describe('the demo state directory', () => {
     } else {
       await expect(outcome).rejects.toThrow(ValidationError);
     }
+  });
+});
+
+describe('required options', () => {
+  const args = (options: Record<string, string>) => ({ positionals: [], options });
+
+  it('returns the values when every required option is given', () => {
+    expect(requiredOptions(args({ record: 'r-1', purpose: 'p' }), 'read', { record: '', purpose: 'a purpose id' })).toEqual({ record: 'r-1', purpose: 'p' });
+  });
+
+  it('names every missing or blank option at once, with its hint', () => {
+    const call = () => requiredOptions(args({ purpose: '  ' }), 'read', { record: '', purpose: 'a purpose id' });
+    expect(call).toThrow(ValidationError);
+    expect(call).toThrow('read needs --record and --purpose');
+    try {
+      call();
+    } catch (error) {
+      expect((error as ValidationError).problems).toEqual([
+        { path: '--record', message: 'is required' },
+        { path: '--purpose', message: 'is required (a purpose id)' },
+      ]);
+    }
+  });
+
+  it('refuses before opening the stores: exit 2 naming the option', async () => {
+    const result = await runCliCaptured(['provide', '--to', 'x', '--basis', 'y'], await mkdtemp(join(tmpdir(), 'wasure-req-')));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--subject');
   });
 });

@@ -1,15 +1,6 @@
-import { ValidationError } from '#shared/errors.ts';
 import { provide, recordReceipt } from '#shared/use-cases/provision-records.ts';
-import { optionList, optionString } from '../args.ts';
-import type { CliCommand, CliContext } from '../types.ts';
-
-function required(ctx: CliContext, name: string): string {
-  const value = optionString(ctx.args, name);
-  if (value === undefined || value.trim() === '') {
-    throw new ValidationError(`--${name} is required`, [{ path: `--${name}`, message: 'missing' }]);
-  }
-  return value;
-}
+import { optionList, optionString, requiredOptions } from '../args.ts';
+import type { CliCommand } from '../types.ts';
 
 export const provideCommand: CliCommand = {
   path: ['provide'],
@@ -24,13 +15,14 @@ export const provideCommand: CliCommand = {
   examples: ['wasure provide --subject S-TCG-0001 --to tax-office --basis law'],
   usage: 'provide --subject ID --to RECIPIENT --basis BASIS [--consent-ref REF] [--record ID …]   record a third-party provision',
   async run(ctx) {
+    const { subject, to, basis } = requiredOptions(ctx.args, 'provide', { subject: '', to: 'a recipient of the catalogue', basis: 'the provision basis' });
     const runtime = await ctx.runtime();
     const consentRef = optionString(ctx.args, 'consent-ref');
     const recordIds = optionList(ctx.args, 'record');
     const result = await provide(runtime.requestDeps, {
-      subjectId: required(ctx, 'subject'),
-      recipientId: required(ctx, 'to'),
-      basis: required(ctx, 'basis'),
+      subjectId: subject,
+      recipientId: to,
+      basis,
       ...(consentRef === undefined ? {} : { consentRef }),
       ...(recordIds.length === 0 ? {} : { recordIds }),
       actor: `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`,
@@ -59,11 +51,12 @@ export const receiptCommand: CliCommand = {
   examples: ['wasure provide receipt --subject S-1 --from "株式会社サンプル" --address "東京都…" --acquisition "本人の同意" --items 氏名,住所'],
   usage: 'provide receipt --subject ID --from NAME --address ADDR --acquisition HOW --items A,B [--consent-ref REF]   record a receipt confirmation',
   async run(ctx) {
+    const { subject } = requiredOptions(ctx.args, 'provide receipt', { subject: '' });
     const runtime = await ctx.runtime();
     const consentRef = optionString(ctx.args, 'consent-ref');
     const representative = optionString(ctx.args, 'representative');
     const result = await recordReceipt(runtime.deps, {
-      subjectId: required(ctx, 'subject'),
+      subjectId: subject,
       providerName: optionString(ctx.args, 'from') ?? '',
       providerAddress: optionString(ctx.args, 'address') ?? '',
       ...(representative === undefined ? {} : { providerRepresentative: representative }),

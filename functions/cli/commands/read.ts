@@ -1,7 +1,7 @@
 import { isTombstone } from '#shared/domain/record.ts';
 import { NotFoundError, ValidationError, assertIsError } from '#shared/errors.ts';
 import { readRecord } from '#shared/use-cases/read-record.ts';
-import { optionString } from '../args.ts';
+import { optionString, requiredOptions } from '../args.ts';
 import type { CliCommand } from '../types.ts';
 
 export const readCommand: CliCommand = {
@@ -15,14 +15,10 @@ export const readCommand: CliCommand = {
   examples: ['wasure read --record stm-0002 --purpose saitama-2'],
   usage: 'read --record ID --purpose P [--exception BASIS]   read a record for a stated purpose (audited)',
   async run(ctx) {
-    const recordId = optionString(ctx.args, 'record');
-    const purpose = optionString(ctx.args, 'purpose');
-    if (recordId === undefined || purpose === undefined) {
-      throw new ValidationError('read needs --record and --purpose', [
-        ...(recordId === undefined ? [{ path: '--record', message: 'is required' }] : []),
-        ...(purpose === undefined ? [{ path: '--purpose', message: 'is required (a purpose id of the catalogue, or retention / legal-claims)' }] : []),
-      ]);
-    }
+    const { record: recordId, purpose } = requiredOptions(ctx.args, 'read', {
+      record: '',
+      purpose: 'a purpose id of the catalogue, or retention / legal-claims',
+    });
     const exception = optionString(ctx.args, 'exception');
     const { deps } = await ctx.runtime();
     const result = await readRecord(deps, {

@@ -4,7 +4,7 @@ import { ConfigError, ValidationError } from '#shared/errors.ts';
 import type { CheckpointSigner } from '#shared/ports/audit.ts';
 import { issueErasureReceipt } from '#shared/use-cases/erasure-receipt.ts';
 import type { Runtime } from '../../runtime.ts';
-import { optionString } from '../args.ts';
+import { optionString, requiredOptions } from '../args.ts';
 import type { CliCommand } from '../types.ts';
 import { readJsonFile } from '../../io/read-json-file.ts';
 
@@ -41,10 +41,7 @@ export const receiptIssueCommand: CliCommand = {
   examples: ['wasure receipt issue --subject S-STM-4002 --out receipt.json', 'wasure receipt issue --subject S-STM-4002 --request q-17'],
   usage: 'receipt issue --subject ID [--request ID] [--out FILE]   erasure receipt: the events with inclusion proofs against a signed checkpoint',
   async run(ctx) {
-    const subject = optionString(ctx.args, 'subject');
-    if (subject === undefined || subject === '') {
-      throw new ValidationError('receipt issue needs --subject ID', [{ path: '--subject', message: 'missing' }]);
-    }
+    const { subject } = requiredOptions(ctx.args, 'receipt issue', { subject: 'the subject id' });
     const request = optionString(ctx.args, 'request');
     const out = optionString(ctx.args, 'out');
     const runtime = await ctx.runtime();
