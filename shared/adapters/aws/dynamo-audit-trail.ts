@@ -605,21 +605,31 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
     });
   }
 
+  /** The items of a query, a page at a time, each without its `stream`. */
+  private async *queryPages<T>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): AsyncGenerator<T[]> {
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.props.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      yield (out.Items ?? []).map((item) => {
+        const { stream: _stream, ...rest } = unmarshall(item);
+        return rest as T;
+      });
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
+
   /**
    * The items of a query, page after page, without their `stream`; with
    * `enough`, it stops after the page that brings that many.
    */
   private async queryItems<T>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>, enough?: number): Promise<T[]> {
     const items: T[] = [];
-    let start: QueryCommandInput['ExclusiveStartKey'];
-    do {
-      const out = await this.props.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      for (const item of out.Items ?? []) {
-        const { stream: _stream, ...rest } = unmarshall(item);
-        items.push(rest as T);
+    for await (const page of this.queryPages<T>(input)) {
+      items.push(...page);
+      if (enough !== undefined && items.length >= enough) {
+        break;
       }
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined && (enough === undefined || items.length < enough));
+    }
     return items;
   }
 
@@ -647,28 +657,19 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
     if (to !== undefined && to <= from) {
       return;
     }
-    let start: QueryCommandInput['ExclusiveStartKey'];
-    do {
-      const out = await this.props.client.send(
-        new QueryCommand({
-          TableName: this.props.table,
-          KeyConditionExpression: to === undefined ? '#s = :s AND #q >= :q' : '#s = :s AND #q BETWEEN :q AND :t',
-          ExpressionAttributeNames: { '#s': 'stream', '#q': 'seq' },
-          ExpressionAttributeValues: marshall({ ':s': 'events', ':q': from, ...(to === undefined ? {} : { ':t': to - 1 }) }),
-          ConsistentRead: true,
-          Limit: pageSize,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const page = (out.Items ?? []).map((item) => {
-        const { stream: _stream, ...rest } = unmarshall(item);
-        return rest as ChainedEvent;
-      });
+    const pages = this.queryPages<ChainedEvent>({
+      TableName: this.props.table,
+      KeyConditionExpression: to === undefined ? '#s = :s AND #q >= :q' : '#s = :s AND #q BETWEEN :q AND :t',
+      ExpressionAttributeNames: { '#s': 'stream', '#q': 'seq' },
+      ExpressionAttributeValues: marshall({ ':s': 'events', ':q': from, ...(to === undefined ? {} : { ':t': to - 1 }) }),
+      ConsistentRead: true,
+      Limit: pageSize,
+    });
+    for await (const page of pages) {
       if (page.length > 0) {
         yield page;
       }
-      start = out.LastEvaluatedKey;
-    } while (start !== undefined);
+    }
   }
 
   /**
@@ -729,14 +730,9 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
   /** Everything the verifier needs. */
   async readAll(): Promise<{ events: ChainedEvent[]; checkpoints: Checkpoint[]; headSize: number; headSizeAfter: number }> {
     const head = await this.readHead();
-    const [events, stored] = await Promise.all([
-      this.queryStream<ChainedEvent>('events'),
-      this.queryStream<Checkpoint & { seq: number }>('checkpoints'),
-    ]);
+    const [events, checkpoints] = await Promise.all([this.queryStream<ChainedEvent>('events'), this.readCheckpoints()]);
     // The head again: events beyond it were not written through it.
     const after = await this.readHead();
-    // `seq` is the table's sort key; the signed document has `index`.
-    const checkpoints = stored.map(({ seq: _seq, ...cp }) => cp);
     return { events, checkpoints, headSize: head.size, headSizeAfter: after.size };
   }
 
