@@ -116,7 +116,7 @@ const time = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
 async function main(): Promise<void> {
   const catalogue = await loadCatalogue(SAMPLE_CATALOGUE);
   // Synthesize once up front: the timing is of the sweep, not of the CDK app.
-  synthesizedTemplate();
+  await synthesizedTemplate();
   const rows = [];
   for (const total of SCALES) {
     const dir = await mkdtemp(join(tmpdir(), 'wasure-bench-sweep-'));

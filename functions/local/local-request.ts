@@ -22,7 +22,7 @@ export async function runRequestLocally(
   requestId: string,
   onTask?: LocalRunOptions['onTask'],
 ): Promise<SubjectRequest> {
-  const template = synthesizedTemplate();
+  const template = await synthesizedTemplate();
   const definition = definitionFromTemplate(template, findStateMachine(template, `${requestWorkflowName(type)}StateMachine`));
   const tasks = requestTasks(deps);
   try {

@@ -10,7 +10,9 @@ import { SWEEP_STATES } from '#shared/domain/workflow-names.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import type { PurgeResult } from '#shared/use-cases/purge-batch.ts';
 import { REPORT_ITEMS_CAP } from '#shared/use-cases/sweep-state.ts';
-import { createApp } from '#infra/create-app.ts';
+// Type-only here: the module (and aws-cdk-lib under it) loads only when the
+// template cache misses.
+import type * as CreateApp from '#infra/create-app.ts';
 import { type SweepReport, sweepTasks, type SweepTaskDeps } from '../workflow/sweep-tasks.ts';
 import {
   definitionFromTemplate,
@@ -20,20 +22,31 @@ import {
   runLocally,
   type Template,
 } from './run-state-machine.ts';
+import { cachedTemplate } from './template-cache.ts';
 
-let cached: Template | undefined;
+let cached: Promise<Template> | undefined;
 
-/** The stateless stack's template, synthesized in-process (no bundling). */
-export function synthesizedTemplate(): Template {
-  if (cached === undefined) {
-    const { app, stateless } = createApp({
-      nag: false,
-      // Asset bundling is irrelevant to the definition; skipping it keeps a
-      // local sweep fast.
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    cached = app.synth().getStackByName(stateless.stackName).template as Template;
-  }
+async function synthesize(): Promise<Template> {
+  const { createApp }: typeof CreateApp = await import('#infra/create-app.ts');
+  const { app, stateless } = createApp({
+    nag: false,
+    // Asset bundling is irrelevant to the definition; skipping it keeps a
+    // local sweep fast.
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+  return app.synth().getStackByName(stateless.stackName).template as Template;
+}
+
+/**
+ * The stateless stack's template, synthesized in-process (no bundling) or
+ * read from the on-disk cache keyed by a hash of its sources (see
+ * template-cache.ts).
+ */
+export function synthesizedTemplate(): Promise<Template> {
+  cached ??= cachedTemplate(synthesize).catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
   return cached;
 }
 
@@ -65,7 +78,7 @@ export async function runSweepLocally(
   deps: LifecycleDeps & { readonly checkpoint: () => Promise<unknown> },
   options: LocalSweepOptions,
 ): Promise<LocalSweepReport> {
-  const template = synthesizedTemplate();
+  const template = await synthesizedTemplate();
   const logicalId = findStateMachine(template, 'RetentionSweep');
   const definition = definitionFromTemplate(template, logicalId);
   const queue: Record<string, unknown>[] = [];

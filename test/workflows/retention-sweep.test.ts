@@ -75,7 +75,7 @@ describe('retention sweep state machine, executed locally on the embedded stores
     expect(synth.status, synth.stderr).toBe(0);
     const deployed = JSON.parse(await readFile(join(out, 'WasureStateless.template.json'), 'utf8'));
     // Act
-    const local = synthesizedTemplate();
+    const local = await synthesizedTemplate();
     // Assess
     const id = findStateMachine(deployed, 'RetentionSweep');
     expect(definitionFromTemplate(local, findStateMachine(local, 'RetentionSweep'))).toEqual(definitionFromTemplate(deployed, id));

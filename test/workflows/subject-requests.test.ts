@@ -93,9 +93,10 @@ describe('subject-request state machines, executed locally', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('synthesizes one state machine per request type', () => {
+  it('synthesizes one state machine per request type', async () => {
+    const template = await synthesizedTemplate();
     for (const type of REQUEST_TYPES) {
-      expect(findStateMachine(synthesizedTemplate(), `${requestWorkflowName(type)}StateMachine`)).toBeDefined();
+      expect(findStateMachine(template, `${requestWorkflowName(type)}StateMachine`)).toBeDefined();
     }
   });
 
