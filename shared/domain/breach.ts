@@ -34,6 +34,8 @@ import type {
   Controller,
   Dataset,
 } from './catalogue-types.ts';
+import { CATEGORY_LABELS } from './category-labels.ts';
+import { escapeHtml } from './html.ts';
 import { jstDate, jstDeadline } from './jst.ts';
 import type { StoredRecord } from './record.ts';
 import type { Problem } from '../errors.ts';
@@ -239,15 +241,6 @@ export interface BreachAssessment {
   /** Notes on what could not be determined. */
   readonly notes: readonly string[];
 }
-
-/** Japanese labels of category kinds. */
-export const CATEGORY_JA: Readonly<Record<CategoryKind, string>> = {
-  basic: '基本情報',
-  identifier: '識別子',
-  sensitive: '要配慮個人情報',
-  'my-number': '特定個人情報（個人番号）',
-  financial: '財産的被害のおそれがある情報（口座・カード等）',
-};
 
 const DEFAULT_PRIVATE_THRESHOLD = 1000;
 const DEFAULT_PUBLIC_THRESHOLD = 100;
@@ -611,7 +604,7 @@ function draftItems(
   const learned = formatJstDay(jstDate(new Date(flags.discoveredAt)));
   const fieldLines = a.fields.map(
     (f) =>
-      `・${f.labelJa}（${f.categories.map((c) => CATEGORY_JA[c]).join('・')}）：暗号化あり ${f.sealedRecords}件／暗号化なし ${f.clearRecords}件`,
+      `・${f.labelJa}（${f.categories.map((c) => CATEGORY_LABELS[c].report).join('・')}）：暗号化あり ${f.sealedRecords}件／暗号化なし ${f.clearRecords}件`,
   );
   const processors = uniq(datasetList.flatMap((d) => d.processors))
     .map((id) => catalogue.processors.find((p) => p.id === id))
@@ -811,15 +804,6 @@ export function assessBreach(
     notAssessed: [],
     notes,
   };
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 /** Renders the report drafts as a Japanese HTML document (no subject ids). */

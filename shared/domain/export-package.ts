@@ -12,6 +12,7 @@ import type { StoredRecord } from './record.ts';
 import { bilingual, toCsv } from './csv.ts';
 import type { QuarantinedLine } from './quarantine.ts';
 import { formatJst } from './retention.ts';
+import { escapeHtml } from './html.ts';
 
 /** One record with its fields opened. */
 export interface OpenedRecord {
@@ -40,15 +41,6 @@ export interface ExportPackage {
   readonly recordCount: number;
   /** The subject's lines held in quarantine, in `quarantine.jsonl`. */
   readonly quarantinedLines: number;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 function show(value: unknown): string {

@@ -10,13 +10,14 @@
  */
 import type {
   Catalogue,
-  CategoryKind,
   Controller,
   Dataset,
   RetentionBasis,
 } from './catalogue-types.ts';
+import { CATEGORY_LABELS } from './category-labels.ts';
 import { bilingual, toCsv } from './csv.ts';
 import { parseDuration } from './duration.ts';
+import { escapeHtml } from './html.ts';
 import { jstDate } from './jst.ts';
 import type { Problem } from '../errors.ts';
 
@@ -112,14 +113,6 @@ export interface PublicRegister {
 
 /** Register output formats. */
 export type RegisterFormat = 'md' | 'html' | 'csv';
-
-const CATEGORY_JA: Readonly<Record<CategoryKind, string>> = {
-  basic: '基本情報（氏名・連絡先等）',
-  identifier: '識別子（ID・番号等）',
-  sensitive: '要配慮個人情報',
-  'my-number': '特定個人情報（個人番号）',
-  financial: '財産に関する情報（口座等）',
-};
 
 const BASIS_JA: Readonly<Record<RetentionBasis, string>> = {
   law: '法令',
@@ -227,7 +220,7 @@ function datasetEntry(
     purposes: d.purposes.map(
       (id) => catalogue.purposes.find((p) => p.id === id)?.label.ja ?? id,
     ),
-    categories: d.categories.map((c) => CATEGORY_JA[c]),
+    categories: d.categories.map((c) => CATEGORY_LABELS[c].register),
     items: Object.keys(d.fields).map(fieldLabel),
     sensitive: d.categories.includes('sensitive'),
     myNumber: d.categories.includes('my-number'),
@@ -314,15 +307,6 @@ export function missingRegisterItems(register: PublicRegister): Problem[] {
     });
   });
   return problems;
-}
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 function escapeMd(text: string): string {
