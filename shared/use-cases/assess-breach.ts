@@ -4,14 +4,14 @@
  * deadlines, and records the assessment in the audit trail with counts and
  * trigger ids only.
  */
-import {
-  type AffectedEntry,
-  type AffectedRecord,
-  assessBreach,
-  affectedFromRecord,
-  type BreachAssessment,
-  type BreachConfig,
-} from '../domain/breach.ts';
+import type { AffectedEntry } from '../domain/breach/affected-list.ts';
+import { affectedFromRecord } from '../domain/breach/affected-record.ts';
+import { assessBreach } from '../domain/breach/assess.ts';
+import type {
+  AffectedRecord,
+  BreachAssessment,
+  BreachConfig,
+} from '../domain/breach/types.ts';
 import { isTombstone } from '../domain/record.ts';
 import { ValidationError } from '../errors.ts';
 import type { Page } from '../ports/index.ts';

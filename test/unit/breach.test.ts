@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type AffectedRecord,
-  affectedFromRecord,
-  assessBreach,
-  type BreachConfig,
-  type BreachFlags,
-  breachDeadlines,
-  parseAffectedList,
-  renderBreachReportHtml,
-} from '#shared/domain/breach.ts';
+import { parseAffectedList } from '#shared/domain/breach/affected-list.ts';
+import { affectedFromRecord } from '#shared/domain/breach/affected-record.ts';
+import { assessBreach } from '#shared/domain/breach/assess.ts';
+import { breachDeadlines } from '#shared/domain/breach/deadlines.ts';
+import { renderBreachReportHtml } from '#shared/domain/breach/report-html.ts';
+import type {
+  AffectedRecord,
+  BreachConfig,
+  BreachFlags,
+} from '#shared/domain/breach/types.ts';
 import type { CategoryKind } from '#shared/domain/catalogue-types.ts';
 import type { StoredRecord, Tombstone } from '#shared/domain/record.ts';
 import type { AuditEventInput, AuditTrail, RecordStore } from '#shared/ports/index.ts';

@@ -2,10 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type AffectedEntry,
-  type BreachAssessment,
   parseAffectedList,
-  renderBreachReportHtml,
-} from '#shared/domain/breach.ts';
+} from '#shared/domain/breach/affected-list.ts';
+import { renderBreachReportHtml } from '#shared/domain/breach/report-html.ts';
+import type { BreachAssessment } from '#shared/domain/breach/types.ts';
 import { ValidationError } from '#shared/errors.ts';
 import {
   recordIdsOfDataset,
