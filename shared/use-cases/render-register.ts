@@ -3,13 +3,13 @@
  * and the live record count of each dataset (dataset index: the cost grows
  * with the number of datasets, never with a scan of the records).
  */
-import {
-  buildRegister,
-  missingRegisterItems,
-  type PublicRegister,
-  type RegisterFormat,
-  renderRegister as render,
-} from '../domain/public-register.ts';
+import { buildRegister } from '../domain/public-register/build.ts';
+import { missingRegisterItems } from '../domain/public-register/missing-items.ts';
+import { renderRegister as render } from '../domain/public-register/render.ts';
+import type {
+  PublicRegister,
+  RegisterFormat,
+} from '../domain/public-register/types.ts';
 import type { Problem } from '../errors.ts';
 import type { LifecycleDeps } from './deps.ts';
 

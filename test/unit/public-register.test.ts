@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
-import {
-  buildRegister,
-  missingRegisterItems,
-  periodJa,
-  renderRegister,
-  triggerJa,
-} from '#shared/domain/public-register.ts';
+import { buildRegister } from '#shared/domain/public-register/build.ts';
+import { periodJa, triggerJa } from '#shared/domain/public-register/japanese-terms.ts';
+import { missingRegisterItems } from '#shared/domain/public-register/missing-items.ts';
+import { renderRegister } from '#shared/domain/public-register/render.ts';
 import type { RecordStore } from '#shared/ports/index.ts';
 import { renderPublicRegister } from '#shared/use-cases/render-register.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';

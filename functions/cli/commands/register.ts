@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import type { RegisterFormat } from '#shared/domain/public-register.ts';
+import type { RegisterFormat } from '#shared/domain/public-register/types.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { renderPublicRegister } from '#shared/use-cases/render-register.ts';
 import { optionString } from '../args.ts';
