@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbedded } from '#functions/local/embedded.ts';
+import { type GroupChild, killCliChildren, spawnGroup, startCliChild, startScriptChild } from '../cli-run.ts';
 
 const root = process.cwd();
 const bin = join(root, 'bin/wasure.mjs');
@@ -17,6 +18,7 @@ const tempDir = async () => {
   return dir;
 };
 afterAll(async () => {
+  await killCliChildren();
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
@@ -45,7 +47,7 @@ const lockOf = async (dir: string): Promise<{ pid?: number; jvmPid?: number }> =
   JSON.parse(await readFile(join(dir, 'lock'), 'utf8').catch(() => '{}')) as { pid?: number; jvmPid?: number };
 
 /** A wasure process holding `dir` (as the CLI does), started with tsx. */
-const holder = async (dir: string): Promise<ChildProcess> => {
+const holder = async (dir: string): Promise<GroupChild> => {
   const script = join(dir, '..', `hold-${Date.now()}.mts`);
   const module = pathToFileURL(join(root, 'functions/local/embedded.ts')).href;
   await writeFile(
@@ -56,15 +58,14 @@ console.log('READY');
 setInterval(() => undefined, 1000);
 `,
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
-  children.push(child);
+  const held = startScriptChild(script, { cwd: root });
   await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (c: Buffer) => {
-      if (c.toString().includes('READY')) resolve();
+    held.child.stdout?.on('data', () => {
+      if (held.output().includes('READY')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
+    held.child.once('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
   });
-  return child;
+  return held;
 };
 
 describe('DynamoDB Local lives and dies with wasure', () => {
@@ -73,8 +74,8 @@ describe('DynamoDB Local lives and dies with wasure', () => {
     const dir = join(await tempDir(), 'state');
     const child = await holder(dir);
     const { jvmPid } = await lockOf(dir);
-    // Act
-    child.kill('SIGKILL');
+    // Act: the wasure process alone, not its group
+    child.child.kill('SIGKILL');
     const gone = await until(() => jvmPid !== undefined && !alive(jvmPid), 5000);
     const next = await startEmbedded({ dir, persist: true });
     const nextLock = await lockOf(dir);
@@ -88,8 +89,7 @@ describe('DynamoDB Local lives and dies with wasure', () => {
   it('SIGTERM to bin/wasure.mjs ends the CLI and its JVM', async () => {
     // Prepare: a long command, watched until its JVM is recorded in the lock.
     const dir = join(await tempDir(), 'state');
-    const launcher = spawn(process.execPath, [bin, 'demo', '--local', dir], { cwd: await tempDir(), stdio: 'ignore' });
-    children.push(launcher);
+    const { child: launcher } = startCliChild(['demo', '--local', dir], { cwd: await tempDir() });
     const started = await until(async () => (await lockOf(dir)).jvmPid !== undefined, 60_000);
     const { pid: cliPid, jvmPid } = await lockOf(dir);
     // Act
@@ -163,15 +163,8 @@ describe('DynamoDB Local lives and dies with wasure', () => {
 describe('bin/wasure.mjs', () => {
   const run = (file: string, cwd: string) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [file, '--help'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      child.stderr.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      child.once('exit', (code) => resolve({ code, out }));
+      const child = spawnGroup(process.execPath, [file, '--help'], { cwd });
+      void child.done.then((r) => resolve({ code: r.code, out: r.stdout + r.stderr }));
     });
 
   it('finds tsx from its own package when run from another directory and through an npm-link-style symlink', async () => {

@@ -1,5 +1,4 @@
 import type { AuditOutbox } from '#shared/adapters/aws/dynamo-audit-trail.ts';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,12 +21,14 @@ import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
 import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
 import { tableName } from '#shared/adapters/aws/table-schema.ts';
-import { TABLES } from '#shared/domain/store-definitions.ts';
+import { TABLES } from '#shared/config/resources.ts';
 import { ConfigError, KeyUnavailableError } from '#shared/errors.ts';
 import { startEmbedded } from '#functions/local/embedded.ts';
+import { killCliChildren, startScriptChild } from '../cli-run.ts';
 import { withEmbedded } from './harness.ts';
 
 const env = withEmbedded();
+afterAll(killCliChildren);
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
 
 const answers = async (endpoint: string): Promise<boolean> => {
@@ -297,13 +298,10 @@ console.log('ENDPOINT http://' + url.hostname + ':' + url.port);
 setInterval(() => undefined, 1000);
 `,
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const { child } = startScriptChild(script);
     const endpoint = await new Promise<string>((resolve, reject) => {
       let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const match = /ENDPOINT (\S+)/.exec(out);
         if (match?.[1] !== undefined) {
