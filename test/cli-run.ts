@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** What one in-process CLI call printed and returned. */
@@ -183,3 +184,17 @@ export async function killCliChildren(): Promise<void> {
   live.clear();
   await Promise.all(all.map((c) => c.killGroup()));
 }
+
+/** Whether a process with this pid exists (a zombie counts). */
+export const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The state directory's lock as written (empty when there is none). */
+export const lockOf = async (dir: string): Promise<{ pid?: number; jvmPid?: number }> =>
+  JSON.parse(await readFile(join(dir, 'lock'), 'utf8').catch(() => '{}')) as { pid?: number; jvmPid?: number };

@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbedded } from '#functions/local/embedded.ts';
-import { killCliChildren, runCliChild, startScriptChild } from '../cli-run.ts';
+import { alive, killCliChildren, lockOf, runCliChild, startScriptChild } from '../cli-run.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -16,18 +16,6 @@ const tempDir = async () => {
   dirs.push(dir);
   return dir;
 };
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const lockOf = async (dir: string): Promise<{ pid?: number; jvmPid?: number }> =>
-  JSON.parse(await readFile(join(dir, 'lock'), 'utf8').catch(() => '{}')) as { pid?: number; jvmPid?: number };
 
 describe('a CLI child run by the test helper', () => {
   it('that hangs holding a state directory is ended by the timeout with its JVM, and the next command opens the directory', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbedded } from '#functions/local/embedded.ts';
-import { type GroupChild, killCliChildren, spawnGroup, startCliChild, startScriptChild } from '../cli-run.ts';
+import { alive, type GroupChild, killCliChildren, lockOf, spawnGroup, startCliChild, startScriptChild } from '../cli-run.ts';
 
 const root = process.cwd();
 const bin = join(root, 'bin/wasure.mjs');
@@ -25,15 +25,6 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const until = async (check: () => boolean | Promise<boolean>, ms: number): Promise<boolean> => {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -42,9 +33,6 @@ const until = async (check: () => boolean | Promise<boolean>, ms: number): Promi
   }
   return check();
 };
-
-const lockOf = async (dir: string): Promise<{ pid?: number; jvmPid?: number }> =>
-  JSON.parse(await readFile(join(dir, 'lock'), 'utf8').catch(() => '{}')) as { pid?: number; jvmPid?: number };
 
 /** A wasure process holding `dir` (as the CLI does), started with tsx. */
 const holder = async (dir: string): Promise<GroupChild> => {
