@@ -11,9 +11,8 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { ENV } from '#shared/config/env.ts';
+import { namesFromOutputs, RESOURCE_NAMES, RESOURCES, type ResourceNames } from '#shared/config/resources.ts';
 import { ConfigError, LifecycleError } from '#shared/errors.ts';
-import { OUTPUTS } from '#shared/config/stack.ts';
 
 /** The outputs of a deployed wasure (both stacks). */
 export interface DeployedStack {
@@ -79,24 +78,19 @@ export function output(stack: DeployedStack, key: string): string {
   return value;
 }
 
-/** The function environment the outputs describe (the CLI runs the same composition root). */
-export function stackEnvironment(stack: DeployedStack): Record<string, string> {
-  return {
-    [ENV.recordsTable]: output(stack, OUTPUTS.recordsTable),
-    [ENV.keysTable]: output(stack, OUTPUTS.keysTable),
-    [ENV.auditTable]: output(stack, OUTPUTS.auditTable),
-    [ENV.requestsTable]: output(stack, OUTPUTS.requestsTable),
-    [ENV.documentsBucket]: output(stack, OUTPUTS.documentsBucket),
-    [ENV.checkpointsBucket]: output(stack, OUTPUTS.checkpointsBucket),
-    [ENV.exportsBucket]: output(stack, OUTPUTS.exportsBucket),
-    // Quarantine is covered by sweep, export and erase where the stack has a landing bucket.
-    ...(stack.outputs[OUTPUTS.landingBucket] === undefined ? {} : { [ENV.landingBucket]: output(stack, OUTPUTS.landingBucket) }),
-    [ENV.dataKeyArn]: output(stack, OUTPUTS.dataKey),
-    [ENV.auditHmacKeyArn]: output(stack, OUTPUTS.pseudonymKey),
-    [ENV.auditSigningKeyArn]: output(stack, OUTPUTS.signingKey),
-    ...(stack.outputs[OUTPUTS.auditMacKey] === undefined ? {} : { [ENV.auditMacKeyArn]: output(stack, OUTPUTS.auditMacKey) }),
-    [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
-  };
+/**
+ * The resources' names the outputs give, every output this CLI needs
+ * checked first (a stack deployed by another wasure version is named as
+ * such, not found wanting at the first call). The landing bucket is
+ * optional: without it, sweep, export and erase leave quarantine alone.
+ * The audit MAC key is not: this CLI writes audit events, and an event
+ * without its writer's MAC would not verify.
+ */
+export function resourceNames(stack: DeployedStack): ResourceNames {
+  for (const name of RESOURCE_NAMES) {
+    if (name !== 'landingBucket') output(stack, RESOURCES[name].output);
+  }
+  return namesFromOutputs(stack.outputs);
 }
 
 /** A finished execution. */

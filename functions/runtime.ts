@@ -1,28 +1,19 @@
 /**
- * Composition root for the CLI and the local runner: options → clients →
- * adapters → the ports use cases take. Lambda handlers have their own,
- * env-driven root in functions/workflow/lambda-deps.ts, which `--stack`
- * reuses with the stack's outputs as the environment.
+ * The CLI's runtime: options → the embedded stand-ins or a deployed stack's
+ * outputs → the one composition root (compose.ts), which the Lambda
+ * functions use too, with their environment's names.
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
-import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
-import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
-import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
-import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
-import { KmsEventAuthenticator } from '#shared/adapters/aws/kms-event-authenticator.ts';
-import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
-import { KmsPseudonymizer } from '#shared/adapters/aws/kms-pseudonymizer.ts';
-import { S3CheckpointSink } from '#shared/adapters/aws/s3-checkpoint-sink.ts';
-import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
+import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import { ConfigError, ValidationError } from '#shared/errors.ts';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_REGION, OUTPUTS } from '#shared/config/stack.ts';
-import { type DeployedStack, openDeployedStack, output, stackEnvironment } from './deployed-stack.ts';
+import { type DeployedStack, openDeployedStack, output, resourceNames } from './deployed-stack.ts';
+import { type ComposedDeps, composeDeps } from './compose.ts';
 import { lambdaRequestDeps } from './workflow/lambda-deps.ts';
 import type { Clock, Ids } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
@@ -111,40 +102,19 @@ export async function loadCatalogue(file: string): Promise<Catalogue> {
   return parseCatalogue(await readJsonFile(file));
 }
 
-/** Builds the ports over embedded stand-ins. */
+/** Composes the ports over the embedded stand-ins (the one composition root, local names). */
 export function embeddedDeps(
   embedded: Embedded,
   catalogue: Catalogue,
   clock: Clock,
   ids: Ids = uuidIds,
-): { deps: LifecycleDeps; audit: DynamoAuditTrail } {
-  const pseudonyms = new KmsPseudonymizer(embedded.kms, embedded.keyIds.hmac);
-  const audit = new DynamoAuditTrail({
-    client: embedded.dynamodb,
-    table: embedded.names.auditTable,
-    pseudonymizer: pseudonyms,
-    signer: new KmsCheckpointSigner(embedded.kms, embedded.keyIds.signing),
-    sink: new S3CheckpointSink(embedded.s3, embedded.names.checkpointsBucket),
-    authenticator: new KmsEventAuthenticator(embedded.kms, embedded.keyIds.auditMac, 'wasure-local'),
-    clock,
-    ids,
-  });
-  const deps: LifecycleDeps = {
-    records: new DynamoRecordStore(embedded.dynamodb, embedded.names.recordsTable, audit),
-    objects: new S3ObjectStore(embedded.s3, embedded.names.documentsBucket, {
-      versioned: false,
-    }),
-    // Quarantine under the landing bucket is swept, exported and erased.
-    landing: new S3ObjectStore(embedded.s3, embedded.names.landingBucket, { versioned: false }),
-    keys: new DynamoKeyStore(embedded.dynamodb, embedded.names.keysTable, audit),
-    keyService: new KmsKeyService(embedded.kms, embedded.keyIds.data),
-    audit,
-    pseudonyms,
-    clock,
-    ids,
-    catalogue,
-  };
-  return { deps, audit };
+): { deps: ComposedDeps; audit: DynamoAuditTrail } {
+  const deps = composeDeps(
+    embedded.names,
+    { dynamodb: embedded.dynamodb, s3: embedded.s3, kms: embedded.kms },
+    { mode: 'embedded', writer: 'wasure-local', catalogue, clock, ids },
+  );
+  return { deps, audit: deps.audit };
 }
 
 /**
@@ -167,7 +137,7 @@ export async function openStackRuntime(options: RuntimeOptions & { readonly stac
       `the stack runs catalogue version ${deployed}, this CLI has ${catalogue.version}: pass the deployed catalogue with --catalogue, or deploy this one`,
     );
   }
-  const deps = lambdaRequestDeps(stackEnvironment(stack), { catalogue, clientConfig: { region } });
+  const deps = lambdaRequestDeps({}, { catalogue, clientConfig: { region }, names: resourceNames(stack) });
   const sfn = new SFNClient({ region });
   return {
     mode: 'stack',
@@ -215,13 +185,7 @@ export async function openEmbeddedRuntime(options: RuntimeOptions): Promise<Embe
     return {
       mode: 'embedded',
       deps,
-      requestDeps: {
-        ...deps,
-        requests: new DynamoRequestStore(
-          embedded.dynamodb,
-          embedded.names.requestsTable,
-        ),
-      },
+      requestDeps: deps,
       embedded,
       audit,
       close: () => embedded.stop(),

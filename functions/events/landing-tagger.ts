@@ -1,12 +1,12 @@
-import { S3Client } from '@aws-sdk/client-s3';
-import { S3ObjectStore } from '#shared/adapters/aws/s3-object-store.ts';
-import { ENV, requireEnv } from '#shared/config/env.ts';
+import { requireName } from '#shared/config/resources.ts';
 import { lambdaSweepDeps } from '../workflow/lambda-deps.ts';
 import { landingTasks } from './landing-tasks.ts';
 
 const deps = lambdaSweepDeps();
-const bucket = requireEnv(process.env, ENV.landingBucket);
-const landing = new S3ObjectStore(new S3Client({}), bucket, { kmsKeyId: requireEnv(process.env, ENV.dataKeyArn) });
+const bucket = requireName(deps.names, 'landingBucket');
+if (deps.landing === undefined) {
+  throw new Error('the landing tagger is bound to the landing bucket and the data key');
+}
 
 /** EventBridge "Object Created" on the landing bucket → tagged records or quarantine. */
-export const handler = landingTasks({ ...deps, landing }, bucket).tag;
+export const handler = landingTasks({ ...deps, landing: deps.landing }, bucket).tag;

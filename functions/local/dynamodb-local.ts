@@ -22,7 +22,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { tableName, toCreateTableInput } from '#shared/adapters/aws/table-schema.ts';
 import type { LocalCredentials } from '#shared/adapters/local/sigv4-verifier.ts';
-import type { StoreNames, TableDefinition } from '#shared/domain/store-definitions.ts';
+import type { ResourceNames } from '#shared/config/resources.ts';
+import type { TableDefinition } from '#shared/domain/store-definitions.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { LAUNCHER_MARK } from './state-dir.ts';
 
@@ -161,7 +162,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
 export async function addMissingIndexes(
   client: DynamoDBClient,
   defs: readonly TableDefinition[],
-  names: StoreNames,
+  names: ResourceNames,
   options: { readonly activeTimeoutMs?: number; readonly log?: (line: string) => void } = {},
 ): Promise<void> {
   const timeoutMs = options.activeTimeoutMs ?? 120_000;

@@ -22,15 +22,7 @@ import S3rver from 's3rver';
 import { ensureTables } from '#shared/adapters/aws/table-schema.ts';
 import { type LOCAL_KEY_IDS, type LocalKms, startLocalKms } from '#shared/adapters/local/kms-server.ts';
 import { type GuardableS3rver, guardS3rver } from '#shared/adapters/local/s3-guard.ts';
-import {
-  BUCKETS,
-  CHECKPOINTS_BUCKET,
-  DOCUMENTS_BUCKET,
-  LANDING_BUCKET,
-  LOCAL_STORE_NAMES,
-  type StoreNames,
-  TABLES,
-} from '#shared/domain/store-definitions.ts';
+import { BUCKET_RESOURCES, LOCAL_NAMES, type LocalNames, requireName, TABLES } from '#shared/config/resources.ts';
 import { addMissingIndexes, freePort, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local.ts';
 import { ownerOnlyUmask, takeLock, tightenTree } from './state-dir.ts';
 import { bindStores, newCredentials, planState, STATE_BUCKET, STORE_DIRS } from './state-manifest.ts';
@@ -40,7 +32,8 @@ export interface Embedded {
   readonly dynamodb: DynamoDBClient;
   readonly s3: S3Client;
   readonly kms: KMSClient;
-  readonly names: StoreNames;
+  /** Local names of the tables and buckets, and the key ids (the resource manifest's `local`). */
+  readonly names: LocalNames;
   readonly keyIds: typeof LOCAL_KEY_IDS;
   readonly dir: string;
   /** The s3rver instance (emits S3 event notifications as 'event'). */
@@ -143,12 +136,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     if (dynamo.process.pid !== undefined) {
       await lock.recordJvm(dynamo.process.pid);
     }
-    const names = LOCAL_STORE_NAMES;
-    const bucketNames = BUCKETS.map(
-      (b) =>
-        ({ [DOCUMENTS_BUCKET.id]: names.documentsBucket, [CHECKPOINTS_BUCKET.id]: names.checkpointsBucket, [LANDING_BUCKET.id]: names.landingBucket })[b.id] ??
-        b.id.toLowerCase(),
-    );
+    const names = LOCAL_NAMES;
+    const bucketNames = BUCKET_RESOURCES.map((b) => requireName(names, b.name));
     if (persist) bucketNames.push(STATE_BUCKET);
     bucketNames.push(...(options.extraBuckets ?? []));
     const s3Port = await freePort();

@@ -5,13 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import {
-  AUDIT_TABLE,
-  CHECKPOINT_PREFIX,
-  KEYS_TABLE,
-  RECORDS_TABLE,
-  REQUESTS_TABLE,
-} from '#shared/domain/store-definitions.ts';
+import { CHECKPOINT_PREFIX } from '#shared/domain/store-definitions.ts';
 import type { StageConfig } from '../config.ts';
 import { acknowledge } from '../constructs/acknowledge.ts';
 import { DataBucket } from '../constructs/data-bucket.ts';
@@ -19,7 +13,19 @@ import { DataKeys } from '../constructs/data-keys.ts';
 import { DefinedTable } from '../constructs/defined-table.ts';
 import { QUARANTINE_PREFIX } from '#shared/domain/landing.ts';
 import { parseCatalogue, quarantineRetentionDays } from '#shared/domain/catalogue.ts';
-import { checkpointerRoleName, OUTPUTS } from '../names.ts';
+import { checkpointerRoleName } from '../names.ts';
+import { RESOURCE_NAMES, RESOURCES, type ResourceName, type ResourceNameOf, resource, TABLE_RESOURCES } from '#shared/config/resources.ts';
+
+/** The manifest's resources the stateful stack holds (all but the state machine). */
+export type StatefulResourceName = Exclude<ResourceName, ResourceNameOf<'state-machine'>>;
+type TableResourceName = ResourceNameOf<'table'>;
+type BucketResourceName = ResourceNameOf<'bucket'>;
+
+/** A resource's name (what a function is told) and ARN (what its role is granted). */
+export interface Named {
+  readonly name: string;
+  readonly arn: string;
+}
 
 /** ARN of the checkpointer role of a stage (see {@link checkpointerRoleName}). */
 export function checkpointerRoleArn(stage: string): string {
@@ -65,6 +71,8 @@ export class StatefulStack extends Stack {
   readonly exportsBucket: s3.Bucket;
   readonly landingBucket: s3.Bucket;
   readonly accessLogsBucket: s3.Bucket;
+  /** Each resource of the manifest this stack holds: its name (the functions' variable) and ARN (their grants). */
+  readonly named: Record<StatefulResourceName, Named>;
 
   /** The data key (convenience). */
   get dataKey(): kms.Key {
@@ -76,12 +84,17 @@ export class StatefulStack extends Stack {
     const removalPolicy = props.destroyData === true ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const checkpointer = checkpointerRoleArn(props.config.stage);
     this.keys = new DataKeys(this, 'Keys', { removalPolicy, checkpointerRoleArn: checkpointer });
-    const table = (tid: string, definition: typeof RECORDS_TABLE) =>
-      new DefinedTable(this, tid, { definition, encryptionKey: this.keys.dataKey, removalPolicy }).table;
-    this.recordsTable = table('RecordsTable', RECORDS_TABLE);
-    this.keysTable = table('DataKeysTable', KEYS_TABLE);
-    this.auditTable = table('AuditTable', AUDIT_TABLE);
-    this.requestsTable = table('RequestsTable', REQUESTS_TABLE);
+    // Every table of the resource manifest, from its one definition.
+    const tables = Object.fromEntries(
+      TABLE_RESOURCES.map(({ name, table: definition, construct }) => [
+        name,
+        new DefinedTable(this, construct, { definition, encryptionKey: this.keys.dataKey, removalPolicy }).table,
+      ]),
+    ) as Record<TableResourceName, dynamodb.Table>;
+    this.recordsTable = tables.recordsTable;
+    this.keysTable = tables.keysTable;
+    this.auditTable = tables.auditTable;
+    this.requestsTable = tables.requestsTable;
     Validations.of(this.keysTable).acknowledge({
       id: 'AwsSolutions-DDB3',
       reason:
@@ -111,10 +124,21 @@ export class StatefulStack extends Stack {
         removalPolicy,
         ...extra,
       }).bucket;
-    this.documentsBucket = bucket('Documents', {});
-    this.checkpointsBucket = bucket('AuditCheckpoints', {
-      objectLockRetention: Duration.days(props.config.checkpointRetentionDays),
-    });
+    // Every bucket of the resource manifest; these three have more than the
+    // defaults (a new plain bucket needs no line here).
+    const bucketOptions: Partial<Record<ResourceName, Partial<ConstructorParameters<typeof DataBucket>[2]>>> = {
+      checkpointsBucket: { objectLockRetention: Duration.days(props.config.checkpointRetentionDays) },
+      exportsBucket: { expireAfter: Duration.days(props.config.exportRetentionDays) },
+      landingBucket: { eventBridgeEnabled: true },
+    };
+    const buckets = Object.fromEntries(
+      RESOURCE_NAMES.filter((n) => resource(n).kind === 'bucket').map((n) => [
+        n,
+        bucket(resource(n).construct ?? n, bucketOptions[n] ?? {}),
+      ]),
+    ) as Record<BucketResourceName, s3.Bucket>;
+    this.documentsBucket = buckets.documentsBucket;
+    this.checkpointsBucket = buckets.checkpointsBucket;
     // Checkpoints are create-only, and only the checkpointer archives them:
     // no overwrite (a new current version would hide the signed one from
     // a reader of current objects), no delete marker, no other writer.
@@ -141,12 +165,10 @@ export class StatefulStack extends Stack {
         resources: [checkpointObjects],
       }),
     );
-    this.exportsBucket = bucket('Exports', {
-      expireAfter: Duration.days(props.config.exportRetentionDays),
-    });
+    this.exportsBucket = buckets.exportsBucket;
     // Other systems drop data under landing/; the tagger moves it into the
     // stores or to quarantine/ (see the stateless stack).
-    this.landingBucket = bucket('Landing', { eventBridgeEnabled: true });
+    this.landingBucket = buckets.landingBucket;
     // Refused data is personal data too: kept for the catalogue's quarantine
     // retention, then gone (every version).
     this.landingBucket.addLifecycleRule({
@@ -165,18 +187,20 @@ export class StatefulStack extends Stack {
       );
     }
 
-    const output = (key: string, value: string) => new CfnOutput(this, key, { value });
-    output(OUTPUTS.recordsTable, this.recordsTable.tableName);
-    output(OUTPUTS.keysTable, this.keysTable.tableName);
-    output(OUTPUTS.auditTable, this.auditTable.tableName);
-    output(OUTPUTS.requestsTable, this.requestsTable.tableName);
-    output(OUTPUTS.documentsBucket, this.documentsBucket.bucketName);
-    output(OUTPUTS.checkpointsBucket, this.checkpointsBucket.bucketName);
-    output(OUTPUTS.dataKey, this.keys.dataKey.keyArn);
-    output(OUTPUTS.pseudonymKey, this.keys.pseudonymKey.keyArn);
-    output(OUTPUTS.signingKey, this.keys.signingKey.keyArn);
-    output(OUTPUTS.auditMacKey, this.keys.auditMacKey.keyArn);
-    output(OUTPUTS.exportsBucket, this.exportsBucket.bucketName);
-    output(OUTPUTS.landingBucket, this.landingBucket.bucketName);
+    const table = (t: dynamodb.Table) => ({ name: t.tableName, arn: t.tableArn });
+    const bucketOf = (b: s3.Bucket) => ({ name: b.bucketName, arn: b.bucketArn });
+    const key = (k: kms.Key) => ({ name: k.keyArn, arn: k.keyArn });
+    this.named = {
+      ...(Object.fromEntries(Object.entries(tables).map(([n, t]) => [n, table(t)])) as Record<TableResourceName, Named>),
+      ...(Object.fromEntries(Object.entries(buckets).map(([n, b]) => [n, bucketOf(b)])) as Record<BucketResourceName, Named>),
+      dataKey: key(this.keys.dataKey),
+      pseudonymKey: key(this.keys.pseudonymKey),
+      signingKey: key(this.keys.signingKey),
+      auditMacKey: key(this.keys.auditMacKey),
+    };
+    // Each resource's name or ARN under its manifest output (`--stack` reads them).
+    for (const [n, r] of Object.entries(this.named)) {
+      new CfnOutput(this, RESOURCES[n as StatefulResourceName].output, { value: r.name });
+    }
   }
 }

@@ -28,7 +28,8 @@ import { PipelineFunction } from '../constructs/pipeline-function.ts';
 import { RetentionSweepWorkflow } from '../constructs/retention-sweep-workflow.ts';
 import { checkpointerRoleName, metricsNamespace, OUTPUTS } from '../names.ts';
 import { acknowledge } from '../constructs/acknowledge.ts';
-import { dataBucketName, type StatefulStack } from './stateful-stack.ts';
+import { dataBucketName, type StatefulResourceName, type StatefulStack } from './stateful-stack.ts';
+import { RESOURCES } from '#shared/config/resources.ts';
 
 /** Props of {@link StatelessStack}. */
 export interface StatelessStackProps extends StackProps {
@@ -122,18 +123,11 @@ export class StatelessStack extends Stack {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.config.alarmEmail));
     }
     new CfnOutput(this, OUTPUTS.alarmTopic, { value: this.alarmTopic.topicArn });
+    // Settings only: a function is told a resource's name by `use`, with
+    // the grant, so it is told exactly the resources it may call.
     const environment = {
-      [ENV.recordsTable]: s.recordsTable.tableName,
-      [ENV.keysTable]: s.keysTable.tableName,
-      [ENV.auditTable]: s.auditTable.tableName,
-      [ENV.documentsBucket]: s.documentsBucket.bucketName,
-      [ENV.checkpointsBucket]: s.checkpointsBucket.bucketName,
-      [ENV.dataKeyArn]: s.keys.dataKey.keyArn,
-      [ENV.auditHmacKeyArn]: s.keys.pseudonymKey.keyArn,
-      [ENV.auditMacKeyArn]: s.keys.auditMacKey.keyArn,
       [ENV.ttlGraceDays]: String(props.config.ttlGraceDays),
       [ENV.metricsNamespace]: metricsNamespace(props.config.stage),
-      [ENV.landingBucket]: s.landingBucket.bucketName,
     };
     const fn = (fid: string, file: string) =>
       new PipelineFunction(this, fid, {
@@ -151,9 +145,19 @@ export class StatelessStack extends Stack {
       finish: fn('FinishSweepFn', 'finish-sweep'),
     };
     // Least privilege: each function gets exactly the calls its code makes,
-    // on exactly its resources (indexes and object prefixes named).
-    const allow = (f: IFunction, actions: string[], resources: string[]) =>
+    // on exactly its resources (indexes and object prefixes named). `use`
+    // binds a resource and grants in one call: the function is told the
+    // resource's name (its manifest variable) where its role may call it,
+    // and nowhere else. `grant` alone is for a call on a resource the
+    // function is not told of (it learns it from its input).
+    const bind = (f: IFunction, name: StatefulResourceName) =>
+      (f as lambda.Function).addEnvironment(RESOURCES[name].env, s.named[name].name);
+    const grant = (f: IFunction, actions: string[], resources: string[]) =>
       f.addToRolePolicy(new iam.PolicyStatement({ actions, resources }));
+    const use = (f: IFunction, name: StatefulResourceName, actions: string[], resources: string[] = [s.named[name].arn]) => {
+      bind(f, name);
+      grant(f, actions, resources);
+    };
     const index = (t: { tableArn: string }, name: string) => `${t.tableArn}/index/${name}`;
     // The audit table is split by partition (`stream`) between duties, with
     // dynamodb:LeadingKeys: event writers only stage `pending#*` entries;
@@ -161,7 +165,8 @@ export class StatelessStack extends Stack {
     // moves the `head`, and makes no MAC; only the checkpointer writes
     // `checkpoints`, the head's checkpoint count and its `verified` cursor,
     // and it cannot write an event. Reading is not split.
-    const auditWrites = (f: IFunction, actions: string[], partitions: string[]) =>
+    const auditWrites = (f: IFunction, actions: string[], partitions: string[]) => {
+      bind(f, 'auditTable');
       f.addToRolePolicy(
         new iam.PolicyStatement({
           actions,
@@ -169,42 +174,43 @@ export class StatelessStack extends Stack {
           conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } },
         }),
       );
+    };
     const auditWriter = (f: IFunction, duty: 'stage' | 'read') => {
       // Each event carries its writer's MAC, made when it is staged.
-      allow(f, ['kms:GenerateMac'], [s.keys.auditMacKey.keyArn]);
+      use(f, 'auditMacKey', ['kms:GenerateMac']);
       auditWrites(f, ['dynamodb:PutItem'], ['pending#*']);
       if (duty === 'read') {
-        allow(f, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+        use(f, 'auditTable', ['dynamodb:GetItem', 'dynamodb:Query']);
       }
     };
     const tableKms = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
-    allow(functions.plan, ['dynamodb:Query'], [index(s.recordsTable, INDEX.byDue)]);
-    allow(functions.plan, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
-    allow(functions.purge, ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], [s.recordsTable.tableArn]);
-    allow(functions.purge, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
-    allow(functions.purge, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+    use(functions.plan, 'recordsTable', ['dynamodb:Query'], [index(s.recordsTable, INDEX.byDue)]);
+    use(functions.plan, 'dataKey', ['kms:Decrypt', 'kms:DescribeKey']);
+    use(functions.purge, 'recordsTable', ['dynamodb:BatchGetItem', 'dynamodb:PutItem']);
+    use(functions.purge, 'recordsTable', ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
+    use(functions.purge, 'keysTable', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem']);
     // Audit writers stage events (the sequencer chains them); the sweep's
     // start first finishes what a crash left: documents of a line whose
     // record never committed (document intents in the records table).
-    allow(functions.start, ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
+    use(functions.start, 'recordsTable', ['dynamodb:Scan', 'dynamodb:GetItem', 'dynamodb:DeleteItem']);
     auditWriter(functions.start, 'stage');
-    allow(functions.start, tableKms, [s.keys.dataKey.keyArn]);
+    use(functions.start, 'dataKey', tableKms);
     auditWriter(functions.purge, 'stage');
     // FinishSweep audits what it removes (expired exports, quarantine); it
     // does not sign: the checkpointer (below) alone does.
     auditWriter(functions.finish, 'stage');
     for (const f of [functions.purge, functions.finish]) {
-      allow(f, tableKms, [s.keys.dataKey.keyArn]);
+      use(f, 'dataKey', tableKms);
     }
-    allow(functions.purge, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
+    use(functions.purge, 'documentsBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
     const objects = (bucketId: string, prefix: string) =>
       `arn:${Aws.PARTITION}:s3:::${dataBucketName(props.config.stage, bucketId)}/${prefix}`;
     const documentObjects = objects('Documents', 'records/*');
     // Quarantine (refused landing data) is listed, read and cleaned by the
     // sweep's finish (retention) and by export and erase requests.
     const allowQuarantine = (f: IFunction, actions: string[]) => {
-      allow(f, ['s3:ListBucket', 's3:ListBucketVersions'], [s.landingBucket.bucketArn]);
-      allow(f, actions, [objects('Landing', `${QUARANTINE_PREFIX}*`)]);
+      use(f, 'landingBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
+      use(f, 'landingBucket', actions, [objects('Landing', `${QUARANTINE_PREFIX}*`)]);
       acknowledge(
         f.role as iam.IRole,
         [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-landing-<AWS::AccountId>-<AWS::Region>/${QUARANTINE_PREFIX}*]`],
@@ -212,7 +218,7 @@ export class StatelessStack extends Stack {
       );
     };
     allowQuarantine(functions.finish, ['s3:GetObject', 's3:DeleteObject', 's3:DeleteObjectVersion']);
-    allow(functions.purge, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    use(functions.purge, 'documentsBucket', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     const checkpointObjects = objects('AuditCheckpoints', 'checkpoints/*');
     acknowledge(functions.purge.role as iam.IRole, [
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
@@ -300,13 +306,13 @@ export class StatelessStack extends Stack {
         onFailure: new SqsDlq(dlq),
       }),
     );
-    allow(streamFn, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
-    allow(streamFn, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
-    allow(streamFn, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
+    use(streamFn, 'recordsTable', ['dynamodb:PutItem']);
+    use(streamFn, 'recordsTable', ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
+    use(streamFn, 'keysTable', ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
     auditWriter(streamFn, 'stage');
-    allow(streamFn, tableKms, [s.keys.dataKey.keyArn]);
-    allow(streamFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
-    allow(streamFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    use(streamFn, 'dataKey', tableKms);
+    use(streamFn, 'documentsBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
+    use(streamFn, 'documentsBucket', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
     acknowledge(streamFn.role as iam.IRole, [
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-' +
         `${props.config.stage}-documents-<AWS::AccountId>-<AWS::Region>/records/*]`,
@@ -339,18 +345,18 @@ export class StatelessStack extends Stack {
       landingDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
     );
     const landingObjects = (prefix: string) => objects('Landing', `${prefix}*`);
-    allow(landingFn, ['s3:GetObject'], [landingObjects(LANDING_PREFIX)]);
-    allow(landingFn, ['s3:PutObject'], [landingObjects(QUARANTINE_PREFIX)]);
-    allow(landingFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.landingBucket.bucketArn]);
-    allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [landingObjects(LANDING_PREFIX)]);
-    allow(landingFn, ['s3:PutObject'], [documentObjects]);
-    allow(landingFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
-    allow(landingFn, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
-    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], [s.recordsTable.tableArn]);
-    allow(landingFn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
+    use(landingFn, 'landingBucket', ['s3:GetObject'], [landingObjects(LANDING_PREFIX)]);
+    use(landingFn, 'landingBucket', ['s3:PutObject'], [landingObjects(QUARANTINE_PREFIX)]);
+    use(landingFn, 'landingBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
+    use(landingFn, 'landingBucket', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [landingObjects(LANDING_PREFIX)]);
+    use(landingFn, 'documentsBucket', ['s3:PutObject'], [documentObjects]);
+    use(landingFn, 'documentsBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
+    use(landingFn, 'documentsBucket', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    use(landingFn, 'recordsTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+    use(landingFn, 'keysTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     auditWriter(landingFn, 'stage');
-    allow(landingFn, tableKms, [s.keys.dataKey.keyArn]);
-    allow(landingFn, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
+    use(landingFn, 'dataKey', tableKms);
+    use(landingFn, 'pseudonymKey', ['kms:GenerateMac']);
     acknowledge(
       landingFn.role as iam.IRole,
       [
@@ -367,10 +373,9 @@ export class StatelessStack extends Stack {
     // the checkpoints bucket lets archive; it cannot write an event.
     const verifyFn = new PipelineFunction(this, 'VerifyAuditFn', {
       entry: entry('verify-audit'),
-      // Only the checkpointer is told the signing key.
+      // Only the checkpointer is told the signing key (its `use` below).
       environment: {
         ...environment,
-        [ENV.auditSigningKeyArn]: s.keys.signingKey.keyArn,
         [ENV.auditSigningAlgorithm]: 'ECDSA_SHA_256',
         // It stops well inside its timeout, its signed cursor saved, and the
         // next run goes on from there: the trail never outgrows one run.
@@ -381,20 +386,20 @@ export class StatelessStack extends Stack {
       logKey: s.keys.operationsKey,
       roleName: checkpointerRoleName(props.config.stage),
     }).fn;
-    allow(verifyFn, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+    use(verifyFn, 'auditTable', ['dynamodb:GetItem', 'dynamodb:Query']);
     // It looks new events' ids up, to find a copy of an earlier event.
-    allow(verifyFn, ['dynamodb:Query'], [index(s.auditTable, INDEX.byEventId)]);
+    use(verifyFn, 'auditTable', ['dynamodb:Query'], [index(s.auditTable, INDEX.byEventId)]);
     // `verified` holds its signed cursor (where the last run stopped).
     auditWrites(verifyFn, ['dynamodb:PutItem'], ['checkpoints', 'head', 'verified']);
-    allow(verifyFn, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
-    allow(verifyFn, ['kms:Verify', 'kms:Sign'], [s.keys.signingKey.keyArn]);
+    use(verifyFn, 'dataKey', ['kms:Decrypt', 'kms:DescribeKey']);
+    use(verifyFn, 'signingKey', ['kms:Verify', 'kms:Sign']);
     // It checks each event's writer MAC; it cannot make one.
-    allow(verifyFn, ['kms:VerifyMac'], [s.keys.auditMacKey.keyArn]);
+    use(verifyFn, 'auditMacKey', ['kms:VerifyMac']);
     // It compares the trail with the Object-Locked checkpoint copies (every
     // version: a second version of a checkpoint is tampering) and archives
     // new checkpoints, create-only (the bucket policy denies overwrites).
-    allow(verifyFn, ['s3:ListBucket', 's3:ListBucketVersions'], [s.checkpointsBucket.bucketArn]);
-    allow(verifyFn, ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], [checkpointObjects]);
+    use(verifyFn, 'checkpointsBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
+    use(verifyFn, 'checkpointsBucket', ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], [checkpointObjects]);
     acknowledge(
       verifyFn.role as iam.IRole,
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-auditcheckpoints-<AWS::AccountId>-<AWS::Region>/checkpoints/*]`],
@@ -436,9 +441,9 @@ export class StatelessStack extends Stack {
         ],
       }),
     );
-    allow(sequencerFn, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
+    use(sequencerFn, 'auditTable', ['dynamodb:GetItem', 'dynamodb:Query']);
     auditWrites(sequencerFn, ['dynamodb:PutItem', 'dynamodb:DeleteItem'], ['pending#*', 'events', 'head']);
-    allow(sequencerFn, tableKms, [s.keys.dataKey.keyArn]);
+    use(sequencerFn, 'dataKey', tableKms);
     acknowledge(
       sequencerFn.role as iam.IRole,
       ['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
@@ -452,15 +457,10 @@ export class StatelessStack extends Stack {
     this.alarmOnAny('AuditSequencerDlqAlarm', 'Staged audit events could not be chained by the sequencer (its backstop schedule retries): see the dead-letter queue and the AuditSequencer function log.', sequencerDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }));
     // Subject requests: one state machine per type over shared load and
     // complete functions and one execute function per type.
-    const requestEnv = {
-      ...environment,
-      [ENV.requestsTable]: s.requestsTable.tableName,
-      [ENV.exportsBucket]: s.exportsBucket.bucketName,
-    };
     const requestFn = (fid: string, file: string) =>
       new PipelineFunction(this, fid, {
         entry: entry(file),
-        environment: requestEnv,
+        environment,
         catalogueFile: props.config.catalogueFile,
         logKey: s.keys.operationsKey,
       }).fn;
@@ -473,8 +473,8 @@ export class StatelessStack extends Stack {
     const execute = Object.fromEntries(
       REQUEST_TYPES.map((type) => [type, requestFn(`${requestWorkflowName(type)}Fn`, `execute-${type}`)]),
     ) as unknown as Record<RequestType, IFunction>;
-    allow(load, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
-    allow(load, ['kms:Decrypt', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
+    use(load, 'requestsTable', ['dynamodb:GetItem']);
+    use(load, 'dataKey', ['kms:Decrypt', 'kms:DescribeKey']);
     const exportObjects = objects('Exports', 'exports/*');
     // What every request function does: read the request, list the
     // subject's records, and (complete, and the types that change records)
@@ -482,15 +482,15 @@ export class StatelessStack extends Stack {
     const ending: IFunction[] = [complete, fail, check];
     const auditing = [...ending, execute.export, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
     const writingRecords = [...ending, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
-    for (const f of ending) allow(f, ['dynamodb:GetItem', 'dynamodb:PutItem'], [s.requestsTable.tableArn]);
-    allow(check, ['dynamodb:Query'], [index(s.requestsTable, INDEX.openByDeadline)]);
+    for (const f of ending) use(f, 'requestsTable', ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    use(check, 'requestsTable', ['dynamodb:Query'], [index(s.requestsTable, INDEX.openByDeadline)]);
     for (const f of [...ending, ...Object.values(execute)]) {
-      if (!ending.includes(f)) allow(f, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
-      allow(f, ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
-      allow(f, tableKms, [s.keys.dataKey.keyArn]);
+      if (!ending.includes(f)) use(f, 'requestsTable', ['dynamodb:GetItem']);
+      use(f, 'recordsTable', ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);
+      use(f, 'dataKey', tableKms);
     }
     for (const f of writingRecords) {
-      allow(f, ['dynamodb:PutItem'], [s.recordsTable.tableArn]);
+      use(f, 'recordsTable', ['dynamodb:PutItem']);
     }
     // Records carry the subject's pseudonym, so only the functions that
     // pseudonymise a raw subject id call the HMAC key; every request
@@ -499,25 +499,25 @@ export class StatelessStack extends Stack {
       auditWriter(f, 'stage');
     }
     for (const f of [fail, check]) {
-      allow(f, ['kms:GenerateMac'], [s.keys.pseudonymKey.keyArn]);
+      use(f, 'pseudonymKey', ['kms:GenerateMac']);
     }
     // Opening sealed fields (export, correction) and destroying the key (erasure).
-    allow(execute.export, ['dynamodb:GetItem'], [s.keysTable.tableArn]);
-    allow(execute.correct, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [s.keysTable.tableArn]);
-    allow(execute.erase, ['dynamodb:GetItem', 'dynamodb:DeleteItem'], [s.keysTable.tableArn]);
-    allow(execute.export, ['s3:GetObject'], [documentObjects]);
+    use(execute.export, 'keysTable', ['dynamodb:GetItem']);
+    use(execute.correct, 'keysTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    use(execute.erase, 'keysTable', ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
+    use(execute.export, 'documentsBucket', ['s3:GetObject'], [documentObjects]);
     // Quarantined landing lines are the subject's data too: exported, and
     // blanked (old versions deleted) on erasure.
     allowQuarantine(execute.export, ['s3:GetObject']);
     allowQuarantine(execute.erase, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion']);
     // Erasure also removes every disclosure package made for the subject
     // (found through the subject's export requests), every version.
-    allow(execute.erase, ['dynamodb:Query'], [index(s.requestsTable, INDEX.bySubject)]);
-    allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.exportsBucket.bucketArn]);
-    allow(execute.erase, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [exportObjects]);
-    allow(execute.erase, ['s3:ListBucket', 's3:ListBucketVersions'], [s.documentsBucket.bucketArn]);
-    allow(execute.erase, ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
-    allow(execute.export, ['s3:PutObject', 's3:GetObject'], [exportObjects]);
+    use(execute.erase, 'requestsTable', ['dynamodb:Query'], [index(s.requestsTable, INDEX.bySubject)]);
+    use(execute.erase, 'exportsBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
+    use(execute.erase, 'exportsBucket', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [exportObjects]);
+    use(execute.erase, 'documentsBucket', ['s3:ListBucket', 's3:ListBucketVersions']);
+    use(execute.erase, 'documentsBucket', ['s3:DeleteObject', 's3:DeleteObjectVersion'], [documentObjects]);
+    use(execute.export, 'exportsBucket', ['s3:PutObject', 's3:GetObject'], [exportObjects]);
     acknowledge(
       execute.export.role as iam.IRole,
       [
@@ -542,11 +542,11 @@ export class StatelessStack extends Stack {
     // told the signing key (it takes the key id from the checkpoint), writes
     // no audit event and cannot sign.
     const issueReceipt = requestFn('IssueErasureReceiptFn', 'issue-erasure-receipt');
-    allow(issueReceipt, ['dynamodb:GetItem'], [s.requestsTable.tableArn]);
-    allow(issueReceipt, ['dynamodb:GetItem', 'dynamodb:Query'], [s.auditTable.tableArn]);
-    allow(issueReceipt, ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], [s.keys.dataKey.keyArn]);
-    allow(issueReceipt, ['kms:GetPublicKey'], [s.keys.signingKey.keyArn]);
-    allow(issueReceipt, ['s3:PutObject', 's3:GetObject'], [exportObjects]);
+    use(issueReceipt, 'requestsTable', ['dynamodb:GetItem']);
+    use(issueReceipt, 'auditTable', ['dynamodb:GetItem', 'dynamodb:Query']);
+    use(issueReceipt, 'dataKey', ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
+    grant(issueReceipt, ['kms:GetPublicKey'], [s.named.signingKey.arn]);
+    use(issueReceipt, 'exportsBucket', ['s3:PutObject', 's3:GetObject'], [exportObjects]);
     acknowledge(
       issueReceipt.role as iam.IRole,
       [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::wasure-${props.config.stage}-exports-<AWS::AccountId>-<AWS::Region>/exports/*]`],
@@ -593,7 +593,7 @@ export class StatelessStack extends Stack {
       `A subject request stayed open past its deadline plus ${REQUEST_OVERDUE_GRACE_DAYS} days: it was ended as failed and its freeze of the subject's records lapsed; answer it again. See the CheckRequests function log.`,
       check.metricErrors({ period: Duration.hours(1) }),
     );
-    new CfnOutput(this, OUTPUTS.sweepStateMachine, { value: this.sweep.stateMachine.stateMachineArn });
+    new CfnOutput(this, RESOURCES.sweepStateMachine.output, { value: this.sweep.stateMachine.stateMachineArn });
     // The catalogue version compiled into the functions: the CLI refuses to
     // work on the stack with another one.
     const catalogue = JSON.parse(readFileSync(props.config.catalogueFile, 'utf8')) as { version?: unknown };

@@ -14,21 +14,11 @@ export const STACK_IDS = {
   stateless: 'WasureStateless',
 } as const;
 
-/** CloudFormation output keys the CLI reads with `--stack`. */
+/**
+ * CloudFormation outputs that name no resource (each resource's output is
+ * in the resource manifest, `resources.ts`).
+ */
 export const OUTPUTS = {
-  recordsTable: 'RecordsTableName',
-  keysTable: 'DataKeysTableName',
-  auditTable: 'AuditTableName',
-  requestsTable: 'RequestsTableName',
-  documentsBucket: 'DocumentsBucketName',
-  checkpointsBucket: 'CheckpointsBucketName',
-  dataKey: 'DataKeyArn',
-  pseudonymKey: 'AuditPseudonymKeyArn',
-  signingKey: 'AuditSigningKeyArn',
-  auditMacKey: 'AuditMacKeyArn',
-  exportsBucket: 'ExportsBucketName',
-  landingBucket: 'LandingBucketName',
   catalogueVersion: 'CatalogueVersion',
-  sweepStateMachine: 'SweepStateMachineArn',
   alarmTopic: 'AlarmTopicArn',
 } as const;

@@ -165,14 +165,6 @@ export const REQUESTS_TABLE: TableDefinition = {
   pointInTimeRecovery: true,
 };
 
-/** Every table, in creation order. */
-export const TABLES: readonly TableDefinition[] = [
-  RECORDS_TABLE,
-  KEYS_TABLE,
-  AUDIT_TABLE,
-  REQUESTS_TABLE,
-];
-
 /** A bucket. */
 export interface BucketDefinition {
   /** Logical id (construct id) and local bucket name stem. */
@@ -208,40 +200,4 @@ export const LANDING_BUCKET: BucketDefinition = {
   id: 'Landing',
   versioned: true,
   objectLock: false,
-};
-
-/** Every bucket. */
-export const BUCKETS: readonly BucketDefinition[] = [
-  DOCUMENTS_BUCKET,
-  CHECKPOINTS_BUCKET,
-  LANDING_BUCKET,
-];
-
-/** Physical names of the stores one deployment (or one local dir) uses. */
-export interface StoreNames {
-  /** Records table name. */
-  readonly recordsTable: string;
-  /** Data keys table name. */
-  readonly keysTable: string;
-  /** Audit trail table name. */
-  readonly auditTable: string;
-  /** Subject requests table name. */
-  readonly requestsTable: string;
-  /** Documents bucket name. */
-  readonly documentsBucket: string;
-  /** Checkpoints bucket name. */
-  readonly checkpointsBucket: string;
-  /** Landing bucket name. */
-  readonly landingBucket: string;
-}
-
-/** Names the embedded local stores use. */
-export const LOCAL_STORE_NAMES: StoreNames = {
-  recordsTable: 'wasure-records',
-  keysTable: 'wasure-data-keys',
-  auditTable: 'wasure-audit',
-  requestsTable: 'wasure-requests',
-  documentsBucket: 'wasure-documents',
-  checkpointsBucket: 'wasure-audit-checkpoints',
-  landingBucket: 'wasure-landing',
 };

@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LifecycleError } from '#shared/errors.ts';
 import { OUTPUTS } from '#infra/names.ts';
+import { RESOURCES } from '#shared/config/resources.ts';
 import { describeDeployedStack, output, runExecution, stackNames } from '#functions/deployed-stack.ts';
 import { runCli } from '#functions/cli/main.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
@@ -22,19 +23,20 @@ const kms = mockClient(KMSClient);
 
 const ARN = 'arn:aws:states:ap-northeast-1:123456789012';
 const statefulOutputs = {
-  [OUTPUTS.recordsTable]: 'records-t',
-  [OUTPUTS.keysTable]: 'keys-t',
-  [OUTPUTS.auditTable]: 'audit-t',
-  [OUTPUTS.requestsTable]: 'requests-t',
-  [OUTPUTS.documentsBucket]: 'docs-b',
-  [OUTPUTS.checkpointsBucket]: 'cp-b',
-  [OUTPUTS.exportsBucket]: 'exp-b',
-  [OUTPUTS.dataKey]: 'arn:aws:kms:ap-northeast-1:123456789012:key/data',
-  [OUTPUTS.pseudonymKey]: 'arn:aws:kms:ap-northeast-1:123456789012:key/hmac',
-  [OUTPUTS.signingKey]: 'arn:aws:kms:ap-northeast-1:123456789012:key/sign',
+  [RESOURCES.recordsTable.output]: 'records-t',
+  [RESOURCES.keysTable.output]: 'keys-t',
+  [RESOURCES.auditTable.output]: 'audit-t',
+  [RESOURCES.requestsTable.output]: 'requests-t',
+  [RESOURCES.documentsBucket.output]: 'docs-b',
+  [RESOURCES.checkpointsBucket.output]: 'cp-b',
+  [RESOURCES.exportsBucket.output]: 'exp-b',
+  [RESOURCES.dataKey.output]: 'arn:aws:kms:ap-northeast-1:123456789012:key/data',
+  [RESOURCES.pseudonymKey.output]: 'arn:aws:kms:ap-northeast-1:123456789012:key/hmac',
+  [RESOURCES.signingKey.output]: 'arn:aws:kms:ap-northeast-1:123456789012:key/sign',
+  [RESOURCES.auditMacKey.output]: 'arn:aws:kms:ap-northeast-1:123456789012:key/audit-mac',
 };
 const statelessOutputs = (version = sampleCatalogue().version) => ({
-  [OUTPUTS.sweepStateMachine]: `${ARN}:stateMachine:WasureStateless-RetentionSweep`,
+  [RESOURCES.sweepStateMachine.output]: `${ARN}:stateMachine:WasureStateless-RetentionSweep`,
   RequestExportStateMachineArn: `${ARN}:stateMachine:RequestExport`,
   [OUTPUTS.catalogueVersion]: version,
 });
@@ -107,8 +109,8 @@ describe('--stack: a deployed wasure', () => {
   it('reads the outputs of both stacks, and names a missing stack or output', async () => {
     deployed();
     const stack = await describeDeployedStack(new CloudFormationClient({ region: 'ap-northeast-1' }), 'Wasure', 'ap-northeast-1');
-    expect(output(stack, OUTPUTS.recordsTable)).toBe('records-t');
-    expect(output(stack, OUTPUTS.sweepStateMachine)).toContain('RetentionSweep');
+    expect(output(stack, RESOURCES.recordsTable.output)).toBe('records-t');
+    expect(output(stack, RESOURCES.sweepStateMachine.output)).toContain('RetentionSweep');
     expect(() => output(stack, 'NoSuchOutput')).toThrow(/output NoSuchOutput is missing from WasureStateful\/WasureStateless/);
     cfn.on(DescribeStacksCommand, { StackName: 'OtherStateful' }).rejects(new Error('Stack with id OtherStateful does not exist'));
     await expect(describeDeployedStack(new CloudFormationClient({ region: 'ap-northeast-1' }), 'Other', 'ap-northeast-1')).rejects.toThrow(

@@ -5,7 +5,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableName } from '#shared/adapters/aws/table-schema.ts';
-import { TABLES } from '#shared/domain/store-definitions.ts';
+import { TABLES } from '#shared/config/resources.ts';
 import { createApp } from '#infra/create-app.ts';
 import { type Embedded, startEmbedded } from '#functions/local/embedded.ts';
 

@@ -29,7 +29,7 @@ import type { LogLine } from '#shared/logging.ts';
 import { auditRecordChanges } from '#shared/use-cases/audit-record-changes.ts';
 import { type StreamRecord, toChanges } from '#functions/events/records-stream-changes.ts';
 import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
-import { LOCAL_STORE_NAMES, type StoreNames } from '#shared/domain/store-definitions.ts';
+import { RESOURCE_NAMES, resource } from '#shared/config/resources.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
 import { addHold } from '#shared/use-cases/manage-holds.ts';
 import { provide } from '#shared/use-cases/provision-records.ts';
@@ -43,7 +43,6 @@ import type { RequestTaskDeps } from '#functions/workflow/request-tasks.ts';
 import { auditTasks } from '#functions/workflow/audit-tasks.ts';
 import { clockAt, embeddedDeps, uuidIds } from '#functions/runtime.ts';
 import { createApp } from '#infra/create-app.ts';
-import { OUTPUTS } from '#infra/names.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 import { withEmbedded } from './harness.ts';
 
@@ -473,21 +472,20 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     const tableArn = (logical: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${logical}`;
     const keyById = (construct: string) =>
       Object.entries(stateful.Resources).find(([id, r]) => r.Type === 'AWS::KMS::Key' && id.startsWith(`Keys${construct}`))?.[0] as string;
-    const local = LOCAL_STORE_NAMES as StoreNames;
+    // A local table or bucket name → the manifest entry → its stack output.
+    const outputOfLocal = (kind: 'table' | 'bucket', local: string) => {
+      const name = RESOURCE_NAMES.find((n) => resource(n).kind === kind && resource(n).local === local);
+      if (name === undefined) throw new Error(`unknown ${kind} ${local}`);
+      return output(resource(name).output);
+    };
     const names: Names = {
-      table: (t) => {
-        const key = (Object.keys(local) as (keyof StoreNames)[]).find((k) => local[k] === t && k.endsWith('Table'));
-        if (key === undefined) throw new Error(`unknown table ${t}`);
-        return tableArn(output(OUTPUTS[key as keyof typeof OUTPUTS]));
-      },
+      table: (t) => tableArn(outputOfLocal('table', t)),
       bucket: (b) => {
         if (b === LOCAL_EXPORTS_BUCKET) {
           const id = Object.keys(stateful.Resources).find((k) => stateful.Resources[k]?.Type === 'AWS::S3::Bucket' && statefulResolver.resolve({ Ref: k }).includes('-exports-'));
           return statefulResolver.resolve({ Ref: id as string });
         }
-        const key = (Object.keys(local) as (keyof StoreNames)[]).find((k) => local[k] === b && k.endsWith('Bucket'));
-        if (key === undefined) throw new Error(`unknown bucket ${b}`);
-        return output(OUTPUTS[key as keyof typeof OUTPUTS]);
+        return outputOfLocal('bucket', b);
       },
       key: (k) => {
         const construct = {
@@ -571,5 +569,44 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     }
     if (unused.length > 0) console.error(unused.join('\n'));
     expect(unused).toEqual([]);
+  });
+
+  it('tells each function the resources its role may call, and no other', () => {
+    const resolver = new Resolver(stateless, stateful);
+    // A resource (its resolved name or ARN) is covered by a granted ARN.
+    const covers = (arn: string, value: string) =>
+      arn === value ||
+      arn.endsWith(`:table/${value}`) ||
+      arn.includes(`:table/${value}/`) ||
+      arn === `arn:aws:s3:::${value}` ||
+      arn.startsWith(`arn:aws:s3:::${value}/`);
+    // Grants on a resource a function is deliberately not told of (it
+    // learns the key id from its input): the erasure receipt reads the
+    // public half of the key that signed the checkpoint.
+    const untold = [{ fn: /^IssueErasureReceiptFn/, resource: 'signingKey', action: 'kms:GetPublicKey' }];
+    const statefulResolver = new Resolver(stateful);
+    const valueOf = (name: (typeof RESOURCE_NAMES)[number]) =>
+      statefulResolver.resolve((stateful.Outputs?.[resource(name).output] as { Value: Json }).Value);
+    const problems: string[] = [];
+    const functionIds = Object.keys(stateless.Resources).filter(
+      (id) => stateless.Resources[id]?.Type === 'AWS::Lambda::Function' && !/^(BucketNotificationsHandler|AWS|LogRetention|CustomResource)/.test(id),
+    );
+    expect(functionIds.length).toBeGreaterThan(15);
+    for (const fnId of functionIds) {
+      const variables = ((stateless.Resources[fnId]?.Properties?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {});
+      const grants = grantsOf(stateless, resolver, fnId);
+      for (const name of RESOURCE_NAMES) {
+        const variable = resource(name).env;
+        if (variable === undefined || stateful.Outputs?.[resource(name).output] === undefined) continue;
+        const value = valueOf(name);
+        const grantsOn = grants.filter((g) => g.resources.some((r) => covers(r, value)));
+        const told = variables[variable] !== undefined;
+        if (told && resolver.resolve(variables[variable] as Json) !== value) problems.push(`${fnId}: ${variable} is not ${name}`);
+        if (told && grantsOn.length === 0) problems.push(`${fnId}: told ${name} (${variable}) without a grant on it`);
+        const untoldOk = grantsOn.every((g) => untold.some((u) => u.fn.test(fnId) && u.resource === name && g.actions.every((a) => a === u.action)));
+        if (!told && grantsOn.length > 0 && !untoldOk) problems.push(`${fnId}: granted on ${name} but not told it (${variable})`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { OUTPUTS } from '#shared/config/stack.ts';
+import { RESOURCES } from '#shared/config/resources.ts';
 import { unsafeKeyReason } from '#shared/adapters/local/s3-guard.ts';
 import { LANDING_METADATA, LANDING_PREFIX } from '#shared/domain/landing.ts';
 import { ValidationError } from '#shared/errors.ts';
@@ -65,7 +65,7 @@ export const landCommand: CliCommand = {
     const contentType = key.endsWith('.jsonl') ? 'application/x-ndjson' : key.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream';
     const runtime = await ctx.runtime();
     if (runtime.mode === 'stack') {
-      const bucket = output(runtime.stack, OUTPUTS.landingBucket);
+      const bucket = output(runtime.stack, RESOURCES.landingBucket.output);
       const s3 = new S3Client({ region: runtime.stack.region });
       try {
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, Metadata: metadata }));

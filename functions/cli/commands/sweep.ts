@@ -2,7 +2,7 @@ import { formatJst } from '#shared/domain/retention.ts';
 import { addsUp } from '#shared/domain/sweep.ts';
 import { runSweepLocally } from '../../local/local-sweep.ts';
 import { drainRecordsStream } from '../../local/records-stream-poller.ts';
-import { OUTPUTS } from '#shared/config/stack.ts';
+import { RESOURCES } from '#shared/config/resources.ts';
 import { REPORT_ITEMS_CAP } from '#shared/use-cases/sweep-state.ts';
 import { executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
 import type { StackRuntime } from '../../runtime.ts';
@@ -93,7 +93,7 @@ async function sweepOnStack(
 ): Promise<SweepReport & { executionNames: string[] }> {
   const started = new Date().toISOString().replace(/[:.]/g, '-');
   let result = await runExecution(runtime.sfn, {
-    stateMachineArn: output(runtime.stack, OUTPUTS.sweepStateMachine),
+    stateMachineArn: output(runtime.stack, RESOURCES.sweepStateMachine.output),
     name: executionName(`cli-sweep-${dryRun ? 'dry-run-' : ''}${started}`),
     input: { dryRun },
     progress,

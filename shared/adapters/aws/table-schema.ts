@@ -12,14 +12,8 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  AUDIT_TABLE,
-  KEYS_TABLE,
-  RECORDS_TABLE,
-  REQUESTS_TABLE,
-  type StoreNames,
-  type TableDefinition,
-} from '../../domain/store-definitions.ts';
+import { requireName, type ResourceNames, TABLE_RESOURCES } from '../../config/resources.ts';
+import type { TableDefinition } from '../../domain/store-definitions.ts';
 import { ConfigError } from '../../errors.ts';
 
 /**
@@ -27,18 +21,12 @@ import { ConfigError } from '../../errors.ts';
  *
  * @throws ConfigError for a definition without a name in `names`.
  */
-export function tableName(def: TableDefinition, names: StoreNames): string {
-  const byId: Record<string, string> = {
-    [RECORDS_TABLE.id]: names.recordsTable,
-    [KEYS_TABLE.id]: names.keysTable,
-    [AUDIT_TABLE.id]: names.auditTable,
-    [REQUESTS_TABLE.id]: names.requestsTable,
-  };
-  const name = byId[def.id];
-  if (name === undefined) {
-    throw new ConfigError(`no physical name for table ${def.id}`);
+export function tableName(def: TableDefinition, names: ResourceNames): string {
+  const entry = TABLE_RESOURCES.find((t) => t.table.id === def.id);
+  if (entry === undefined) {
+    throw new ConfigError(`table ${def.id} is not in the resource manifest`);
   }
-  return name;
+  return requireName(names, entry.name);
 }
 
 /**
@@ -99,7 +87,7 @@ export function toCreateTableInput(
 export async function ensureTables(
   client: DynamoDBClient,
   defs: readonly TableDefinition[],
-  names: StoreNames,
+  names: ResourceNames,
   options: { readonly activeTimeoutMs?: number } = {},
 ): Promise<void> {
   for (const def of defs) {

@@ -34,15 +34,16 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { RESOURCES } from '../../config/resources.ts';
 import { ConfigError } from '../../errors.ts';
 import { type LocalCredentials, payloadHash, verifySigV4 } from './sigv4-verifier.ts';
 
 /** Ids of the local keys. */
 export const LOCAL_KEY_IDS = {
-  data: 'wasure-local-data-key',
-  hmac: 'wasure-local-hmac-key',
-  signing: 'wasure-local-signing-key',
-  auditMac: 'wasure-local-audit-mac-key',
+  data: RESOURCES.dataKey.local,
+  hmac: RESOURCES.pseudonymKey.local,
+  signing: RESOURCES.signingKey.local,
+  auditMac: RESOURCES.auditMacKey.local,
 } as const;
 
 /** A running local key service. */
