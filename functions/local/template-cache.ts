@@ -13,12 +13,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from './run-state-machine.ts';
 
 /** The package root (this file is functions/local/template-cache.ts). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
 /** Folders whose sources determine the template. */
 const SOURCE_DIRS = ['infra', 'shared', 'functions'] as const;
