@@ -102,6 +102,24 @@ export function unavailable<T extends object>(names: ResourceNames, needs: reado
   });
 }
 
+/**
+ * The resources each deployed adapter needs: what a function must be told
+ * (and granted) to use it. (Embedded, objects and landing need no data
+ * key: s3rver does no SSE-KMS, and one process is the whole audit.)
+ */
+export const ADAPTER_NEEDS = {
+  records: ['recordsTable'],
+  objects: ['documentsBucket', 'dataKey'],
+  landing: ['landingBucket', 'dataKey'],
+  keys: ['keysTable'],
+  keyService: ['dataKey'],
+  pseudonyms: ['pseudonymKey'],
+  // A writer proves each event it stages with the audit MAC key.
+  audit: ['auditTable', 'auditMacKey'],
+  requests: ['requestsTable'],
+  exports: ['exportsBucket'],
+} as const satisfies Record<string, readonly ResourceName[]>;
+
 /** Builds `make()` when every resource in `needs` is named, else an {@link unavailable} stand-in. */
 function when<T extends object>(names: ResourceNames, needs: readonly ResourceName[], make: () => T): T {
   return needs.every((n) => names[n] !== undefined) ? make() : unavailable<T>(names, needs);
@@ -114,7 +132,7 @@ export function composeDeps(names: ResourceNames, clients: Clients, options: Com
   const deployed = options.mode === 'deployed';
   const name = (r: ResourceName) => requireName(names, r);
   const has = (r: ResourceName) => names[r] !== undefined;
-  const pseudonyms = when(names, ['pseudonymKey'], () => new KmsPseudonymizer(kms, name('pseudonymKey')));
+  const pseudonyms = when(names, ADAPTER_NEEDS.pseudonyms, () => new KmsPseudonymizer(kms, name('pseudonymKey')));
   const trailProps = {
     ...(options.log === undefined ? {} : { log: options.log }),
     client: dynamodb,
@@ -138,7 +156,7 @@ export function composeDeps(names: ResourceNames, clients: Clients, options: Com
         ),
       }
     : {};
-  const trail = (props: ConstructorParameters<typeof DynamoAuditTrail>[0], needs: ResourceName[] = ['auditTable']) =>
+  const trail = (props: ConstructorParameters<typeof DynamoAuditTrail>[0], needs: readonly ResourceName[] = ['auditTable']) =>
     when(names, needs, () => new DynamoAuditTrail(props));
   // Deployed, writers never sign and never chain: they stage, the one
   // sequencer function chains, and only the checkpointer holds the signer
@@ -147,24 +165,24 @@ export function composeDeps(names: ResourceNames, clients: Clients, options: Com
   // A deployed writer without the MAC key would stage unproven (v1)
   // events the verifier refuses: it is unavailable instead.
   const audit = deployed
-    ? trail({ ...trailProps, sequencing: 'deferred' }, ['auditTable', 'auditMacKey'])
+    ? trail({ ...trailProps, sequencing: 'deferred' }, ADAPTER_NEEDS.audit)
     : trail({ ...trailProps, ...signer });
   const sequencer = deployed ? trail(trailProps) : audit;
   const checkpointer = deployed ? trail({ ...trailProps, sequencing: 'deferred', ...signer }) : audit;
   const objectOptions = deployed ? { kmsKeyId: names.dataKey ?? '' } : { versioned: false };
-  const objectNeeds: ResourceName[] = deployed ? ['documentsBucket', 'dataKey'] : ['documentsBucket'];
+  const objectNeeds: readonly ResourceName[] = deployed ? ADAPTER_NEEDS.objects : ['documentsBucket'];
   const sfn = clients.sfn;
   return {
-    records: when(names, ['recordsTable'], () =>
+    records: when(names, ADAPTER_NEEDS.records, () =>
       new DynamoRecordStore(dynamodb, name('recordsTable'), audit, { ttlGraceDays: options.ttlGraceDays ?? 30 }),
     ),
     objects: when(names, objectNeeds, () => new S3ObjectStore(s3, name('documentsBucket'), objectOptions)),
     // Given the landing bucket, the sweep, export and erase cover its quarantine.
-    ...(has('landingBucket') && (!deployed || has('dataKey'))
+    ...((deployed ? ADAPTER_NEEDS.landing : ['landingBucket' as const]).every(has)
       ? { landing: new S3ObjectStore(s3, name('landingBucket'), objectOptions) }
       : {}),
-    keys: when(names, ['keysTable'], () => new DynamoKeyStore(dynamodb, name('keysTable'), audit)),
-    keyService: when(names, ['dataKey'], () => new KmsKeyService(kms, name('dataKey'))),
+    keys: when(names, ADAPTER_NEEDS.keys, () => new DynamoKeyStore(dynamodb, name('keysTable'), audit)),
+    keyService: when(names, ADAPTER_NEEDS.keyService, () => new KmsKeyService(kms, name('dataKey'))),
     audit,
     sequencer,
     checkpointer,
@@ -173,10 +191,10 @@ export function composeDeps(names: ResourceNames, clients: Clients, options: Com
     ids,
     catalogue: options.catalogue,
     ...(options.log === undefined ? {} : { log: options.log }),
-    requests: when(names, ['requestsTable'], () => new DynamoRequestStore(dynamodb, name('requestsTable'))),
+    requests: when(names, ADAPTER_NEEDS.requests, () => new DynamoRequestStore(dynamodb, name('requestsTable'))),
     ...(options.exports !== undefined
       ? { exports: options.exports }
-      : has('exportsBucket')
+      : ADAPTER_NEEDS.exports.every(has)
         ? { exports: new S3ExportStore(s3, name('exportsBucket'), clock) }
         : {}),
     checkpoint: () => checkpointer.checkpoint(),

@@ -43,6 +43,7 @@ import type { RequestTaskDeps } from '#functions/workflow/request-tasks.ts';
 import { auditTasks } from '#functions/workflow/audit-tasks.ts';
 import { clockAt, embeddedDeps, uuidIds } from '#functions/runtime.ts';
 import { createApp } from '#infra/create-app.ts';
+import { ADAPTER_NEEDS } from '#functions/compose.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 import { withEmbedded } from './harness.ts';
 
@@ -255,6 +256,36 @@ function grantsOf(template: Tpl, resolver: Resolver, functionId: string): Grant[
     .map((s) => ({ actions: list(s.Action).map(String), resources: list(s.Resource).map((x) => resolver.resolve(x)) }));
 }
 
+/** (state machine, Task state) → the logical id of the function that runs it, from the synthesized definitions. */
+function functionsOfStates(stateless: Tpl): Map<string, string> {
+  const stateToFunction = new Map<string, string>();
+  const walk = (machine: string, node: unknown) => {
+    const states = (node as { States?: Record<string, Record<string, unknown>> }).States ?? {};
+    for (const [name, state] of Object.entries(states)) {
+      if (state.Type === 'Task') {
+        stateToFunction.set(`${machine}/${name}`, String(state.Resource).split(':function:')[1] as string);
+      }
+      if (state.ItemProcessor !== undefined) walk(machine, state.ItemProcessor);
+    }
+  };
+  const machines = ['RetentionSweep', ...REQUEST_TYPES.map(requestWorkflowName)];
+  for (const machine of machines) {
+    const id = findStateMachine(stateless as Template, machine === 'RetentionSweep' ? machine : `${machine}StateMachine`);
+    walk(`WasureStateless-${machine}`, definitionFromTemplate(stateless as Template, id));
+  }
+  const streamFn = Object.values(stateless.Resources).find(
+    (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties?.FunctionName).includes('RecordsStreamFn'),
+  )?.Properties?.FunctionName as { Ref: string };
+  stateToFunction.set(`${RECORDS_STREAM_SCOPE.stateMachine}/${RECORDS_STREAM_SCOPE.state}`, streamFn.Ref);
+  const tagger = Object.keys(stateless.Resources).find((id) => id.startsWith('LandingTaggerFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
+  stateToFunction.set(`${LANDING_SCOPE.stateMachine}/${LANDING_SCOPE.state}`, tagger as string);
+  const verifier = Object.keys(stateless.Resources).find((id) => id.startsWith('VerifyAuditFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
+  stateToFunction.set(`${VERIFY_SCOPE.stateMachine}/${VERIFY_SCOPE.state}`, verifier as string);
+  const sequencerFn = Object.keys(stateless.Resources).find((id) => id.startsWith('AuditSequencerFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
+  stateToFunction.set(`${SEQUENCER_SCOPE.stateMachine}/${SEQUENCER_SCOPE.state}`, sequencerFn as string);
+  return stateToFunction;
+}
+
 /**
  * Grants that no local run can exercise, each with why it is needed on AWS.
  * Anything else granted but unused fails the test.
@@ -290,6 +321,8 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
   let stateful: Tpl;
   let stateless: Tpl;
   let audit: DynamoAuditTrail;
+  /** Which task touched which composed adapter (any property of it). */
+  const adapterUses: { fn: string; adapter: keyof typeof ADAPTER_NEEDS }[] = [];
   let checkpointer: DynamoAuditTrail;
   let stopSequencer = async () => {};
 
@@ -346,11 +379,30 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     });
     const base = { ...embeddedDeps(embedded, sampleCatalogue(), clock).deps, audit, log: (line: LogLine) => logLines.push(line) };
     // The S3 export store, as deployed, on a local bucket (unversioned, as s3rver is).
-    const deps: RequestTaskDeps = {
+    // Each adapter notes the task that touches it, so the test below can
+    // check the deployed function is told every resource the adapter needs.
+    const attributed = <T extends object>(adapter: keyof typeof ADAPTER_NEEDS, target: T): T =>
+      new Proxy(target, {
+        get: (t, property) => {
+          const scope = taskScope.getStore();
+          if (scope !== undefined) adapterUses.push({ fn: `${scope.stateMachine}/${scope.state}`, adapter });
+          const value = Reflect.get(t, property, t);
+          return typeof value === 'function' ? value.bind(t) : value;
+        },
+      });
+    const unwrapped: RequestTaskDeps = {
       ...base,
+      // The erase request's receipt steps run as VerifyAuditFn does: the
+      // deferred checkpointer, which waits for the sequencer and signs.
+      checkpointer,
       requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),
       exports: new S3ExportStore(embedded.s3, LOCAL_EXPORTS_BUCKET, clock, 7, 3600, false),
     };
+    const deps: RequestTaskDeps = { ...unwrapped };
+    for (const adapter of Object.keys(ADAPTER_NEEDS) as (keyof typeof ADAPTER_NEEDS)[]) {
+      const value = unwrapped[adapter];
+      if (value !== undefined) Object.assign(deps, { [adapter]: attributed(adapter, value) });
+    }
     const samples = await readFile(fileURLToPath(new URL('../../shared/samples/records.jsonl', import.meta.url)), 'utf8');
     const lines = samples.split('\n').filter((t) => t.trim() !== '').map((text, n) => ({ line: n + 1, text }));
     for (const { text } of lines) {
@@ -498,32 +550,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
         return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyById(construct)}`;
       },
     };
-    // (state machine, Task state) → function logical id, from the definitions.
-    const stateToFunction = new Map<string, string>();
-    const walk = (machine: string, node: unknown) => {
-      const states = (node as { States?: Record<string, Record<string, unknown>> }).States ?? {};
-      for (const [name, state] of Object.entries(states)) {
-        if (state.Type === 'Task') {
-          stateToFunction.set(`${machine}/${name}`, String(state.Resource).split(':function:')[1] as string);
-        }
-        if (state.ItemProcessor !== undefined) walk(machine, state.ItemProcessor);
-      }
-    };
-    const machines = ['RetentionSweep', ...REQUEST_TYPES.map(requestWorkflowName)];
-    for (const machine of machines) {
-      const id = findStateMachine(stateless as Template, machine === 'RetentionSweep' ? machine : `${machine}StateMachine`);
-      walk(`WasureStateless-${machine}`, definitionFromTemplate(stateless as Template, id));
-    }
-    const streamFn = Object.values(stateless.Resources).find(
-      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties?.FunctionName).includes('RecordsStreamFn'),
-    )?.Properties?.FunctionName as { Ref: string };
-    stateToFunction.set(`${RECORDS_STREAM_SCOPE.stateMachine}/${RECORDS_STREAM_SCOPE.state}`, streamFn.Ref);
-    const tagger = Object.keys(stateless.Resources).find((id) => id.startsWith('LandingTaggerFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
-    stateToFunction.set(`${LANDING_SCOPE.stateMachine}/${LANDING_SCOPE.state}`, tagger as string);
-    const verifier = Object.keys(stateless.Resources).find((id) => id.startsWith('VerifyAuditFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
-    stateToFunction.set(`${VERIFY_SCOPE.stateMachine}/${VERIFY_SCOPE.state}`, verifier as string);
-    const sequencerFn = Object.keys(stateless.Resources).find((id) => id.startsWith('AuditSequencerFn') && stateless.Resources[id]?.Type === 'AWS::Lambda::Function');
-    stateToFunction.set(`${SEQUENCER_SCOPE.stateMachine}/${SEQUENCER_SCOPE.state}`, sequencerFn as string);
+    const stateToFunction = functionsOfStates(stateless);
     const missing: string[] = [];
     const used = new Set<string>();
     const byFunction = new Map<string, Grant[]>();
@@ -569,6 +596,27 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     }
     if (unused.length > 0) console.error(unused.join('\n'));
     expect(unused).toEqual([]);
+  });
+
+  it('tells each function every resource of each adapter its task touches', () => {
+    // Locally the sweep removes expired disclosure packages itself; on AWS
+    // the exports bucket's lifecycle rule expires them, and FinishSweep is
+    // not bound to the bucket (the composed sweep has no exports store).
+    const localOnly = [{ fn: /RetentionSweep\/FinishSweep$/, adapter: 'exports' }];
+    const stateToFunction = functionsOfStates(stateless);
+    expect(adapterUses.length).toBeGreaterThan(50);
+    const missing = new Set<string>();
+    for (const use of adapterUses) {
+      if (localOnly.some((l) => l.fn.test(use.fn) && l.adapter === use.adapter)) continue;
+      const fnId = stateToFunction.get(use.fn);
+      if (fnId === undefined) throw new Error(`no function for state ${use.fn}`);
+      const variables = (stateless.Resources[fnId]?.Properties?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
+      for (const name of ADAPTER_NEEDS[use.adapter]) {
+        const variable = resource(name).env as string;
+        if (variables[variable] === undefined) missing.add(`${use.fn} (${fnId}) touches ${use.adapter} but is not told ${name} (${variable})`);
+      }
+    }
+    expect([...missing]).toEqual([]);
   });
 
   it('tells each function the resources its role may call, and no other', () => {
