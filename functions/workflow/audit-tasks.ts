@@ -7,14 +7,14 @@
  * on from the cursor the last one saved (the events since), within a time
  * budget.
  */
-import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import type { Checkpointer } from '#shared/ports/audit.ts';
 import { ConflictError, IntegrityError } from '#shared/errors.ts';
 import { instrument, type Logger } from '#shared/logging.ts';
 import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
 
 /** What the verification needs. */
 export interface AuditTaskDeps {
-  readonly audit: DynamoAuditTrail;
+  readonly audit: Checkpointer;
   readonly log?: Logger;
   /**
    * Signs a checkpoint once the trail has verified (the checkpointer's
@@ -103,7 +103,7 @@ export function auditTasks(deps: AuditTaskDeps) {
  * Throws ConflictError after `waitMs`: the caller retries or records the
  * step as left for later.
  */
-async function awaitIntegration(audit: DynamoAuditTrail, waitMs: number): Promise<void> {
+async function awaitIntegration(audit: Checkpointer, waitMs: number): Promise<void> {
   const until = Date.now() + waitMs;
   for (;;) {
     await audit.integrate();

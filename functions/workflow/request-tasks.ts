@@ -3,7 +3,7 @@
  * request id only; each step loads the request from its store, so no
  * personal data travels through Step Functions.
  */
-import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import type { Checkpointer } from '#shared/ports/audit.ts';
 import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
 import { instrument } from '#shared/logging.ts';
 import { assertIsError, LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
@@ -31,7 +31,7 @@ export interface RequestTaskDeps extends RequestDeps {
    * local CLI): a local erase request then signs the checkpoint its receipt
    * needs. On AWS only the checkpointer function signs.
    */
-  readonly checkpointer?: DynamoAuditTrail;
+  readonly checkpointer?: Checkpointer;
 }
 
 /** Event of every request task. */

@@ -8,8 +8,23 @@
  * checkpoint, so a rewritten history does not verify.
  */
 import { createHash } from 'node:crypto';
-import type { ArchivedCheckpoint } from '../ports/audit.ts';
 import type { AuditEventInput } from '../ports/index.ts';
+
+/** One archived checkpoint name, as the archive holds it. */
+export interface ArchivedCheckpoint {
+  /** Object key (`checkpoints/NNNNNNNNNN.json`). */
+  readonly key: string;
+  /**
+   * Versions (delete markers included) the archive holds under the key: a
+   * checkpoint is written once, so more than one is tampering.
+   */
+  readonly versions: number;
+  /**
+   * The oldest version's document, parsed (what was first written);
+   * undefined when not read (below the `fromIndex` asked for).
+   */
+  readonly document: unknown;
+}
 
 /** SHA-256 digest size. */
 export const HASH_BYTES = 32;

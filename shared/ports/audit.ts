@@ -1,4 +1,7 @@
 /** Ports of the audit trail. */
+import type { ArchivedCheckpoint, ChainedEvent, Checkpoint } from '../domain/audit-chain.ts';
+
+export type { ArchivedCheckpoint } from '../domain/audit-chain.ts';
 
 /** Turns a subject id into its stable pseudonym (keyed HMAC). */
 export interface Pseudonymizer {
@@ -25,22 +28,6 @@ export interface CheckpointSink {
   put(name: string, body: Uint8Array): Promise<void>;
 }
 
-/** One archived checkpoint name, as the archive holds it. */
-export interface ArchivedCheckpoint {
-  /** Object key (`checkpoints/NNNNNNNNNN.json`). */
-  readonly key: string;
-  /**
-   * Versions (delete markers included) the archive holds under the key: a
-   * checkpoint is written once, so more than one is tampering.
-   */
-  readonly versions: number;
-  /**
-   * The oldest version's document, parsed (what was first written);
-   * undefined when not read (below the `fromIndex` asked for).
-   */
-  readonly document: unknown;
-}
-
 /** A sink whose checkpoints can be read back (the Object-Lock archive). */
 export interface CheckpointArchive extends CheckpointSink {
   /**
@@ -64,4 +51,57 @@ export interface EventAuthenticator {
   mac(bytes: Uint8Array): Promise<Uint8Array>;
   /** True when `mac` is this key's MAC of `bytes`. */
   verify(bytes: Uint8Array, mac: Uint8Array): Promise<boolean>;
+}
+
+/** Reader filter of {@link AuditReader.readEvents}. */
+export interface AuditQuery {
+  readonly subjectPseudonym?: string;
+  /** ISO time; events at or after it. */
+  readonly since?: string;
+  readonly limit?: number;
+}
+
+/**
+ * Reading the chained trail: the verifier, erasure receipts and
+ * `audit log` depend on this, not on a store.
+ */
+export interface AuditReader {
+  /** Events chained so far (the head's size). */
+  headSize(): Promise<number>;
+  /** Chained events from position `from` (up to `to`, exclusive), a page at a time, in chain order. */
+  eventPages(from: number, pageSize?: number, to?: number): AsyncGenerator<ChainedEvent[]>;
+  /** The chain positions holding an event id (more than one is a copied event). */
+  seqsOfEvent(eventId: string): Promise<number[]>;
+  /** Signed checkpoints from index `from`, in order. */
+  readCheckpoints(from?: number): Promise<Checkpoint[]>;
+  /**
+   * The whole trail: every chained event and checkpoint, and the head's
+   * size read before and after (a difference means writers were active).
+   */
+  readAll(): Promise<{ events: ChainedEvent[]; checkpoints: Checkpoint[]; headSize: number; headSizeAfter: number }>;
+  /** Events matching a filter, in chain order. */
+  readEvents(query?: AuditQuery): Promise<ChainedEvent[]>;
+  /** The checkpoint archive, when this reader may read it. */
+  readonly archive: CheckpointArchive | undefined;
+  /** The writers' MAC key, when this reader may check MACs. */
+  readonly authenticator: EventAuthenticator | undefined;
+  /** The checkpoint key, when this reader may check (or make) signatures. */
+  readonly signer: CheckpointSigner | undefined;
+}
+
+/**
+ * The checkpointer's duty: integrate what is staged (inline) or wait for
+ * it (deferred), sign checkpoints, and keep the verifier's signed cursor.
+ */
+export interface Checkpointer extends AuditReader {
+  /** Chains what is staged (a no-op where one sequencer does); how many. */
+  integrate(): Promise<number>;
+  /** Staged events not chained yet. */
+  pendingCount(): Promise<number>;
+  /** Signs a checkpoint of the chain as it stands; none without a signer or new events. */
+  checkpoint(): Promise<Checkpoint | undefined>;
+  /** The verifier's saved cursor (unverified: its signature is the reader's to check). */
+  readVerifierCursor(): Promise<unknown>;
+  /** Saves the verifier's cursor. */
+  writeVerifierCursor(cursor: unknown): Promise<void>;
 }

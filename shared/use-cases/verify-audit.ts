@@ -30,7 +30,7 @@ import {
   type TrailVerdict,
 } from '../domain/audit-chain.ts';
 import { GENESIS_STATE, replayProblem, TrailVerifier, type VerifierState, writerProblem } from '../domain/trail-verifier.ts';
-import type { DynamoAuditTrail } from '../adapters/aws/dynamo-audit-trail.ts';
+import type { Checkpointer } from '../ports/audit.ts';
 import type { CheckpointSigner, EventAuthenticator } from '../ports/audit.ts';
 
 /** Writer MACs checked at once (each is one key-service call). */
@@ -143,7 +143,7 @@ export async function signCursor(
  * not (only the checkpointer writes it, so that is tampering); undefined
  * when none is stored or there is no key to check it with.
  */
-async function loadCursor(trail: DynamoAuditTrail): Promise<VerifierCursor | TrailProblem | undefined> {
+async function loadCursor(trail: Checkpointer): Promise<VerifierCursor | TrailProblem | undefined> {
   const signer = trail.signer;
   const stored = (await trail.readVerifierCursor()) as Partial<VerifierCursor> | undefined;
   if (stored === undefined || signer === undefined) {
@@ -166,7 +166,7 @@ async function loadCursor(trail: DynamoAuditTrail): Promise<VerifierCursor | Tra
 
 /** Where a run starts: the cursor's state, or its anchor when a checkpoint landed behind it. */
 async function startOf(
-  trail: DynamoAuditTrail,
+  trail: Checkpointer,
   cursor: VerifierCursor | undefined,
 ): Promise<{ state: VerifierState; anchorState: VerifierState | null; checkpoints: Checkpoint[] }> {
   const state = cursor?.state ?? GENESIS_STATE;
@@ -186,7 +186,7 @@ async function startOf(
  * Nothing is written unless `persist` (then only the signed cursor, after
  * the run verified).
  */
-export async function verifyAudit(trail: DynamoAuditTrail, options: VerifyOptions = {}): Promise<AuditVerdict> {
+export async function verifyAudit(trail: Checkpointer, options: VerifyOptions = {}): Promise<AuditVerdict> {
   const now = options.now ?? Date.now;
   const began = now();
   const loaded = options.full === true ? undefined : await loadCursor(trail);
@@ -295,7 +295,7 @@ export async function verifyAudit(trail: DynamoAuditTrail, options: VerifyOption
  * again (a filter hit is rare and may be a false positive): a replayed
  * copy of a MACed event repeats its id.
  */
-async function confirmReplays(trail: DynamoAuditTrail, verifier: TrailVerifier): Promise<TrailProblem | undefined> {
+async function confirmReplays(trail: Checkpointer, verifier: TrailVerifier): Promise<TrailProblem | undefined> {
   if (verifier.suspects.size === 0) {
     return undefined;
   }
@@ -312,7 +312,7 @@ async function confirmReplays(trail: DynamoAuditTrail, verifier: TrailVerifier):
 }
 
 /** Event `position - 1`, as stored now. */
-async function lastEvent(trail: DynamoAuditTrail, position: number): Promise<ChainedEvent | undefined> {
+async function lastEvent(trail: Checkpointer, position: number): Promise<ChainedEvent | undefined> {
   for await (const page of trail.eventPages(position - 1, 1, position)) {
     return page[0];
   }
@@ -326,7 +326,7 @@ async function lastEvent(trail: DynamoAuditTrail, position: number): Promise<Cha
  * long before, so it shows even when the copy does not yet.
  */
 async function copiedEvent(
-  trail: DynamoAuditTrail,
+  trail: Checkpointer,
   page: readonly ChainedEvent[],
   lateBefore: string | undefined,
 ): Promise<TrailProblem | undefined> {
@@ -358,7 +358,7 @@ async function copiedEvent(
  * a valid writer MAC and chain to the signed hash at the segment's end.
  */
 async function recheck(
-  trail: DynamoAuditTrail,
+  trail: Checkpointer,
   verifier: TrailVerifier,
   verifySignature: (cp: Checkpoint) => Promise<boolean>,
   macCheck: (page: readonly ChainedEvent[]) => Promise<MacCheck>,

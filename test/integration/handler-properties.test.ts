@@ -633,7 +633,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     // public half of the key that signed the checkpoint.
     const untold = [{ fn: /^IssueErasureReceiptFn/, resource: 'signingKey', action: 'kms:GetPublicKey' }];
     const statefulResolver = new Resolver(stateful);
-    const valueOf = (name: (typeof RESOURCE_NAMES)[number]) =>
+    const deployedValue = (name: (typeof RESOURCE_NAMES)[number]) =>
       statefulResolver.resolve((stateful.Outputs?.[resource(name).output] as { Value: Json }).Value);
     const problems: string[] = [];
     const functionIds = Object.keys(stateless.Resources).filter(
@@ -646,7 +646,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
       for (const name of RESOURCE_NAMES) {
         const variable = resource(name).env;
         if (variable === undefined || stateful.Outputs?.[resource(name).output] === undefined) continue;
-        const value = valueOf(name);
+        const value = deployedValue(name);
         const grantsOn = grants.filter((g) => g.resources.some((r) => covers(r, value)));
         const told = variables[variable] !== undefined;
         if (told && resolver.resolve(variables[variable] as Json) !== value) problems.push(`${fnId}: ${variable} is not ${name}`);

@@ -41,7 +41,9 @@ import { INDEX } from '../../domain/store-definitions.ts';
 import { ConflictError, IntegrityError } from '../../errors.ts';
 import type { Logger } from '../../logging.ts';
 import type {
+  AuditQuery,
   CheckpointArchive,
+  Checkpointer,
   CheckpointSigner,
   CheckpointSink,
   EventAuthenticator,
@@ -137,16 +139,9 @@ export interface DynamoAuditTrailProps {
   readonly sequencing?: 'inline' | 'deferred';
 }
 
-/** Reader filter. */
-export interface AuditQuery {
-  readonly subjectPseudonym?: string;
-  /** ISO time; events at or after it. */
-  readonly since?: string;
-  readonly limit?: number;
-}
 
 /** DynamoDB implementation of {@link AuditTrail}. */
-export class DynamoAuditTrail implements AuditTrail, AuditOutbox {
+export class DynamoAuditTrail implements AuditTrail, AuditOutbox, Checkpointer {
   private readonly maxAttempts: number;
   /**
    * The longest an event this instance integrated had waited since it was
