@@ -10,7 +10,7 @@ import type { StoredRecord } from '../domain/record.ts';
 import { classifyChange, type ClassifiedChange, type RecordChange } from '../domain/stream-changes.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { deleteDocuments, destroyKeyIfUnneeded, tombstoneOf, withBackoff } from './purge-batch.ts';
+import { finishRemovedRecord } from './erase-record.ts';
 
 /** Counts of one delivery. */
 export interface ChangeReport {
@@ -18,36 +18,6 @@ export interface ChangeReport {
   readonly untaggedWrites: number;
   readonly directDeletes: number;
   readonly other: number;
-}
-
-async function finishRemoval(
-  deps: LifecycleDeps,
-  old: StoredRecord,
-  cause: 'ttl' | 'direct-delete',
-): Promise<void> {
-  const actor = cause === 'ttl' ? 'system:ttl-backstop' : 'system:stream';
-  const objectVersions = await deleteDocuments(deps, old);
-  // The item is gone already, so the subject's listing no longer holds it.
-  const keyDestroyed = await destroyKeyIfUnneeded(deps, old, cause, actor);
-  await withBackoff(() =>
-    deps.records.writeTombstone(tombstoneOf(deps, old, cause), [
-      {
-        action: 'erasure',
-        actor,
-        recordId: old.recordId,
-        subjectPseudonym: old.subjectPseudonym,
-        dataset: old.dataset,
-        basis: old.retention.basis,
-        policyVersion: old.policyVersion,
-        outcome: 'ok',
-        reason:
-          cause === 'ttl'
-            ? 'deleted by the TTL backstop: no sweep erased it within the grace period'
-            : 'item deleted outside wasure: documents, key and tombstone finished by the stream',
-        details: { cause, objectVersions, keyDestroyed },
-      },
-    ]),
-  );
 }
 
 /** True when a removed item's TTL had passed at `now`. */
@@ -75,7 +45,7 @@ export async function auditRecordChanges(
       const liveRemoved = (c.kind === 'ttl-expiry' || c.kind === 'direct-delete') && old !== undefined && old.status !== 'erased';
       if (liveRemoved && (c.kind === 'ttl-expiry' || ttlPassed(old, deps.clock.now()))) {
         counts.ttlExpiries += 1;
-        await finishRemoval(deps, old as unknown as StoredRecord, 'ttl');
+        await finishRemovedRecord(deps, old as unknown as StoredRecord, 'ttl');
       } else if (liveRemoved) {
         counts.directDeletes += 1;
         events.push({
@@ -85,7 +55,7 @@ export async function auditRecordChanges(
           outcome: 'failed',
           reason: 'item deleted outside wasure: no tombstone was left; the stream finished the erasure',
         });
-        await finishRemoval(deps, old as unknown as StoredRecord, 'direct-delete');
+        await finishRemovedRecord(deps, old as unknown as StoredRecord, 'direct-delete');
       } else if (c.kind === 'untagged-write') {
         counts.untaggedWrites += 1;
         events.push({

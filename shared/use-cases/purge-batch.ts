@@ -8,7 +8,7 @@
  * key's destruction and the tombstone are each written in one transaction
  * with their audit event, so neither can happen unrecorded.
  */
-import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
+import { isTombstone, type StoredRecord } from '../domain/record.ts';
 import {
   countItems,
   decide,
@@ -16,9 +16,9 @@ import {
   type SweepCounts,
   type SweepItem,
 } from '../domain/sweep.ts';
-import { assertIsError, TransientStoreError } from '../errors.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
+import { eraseRecord, withBackoff } from './erase-record.ts';
 
 /** Subjects erased at once within one batch. */
 export const ERASE_CONCURRENCY = 8;
@@ -38,144 +38,6 @@ export interface PurgeInput {
 export interface PurgeResult {
   readonly items: SweepItem[];
   readonly counts: SweepCounts;
-}
-
-/** Retries a store call on throttling with exponential backoff. */
-export async function withBackoff<T>(run: () => Promise<T>, attempts = 5, baseMs = 50): Promise<T> {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await run();
-    } catch (error) {
-      assertIsError(error);
-      if (!(error instanceof TransientStoreError) || attempt + 1 >= attempts) {
-        throw error;
-      }
-      await new Promise((r) => setTimeout(r, baseMs * 2 ** attempt));
-    }
-  }
-}
-
-function holdsSealedData(r: StoredRecord): boolean {
-  return Object.keys(r.sealed).length > 0 || r.documents.some((d) => d.sealed);
-}
-
-/** Why a record is erased, for the tombstone and the audit trail. */
-export type ErasureCause = 'retention' | `request:${string}` | 'ttl';
-
-/**
- * Erases one live record: documents (all versions), the subject key when
- * it protects nothing else, then the tombstone with its `erasure` event.
- * Returns what it removed; `erased` is false when another process
- * tombstoned it first.
- */
-export async function eraseRecord(
-  deps: LifecycleDeps,
-  record: StoredRecord,
-  cause: ErasureCause,
-  actor: string,
-  knownHasKey?: boolean,
-): Promise<{ erased: boolean; objectVersions: number; keyDestroyed: boolean }> {
-  const objectVersions = await deleteDocuments(deps, record);
-  // Only a subject that still has a key needs the look at its other
-  // records (one index query); most erasures skip it.
-  const hasKey =
-    knownHasKey ?? (await withBackoff(() => deps.keys.get(record.subjectPseudonym))) !== undefined;
-  let keyDestroyed =
-    hasKey && (await destroyKeyIfUnneeded(deps, record, cause, actor, record.recordId));
-  const erased = await withBackoff(() =>
-    deps.records.replaceWithTombstone(tombstoneOf(deps, record, cause), record.version, [
-      {
-        action: 'erasure',
-        actor,
-        recordId: record.recordId,
-        subjectPseudonym: record.subjectPseudonym,
-        dataset: record.dataset,
-        basis: record.retention.basis,
-        policyVersion: record.policyVersion,
-        outcome: 'ok',
-        details: { cause, objectVersions, keyDestroyed },
-      },
-    ]),
-  );
-  // Another batch may have erased the subject's other records at the same
-  // time, each seeing the other still live: look again once this record is
-  // gone, so the last one out always destroys the key.
-  if (erased && hasKey && !keyDestroyed) {
-    keyDestroyed = await destroyKeyIfUnneeded(deps, record, cause, actor);
-  }
-  return { erased, objectVersions, keyDestroyed };
-}
-
-/**
- * Removes every version and delete marker of a record's documents. The
- * record lists its documents (ingest writes them, and removes them again if
- * the record is never written), so a record without documents has nothing
- * under its prefix. Returns how many versions were removed.
- */
-export async function deleteDocuments(deps: LifecycleDeps, record: StoredRecord): Promise<number> {
-  if (record.documents.length === 0) {
-    return 0;
-  }
-  const versions = await withBackoff(() => deps.objects.listVersions(`records/${record.recordId}/`));
-  if (versions.length > 0) {
-    await withBackoff(() => deps.objects.deleteVersions(versions));
-  }
-  return versions.length;
-}
-
-/** The tombstone of an erased record: no personal data. */
-export function tombstoneOf(deps: LifecycleDeps, record: StoredRecord, cause: string): Tombstone {
-  return {
-    recordId: record.recordId,
-    status: 'erased',
-    dataset: record.dataset,
-    basis: record.retention.basis,
-    legalRef: record.retention.legalRef,
-    ...(record.retention.dueAt === undefined ? {} : { dueAt: record.retention.dueAt }),
-    erasedAt: deps.clock.now().toISOString(),
-    cause,
-    policyVersion: record.policyVersion,
-  };
-}
-
-/**
- * Destroys the subject's data key (crypto-shredding) when no live record
- * of the subject other than `except` still holds encrypted data; the
- * `key-destroyed` event is committed with the destruction.
- */
-export async function destroyKeyIfUnneeded(
-  deps: LifecycleDeps,
-  record: StoredRecord,
-  cause: string,
-  actor: string,
-  except?: string,
-): Promise<boolean> {
-  // The key is read before the records are listed, and destroyed only if
-  // no record was sealed with it since: a record ingested meanwhile either
-  // shows in the listing or has counted a use, so it is never left sealed
-  // under a destroyed key.
-  const subject = record.subjectPseudonym;
-  const key = await withBackoff(() => deps.keys.get(subject));
-  if (key === undefined) {
-    return false;
-  }
-  const live = await withBackoff(() => deps.records.listBySubject(subject));
-  if (live.some((r) => r.recordId !== except && holdsSealedData(r))) {
-    return false;
-  }
-  return withBackoff(() =>
-    deps.keys.destroy(subject, key.uses ?? 0, [
-      {
-        action: 'key-destroyed',
-        actor,
-        subjectPseudonym: subject,
-        recordId: record.recordId,
-        policyVersion: record.policyVersion,
-        outcome: 'ok',
-        details: { cause },
-      },
-    ]),
-  );
 }
 
 /** Purges (or, in a dry run, only decides) one batch. */

@@ -11,7 +11,7 @@ import type { AuditEvent } from '../domain/audit-chain.ts';
 import { isTombstone } from '../domain/record.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { type ErasureCause, eraseRecord, withBackoff } from './purge-batch.ts';
+import { type ErasureCause, eraseRecord, withBackoff } from './erase-record.ts';
 
 /** Who re-applies erasures in the audit trail. */
 export const RECONCILE_ACTOR = 'system:restore-reconcile';

@@ -26,7 +26,7 @@ import type { ExportStore, RequestStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
 import { PROVISION_DATASET } from './provision-records.ts';
 import { eraseSubjectQuarantine, subjectQuarantine } from './quarantine.ts';
-import { eraseRecord } from './purge-batch.ts';
+import { eraseRecord } from './erase-record.ts';
 import { openRecord } from './read-record.ts';
 import { SubjectKeys } from './subject-keys.ts';
 
