@@ -51,5 +51,5 @@ describe('deployable bundles', () => {
       }
     }
     expect(failures).toEqual([]);
-  }, 120_000);
+  });
 });

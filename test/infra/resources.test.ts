@@ -43,7 +43,7 @@ describe('the resource manifest', () => {
           new Set(Object.keys((r.Properties?.Environment as { Variables?: object } | undefined)?.Variables ?? {})),
         ]),
     );
-  }, 120_000);
+  });
 
   it.each(RESOURCE_NAMES)('%s has its stack output', (name) => {
     expect([...outputs]).toContain(resource(name).output);

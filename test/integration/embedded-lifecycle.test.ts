@@ -64,7 +64,7 @@ describe('DynamoDB Local lives and dies with wasure', () => {
     const { jvmPid } = await lockOf(dir);
     // Act: the wasure process alone, not its group
     child.child.kill('SIGKILL');
-    const gone = await until(() => jvmPid !== undefined && !alive(jvmPid), 5000);
+    const gone = await until(() => jvmPid !== undefined && !alive(jvmPid), 30_000);
     const next = await startEmbedded({ dir, persist: true });
     const nextLock = await lockOf(dir);
     await next.stop();
@@ -84,15 +84,15 @@ describe('DynamoDB Local lives and dies with wasure', () => {
     const exited = new Promise((r) => launcher.once('exit', r));
     launcher.kill('SIGTERM');
     await exited;
-    const cliGone = await until(() => cliPid !== undefined && !alive(cliPid), 5000);
-    const jvmGone = await until(() => jvmPid !== undefined && !alive(jvmPid), 5000);
+    const cliGone = await until(() => cliPid !== undefined && !alive(cliPid), 30_000);
+    const jvmGone = await until(() => jvmPid !== undefined && !alive(jvmPid), 30_000);
     // Assess
     expect(started).toBe(true);
     expect(cliPid).not.toBe(launcher.pid);
     expect(cliGone).toBe(true);
     expect(jvmGone).toBe(true);
     expect(existsSync(join(dir, 'lock'))).toBe(false);
-  }, 120_000);
+  });
 
   it('ends an orphan DynamoDB Local left in a stale lock before reusing the directory, and spares an unrelated process', async () => {
     // Prepare: stand-ins whose command lines look like (or unlike) this directory's JVM.
@@ -116,11 +116,11 @@ describe('DynamoDB Local lives and dies with wasure', () => {
     const second = await startEmbedded({ dir: other, persist: true });
     await second.stop();
     // Assess
-    expect(await until(() => orphan.exitCode !== null || orphan.signalCode !== null, 3000)).toBe(true);
+    expect(await until(() => orphan.exitCode !== null || orphan.signalCode !== null, 30_000)).toBe(true);
     expect(orphan.signalCode).toBe('SIGKILL');
     expect(warnings.join('\n')).toContain(`ending DynamoDB Local pid ${orphan.pid}`);
     expect(unrelated.exitCode === null && unrelated.signalCode === null).toBe(true);
-  }, 120_000);
+  });
 
   it('refuses a second JVM on the database of a running one (OS file lock in the launcher)', async () => {
     // Prepare
@@ -145,7 +145,7 @@ describe('DynamoDB Local lives and dies with wasure', () => {
     } finally {
       await running.stop();
     }
-  }, 120_000);
+  });
 });
 
 describe('bin/wasure.mjs', () => {

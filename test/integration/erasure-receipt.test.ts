@@ -78,7 +78,7 @@ describe('wasure receipt on the embedded stores', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('request erase saves the request\'s receipt as its package, which receipt verify accepts offline', { timeout: 120_000 }, async () => {
+  it('request erase saves the request\'s receipt as its package, which receipt verify accepts offline', async () => {
     // Prepare
     const location = join(dir, 'exports', 'rc-erase-1');
     // Act
@@ -154,7 +154,7 @@ describe('wasure receipt on the embedded stores', () => {
     }
   });
 
-  it.each(TAMPERS)('receipt verify refuses %s tampered with (exit 2) and names it', { timeout: 60_000 }, async (name, tamper, kind) => {
+  it.each(TAMPERS)('receipt verify refuses %s tampered with (exit 2) and names it', async (name, tamper, kind) => {
     // Prepare
     const path = await tampered(name, tamper);
     // Act
@@ -164,7 +164,7 @@ describe('wasure receipt on the embedded stores', () => {
     expect(checked.stdout).toContain(`${kind}:`);
   });
 
-  it('receipt key prints the public key and the fingerprint receipts verify with', { timeout: 120_000 }, async () => {
+  it('receipt key prints the public key and the fingerprint receipts verify with', async () => {
     // Act
     const key = await run('receipt', 'key', '--json');
     const checked = await runCliCaptured(['receipt', 'verify', file, '--json']);
@@ -187,7 +187,7 @@ describe('wasure receipt on the embedded stores', () => {
     await expect(stat(nowhere)).rejects.toThrow();
   });
 
-  it('docs/verify-receipt.sh checks it with openssl and refuses each tampering', { timeout: 60_000 }, async ({ skip }) => {
+  it('docs/verify-receipt.sh checks it with openssl and refuses each tampering', async ({ skip }) => {
     skip(!hasOpenssl, 'openssl or python3 is not installed: the standalone script cannot run here');
     // Act
     const good = script(file);

@@ -107,7 +107,7 @@ describe('after erasure, nothing of the subject is readable in clear in the stan
     expect(findIn(files, ERASED_VALUES)).toEqual([]);
   });
 
-  it('keeps the control subject readable through the CLI, sealed in the files', { timeout: 120_000 }, async () => {
+  it('keeps the control subject readable through the CLI, sealed in the files', async () => {
     // Act
     const read = await run('read', '--record', 'ctl-0001', '--purpose', 'ibaraki-1', '--json');
     // Assess

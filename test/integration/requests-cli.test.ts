@@ -32,13 +32,13 @@ describe('wasure request on the embedded stores', () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-req-cli-'));
     const ingest = await run('2026-11-22T00:00:00Z', 'ingest', sample('records.jsonl'), '--json');
     expect(ingest.code, ingest.stderr).toBe(0);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses a path as request id (exit 2) before registering anything', { timeout: 120_000 }, async () => {
+  it('refuses a path as request id (exit 2) before registering anything', async () => {
     // Act
     const refused = await run('2026-11-22T00:00:00Z', 'request', 'export', '--subject', 'S-STM-4002', '--request-id', '../../x', ...verified, '--json');
     const badField = await run('2026-11-22T00:00:00Z', 'request', 'correct', '--record', 'stm-0002', '--set', 'hobby=golf', ...verified);
@@ -52,7 +52,7 @@ describe('wasure request on the embedded stores', () => {
     expect(JSON.parse(log.stdout).map((e: { action: string }) => e.action)).not.toContain('request');
   });
 
-  it('ends an export whose document is missing as failed (exit 1), its freeze released', { timeout: 120_000 }, async () => {
+  it('ends an export whose document is missing as failed (exit 1), its freeze released', async () => {
     // Prepare: the record's document is lost from the bucket
     await withStores('2026-11-22T00:00:00Z', async (r) => {
       const record = await r.deps.records.get('ibk-0001');

@@ -121,7 +121,7 @@ describe('wasure restore reconcile', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('refuses a missing or bad --since and unknown options (exit 2) before any store starts', { timeout: 60_000 }, async () => {
+  it('refuses a missing or bad --since and unknown options (exit 2) before any store starts', async () => {
     // Prepare
     const fresh = join(await mkdtemp(join(tmpdir(), 'wasure-restore-bad-')), 'state');
     const bad = (...argv: string[]) => runCliCaptured(['restore', 'reconcile', ...argv, '--local', fresh]);

@@ -12,7 +12,7 @@ import { withEmbedded } from './harness.ts';
 // DynamoDB Local (2026-01-16) runs a TTL deletion job against the wall
 // clock about every 10 s; it deletes items whose TTL lies between five
 // years ago and now, as DynamoDB does, whatever clock wasure runs on.
-const WAIT_MS = 60_000;
+const WAIT_MS = 150_000;
 
 describe('a real TTL expiry on DynamoDB Local, through the records stream poller', () => {
   const env = withEmbedded();
@@ -34,7 +34,7 @@ describe('a real TTL expiry on DynamoDB Local, through the records stream poller
       documents: [{ name: 'plan.txt', contentType: 'text/plain', text: '事業計画書' }],
     });
     expect((await ingestRecords(deps, [{ line: 1, text: line }], { actor: 'test' })).rejected).toEqual([]);
-  }, 120_000);
+  });
 
   it('finishes the erasure DynamoDB Local\'s TTL job started: documents, key, tombstone, audited as ttl', { timeout: 180_000 }, async () => {
     // Prepare: the record's TTL passed a minute ago (no sweep erased it in its grace)
