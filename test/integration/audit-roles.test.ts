@@ -231,7 +231,6 @@ describe('no single role rewrites the audit trail undetected', () => {
 
   it.each(expected.map(([role, attack, full, incremental]) => [role.name, attack, full, incremental, role] as const))(
     '%s: %s runs into %s (full) and %s (incremental)',
-    { timeout: 120_000 },
     async (_name, attack, full, incremental, role) => {
       // Prepare: a trail of 12 MACed events, the first 8 under an archived
       // checkpoint (made once), verified with the cursor saved
