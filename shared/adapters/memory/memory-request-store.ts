@@ -1,0 +1,62 @@
+/**
+ * The request ledger in memory, as DynamoRequestStore keeps the requests
+ * table: create only when the id is absent (false otherwise), update only
+ * at the expected version (ConflictError otherwise), the subject index in
+ * `receivedAt` order, and the open index of `received` requests by
+ * deadline.
+ */
+import type { SubjectRequest } from '../../domain/requests.ts';
+import { ConflictError } from '../../errors.ts';
+import type { RequestLedger } from '../../use-cases/subject-requests.ts';
+import type { Faults } from './faults.ts';
+
+const byKey =
+  (key: 'receivedAt' | 'deadline') =>
+  (a: SubjectRequest, b: SubjectRequest): number =>
+    a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0;
+
+/** In-memory {@link RequestLedger}. */
+export class MemoryRequestStore implements RequestLedger {
+  private readonly items = new Map<string, SubjectRequest>();
+
+  constructor(private readonly faults: Faults) {}
+
+  get(requestId: string): Promise<SubjectRequest | undefined> {
+    return this.faults.run('requests.get', () => structuredClone(this.items.get(requestId)));
+  }
+
+  create(request: SubjectRequest): Promise<boolean> {
+    return this.faults.run('requests.create', () => {
+      if (this.items.has(request.requestId)) {
+        return false;
+      }
+      this.items.set(request.requestId, structuredClone(request));
+      return true;
+    });
+  }
+
+  update(request: SubjectRequest, expectedVersion: number): Promise<void> {
+    return this.faults.run('requests.update', () => {
+      if (this.items.get(request.requestId)?.version !== expectedVersion) {
+        throw new ConflictError(`request ${request.requestId} is not at version ${expectedVersion}`);
+      }
+      this.items.set(request.requestId, structuredClone(request));
+    });
+  }
+
+  listBySubject(subjectPseudonym: string): Promise<SubjectRequest[]> {
+    return this.faults.run('requests.listBySubject', () =>
+      structuredClone([...this.items.values()].filter((r) => r.subjectPseudonym === subjectPseudonym)).sort(
+        byKey('receivedAt'),
+      ),
+    );
+  }
+
+  listOpen(deadlineBefore: string): Promise<SubjectRequest[]> {
+    return this.faults.run('requests.listOpen', () =>
+      structuredClone([...this.items.values()].filter((r) => r.status === 'received' && r.deadline < deadlineBefore)).sort(
+        byKey('deadline'),
+      ),
+    );
+  }
+}
