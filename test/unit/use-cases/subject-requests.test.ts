@@ -42,7 +42,7 @@ async function exported(deps: MemoryDeps, requestId: string, subjectId: string) 
   return pkg;
 }
 
-async function frozenBy(deps: MemoryDeps, subjectId: string): Promise<string[][]> {
+async function frozenBy(deps: MemoryDeps, subjectId: string): Promise<(readonly string[])[]> {
   const records = await deps.records.listBySubject(await deps.pseudonyms.pseudonym(subjectId));
   return records.map((r) => r.pendingRequests);
 }
@@ -221,7 +221,7 @@ describe('correctRecord', () => {
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).problems.map((p) => p.path)).toContain('fields.desiredOccupation');
-    expect((await deps.records.get('ibk-0003'))?.version).toBe(2);
+    expect(await deps.records.get('ibk-0003')).toMatchObject({ version: 2 });
     expect(await eventsOf(deps, 'correction')).toHaveLength(0);
   });
 });
