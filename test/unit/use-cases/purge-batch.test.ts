@@ -4,7 +4,7 @@ import { addHold } from '#shared/use-cases/manage-holds.ts';
 import { planSweep } from '#shared/use-cases/plan-sweep.ts';
 import { purgeBatch } from '#shared/use-cases/purge-batch.ts';
 import { registerRequest } from '#shared/use-cases/subject-requests.ts';
-import { eventsOf, expectTrailVerifies, ingest, killAtEveryCall, NOW, sampleLines, world } from './world.ts';
+import { eventsOf, expectTrailVerifies, ingest, killAtEveryCall, NOW, requestInput, sampleLines, world } from './world.ts';
 
 /** Records of the sample due at NOW. */
 const DUE = ['gnm-0001', 'gnm-0003', 'ibk-0001', 'ibk-0003', 'jlis-0001', 'stm-0001', 'stm-0003', 'tcg-0001', 'tcg-pay-0001'];
@@ -60,13 +60,7 @@ describe('purgeBatch', () => {
     // Prepare
     const deps = await sampled();
     await addHold(deps, { target: { recordId: 'gnm-0001' }, reason: 'case 2026-12', actor: 'admin:legal' });
-    await registerRequest(deps, {
-      requestId: 'req-export-1',
-      type: 'export',
-      subjectId: 'S-IBK-1003',
-      requester: { kind: 'subject' },
-      verification: { method: 'passport', evidenceRef: 'ev-1' },
-    });
+    await registerRequest(deps, requestInput('req-export-1', 'export', 'S-IBK-1003'));
     // Act
     const result = await sweep(deps);
     // Assess

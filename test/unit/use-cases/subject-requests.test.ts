@@ -12,20 +12,9 @@ import {
   type RequestInput,
   registerRequest,
 } from '#shared/use-cases/subject-requests.ts';
-import { eventsOf, expectTrailVerifies, ingest, killAtEveryCall, sampleOf, world } from './world.ts';
+import { eventsOf, expectTrailVerifies, ingest, killAtEveryCall, requestInput, sampleOf, world } from './world.ts';
 
-const verified = { method: 'passport', evidenceRef: 'ev-2026-001' } as const;
-
-function input(requestId: string, type: RequestInput['type'], subjectId?: string, params?: RequestInput['params']): RequestInput {
-  return {
-    requestId,
-    type,
-    requester: { kind: 'subject' },
-    verification: verified,
-    ...(subjectId === undefined ? {} : { subjectId }),
-    ...(params === undefined ? {} : { params }),
-  };
-}
+const input = requestInput;
 
 async function holding(): Promise<MemoryDeps> {
   const deps = world();

@@ -7,6 +7,7 @@ import { SimulatedCrash } from '#shared/adapters/memory/faults.ts';
 import type { ChainedEvent } from '#shared/domain/audit-chain.ts';
 import type { AuditAction } from '#shared/ports/index.ts';
 import { type IngestLine, type IngestReport, ingestRecords } from '#shared/use-cases/ingest-records.ts';
+import type { RequestInput } from '#shared/use-cases/subject-requests.ts';
 import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
 import { sampleCatalogue } from '../../fixtures/catalogue.ts';
 
@@ -36,6 +37,23 @@ export function sampleOf(...ids: string[]): IngestLine[] {
 /** One line of JSON. */
 export function line(value: unknown, n = 1): IngestLine {
   return { line: n, text: JSON.stringify(value) };
+}
+
+/** A request by the subject, identity verified by passport. */
+export function requestInput(
+  requestId: string,
+  type: RequestInput['type'],
+  subjectId?: string,
+  params?: RequestInput['params'],
+): RequestInput {
+  return {
+    requestId,
+    type,
+    requester: { kind: 'subject' },
+    verification: { method: 'passport', evidenceRef: 'ev-2026-001' },
+    ...(subjectId === undefined ? {} : { subjectId }),
+    ...(params === undefined ? {} : { params }),
+  };
 }
 
 /** Ingests lines as the admin would. */
