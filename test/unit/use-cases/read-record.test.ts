@@ -86,19 +86,32 @@ describe('readRecord', () => {
     await expect(attempt).rejects.toBeInstanceOf(KeyUnavailableError);
   });
 
-  it('refuses a wrapped key moved to another subject: the key id context no longer matches', async () => {
-    // Prepare: an insider copies subject B's wrapped key bytes into subject A's key item
+  it('refuses a wrapped key whose context (key id) was changed in the table', async () => {
+    // Prepare: an insider rewrites subject A's key item with another key id, bytes kept
     const deps = await holding();
     const a = (await deps.records.get('ibk-0002')) as StoredRecord;
-    const b = (await deps.records.get('ibk-0001')) as StoredRecord;
     const keyA = await deps.keys.get(a.subjectPseudonym);
-    const keyB = await deps.keys.get(b.subjectPseudonym);
     await deps.keys.destroy(a.subjectPseudonym);
-    await deps.keys.putIfAbsent({ ...(keyA as NonNullable<typeof keyA>), wrapped: (keyB as NonNullable<typeof keyB>).wrapped });
+    await deps.keys.putIfAbsent({ ...(keyA as NonNullable<typeof keyA>), keyId: 'another-key-id' });
     // Act
     const attempt = read(deps, 'ibk-0002', 'ibaraki-5');
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(KeyUnavailableError);
+  });
+
+  it('refuses a wrapped key moved from another subject', async () => {
+    // Prepare: subject B's wrapped key (and its key id) copied into subject A's key item
+    const deps = await holding();
+    const a = (await deps.records.get('ibk-0002')) as StoredRecord;
+    const b = (await deps.records.get('ibk-0001')) as StoredRecord;
+    const keyB = await deps.keys.get(b.subjectPseudonym);
+    await deps.keys.destroy(a.subjectPseudonym);
+    await deps.keys.putIfAbsent({ ...(keyB as NonNullable<typeof keyB>), subjectPseudonym: a.subjectPseudonym });
+    // Act
+    const attempt = read(deps, 'ibk-0002', 'ibaraki-5');
+    // Assess: the key unwraps, but A's fields were not sealed under it
+    await expect(attempt).rejects.toThrow();
+    expect(await eventsOf(deps, 'decrypt', 'ibk-0002')).toHaveLength(0);
   });
 
   it('refuses a sealed field moved from another record of the same subject', async () => {
