@@ -239,15 +239,16 @@ export class MemoryRecordStore implements RecordStore {
 
   /**
    * What DynamoDB's TTL does: deletes every item whose `expiresAt` (epoch
-   * seconds) is at or before `now`, and returns their old images, as the
-   * table's stream hands them to the TTL backstop. Not a port method.
+   * seconds) is at or before `now`, and returns their old images with
+   * every attribute, as the table's stream hands them to the TTL backstop.
+   * Not a port method.
    */
-  expireTtl(now: Date): StoredRecord[] {
-    const gone: StoredRecord[] = [];
+  expireTtl(now: Date): Readonly<Record<string, unknown>>[] {
+    const gone: Item[] = [];
     for (const [id, item] of this.items) {
       if (typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime()) {
         this.items.delete(id);
-        gone.push(MemoryRecordStore.strip(item) as StoredRecord);
+        gone.push(structuredClone(item));
       }
     }
     return gone;
@@ -255,11 +256,12 @@ export class MemoryRecordStore implements RecordStore {
 
   /**
    * Removes an item as a delete outside wasure would (console, a role's
-   * DeleteItem); returns its old image. Not a port method.
+   * DeleteItem); returns its old image as the stream gives it. Not a port
+   * method.
    */
-  deleteItem(recordId: string): StoredRecord | Tombstone | undefined {
+  deleteItem(recordId: string): Readonly<Record<string, unknown>> | undefined {
     const item = this.items.get(recordId);
     this.items.delete(recordId);
-    return item === undefined ? undefined : MemoryRecordStore.strip(item);
+    return item === undefined ? undefined : structuredClone(item);
   }
 }

@@ -186,7 +186,7 @@ describe('finishRemovedRecord', () => {
     expect(deps.records.expireTtl(new Date('2026-12-30T23:59:59Z'))).toEqual([]);
     const [old] = deps.records.expireTtl(new Date('2026-12-31T00:00:00Z'));
     // Act
-    await finishRemovedRecord(deps, old as StoredRecord, 'ttl');
+    await finishRemovedRecord(deps, old as unknown as StoredRecord, 'ttl');
     await deps.audit.integrate();
     // Assess
     await expectErasedOnce(deps, 'ibk-0001');
@@ -200,7 +200,7 @@ describe('finishRemovedRecord', () => {
     await killAtEveryCall(
       async () => {
         const { deps, record } = await holding('ibk-0001', 'ibk-0002');
-        return { deps, old: deps.records.deleteItem(record.recordId) as StoredRecord };
+        return { deps, old: deps.records.deleteItem(record.recordId) as unknown as StoredRecord };
       },
       ({ deps, old }) => finishRemovedRecord(deps, old, 'direct-delete'),
       ({ deps, old }) => finishRemovedRecord(deps, old, 'direct-delete'),
