@@ -103,3 +103,25 @@ export function withoutLanding(deps: MemoryDeps): LifecycleDeps {
   const { landing: _landing, ...rest } = deps;
   return rest;
 }
+
+/** A backup of the records, keys and documents (the audit trail is never restored). */
+export interface StoresBackup {
+  readonly records: ReturnType<MemoryRecordStore['backup']>;
+  readonly keys: ReturnType<MemoryKeyStore['backup']>;
+  readonly objects: ReturnType<MemoryObjectStore['backup']>;
+}
+
+/** Backs up the records table, the keys table and the documents bucket. */
+export function backupStores(deps: MemoryDeps): StoresBackup {
+  return { records: deps.records.backup(), keys: deps.keys.backup(), objects: deps.objects.backup() };
+}
+
+/**
+ * Restores the three stores from a backup, as a point-in-time restore
+ * would: what was erased since comes back; the trail keeps its events.
+ */
+export function restoreStores(deps: MemoryDeps, backup: StoresBackup): void {
+  deps.records.restore(backup.records);
+  deps.keys.restore(backup.keys);
+  deps.objects.restore(backup.objects);
+}

@@ -6,6 +6,7 @@
  */
 import type { AuditEventInput, KeyStore, StoredKey } from '../../ports/index.ts';
 import type { Faults } from './faults.ts';
+import { restoreInto } from './memory-backup.ts';
 import type { MemoryOutbox } from './memory-audit-trail.ts';
 
 /** In-memory {@link KeyStore}. */
@@ -75,5 +76,15 @@ export class MemoryKeyStore implements KeyStore {
   /** How many keys are held (a test's view of the table). Not a port method. */
   get size(): number {
     return this.items.size;
+  }
+
+  /** A copy of the whole table (a backup). Not a port method. */
+  backup(): ReadonlyMap<string, StoredKey> {
+    return structuredClone(this.items);
+  }
+
+  /** Replaces the table with a backup, as a restore does. Not a port method. */
+  restore(backup: ReadonlyMap<string, StoredKey>): void {
+    restoreInto(this.items, backup);
   }
 }

@@ -9,6 +9,7 @@
  */
 import type { LandingStore, ObjectVersion, StoredObject } from '../../ports/index.ts';
 import type { Faults } from './faults.ts';
+import { restoreInto } from './memory-backup.ts';
 
 interface Version extends StoredObject {
   readonly versionId: string | undefined;
@@ -116,5 +117,15 @@ export class MemoryObjectStore implements LandingStore {
   /** Every key with any version or marker (a test's view of the bucket). Not a port method. */
   get objectKeys(): string[] {
     return [...this.keys.keys()].sort();
+  }
+
+  /** A copy of every version (a backup, or a replica of the bucket). Not a port method. */
+  backup(): ReadonlyMap<string, Version[]> {
+    return structuredClone(this.keys);
+  }
+
+  /** Replaces the bucket's contents with a backup, as a restore does. Not a port method. */
+  restore(backup: ReadonlyMap<string, Version[]>): void {
+    restoreInto(this.keys, backup);
   }
 }

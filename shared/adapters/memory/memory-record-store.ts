@@ -12,6 +12,7 @@ import { dueIndexAttributes, ttlEpochSeconds } from '../../domain/retention.ts';
 import { ConflictError } from '../../errors.ts';
 import type { AuditEventInput, DueEntry, Page, RecordStore } from '../../ports/index.ts';
 import type { Faults } from './faults.ts';
+import { restoreInto } from './memory-backup.ts';
 import type { MemoryOutbox } from './memory-audit-trail.ts';
 
 type Item = Record<string, unknown>;
@@ -263,5 +264,15 @@ export class MemoryRecordStore implements RecordStore {
     const item = this.items.get(recordId);
     this.items.delete(recordId);
     return item === undefined ? undefined : structuredClone(item);
+  }
+
+  /** A copy of the whole table (a backup). Not a port method. */
+  backup(): ReadonlyMap<string, Item> {
+    return structuredClone(this.items);
+  }
+
+  /** Replaces the table with a backup, as a restore does. Not a port method. */
+  restore(backup: ReadonlyMap<string, Item>): void {
+    restoreInto(this.items, backup);
   }
 }
