@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** What one in-process CLI call printed and returned. */
 export interface CliRun {
@@ -169,9 +171,12 @@ export function runCliChild(argv: readonly string[], options: GroupChildOptions 
   return startCliChild(argv, options).done;
 }
 
+/** tsx's loader, found from this package (a child may run in any directory). */
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 /** Starts a TypeScript script through tsx as its own process group. */
 export function startScriptChild(script: string, options: GroupChildOptions = {}): GroupChild {
-  return spawnGroup(process.execPath, ['--import', 'tsx', script], options);
+  return spawnGroup(process.execPath, ['--import', TSX, script], options);
 }
 
 /**

@@ -26,7 +26,8 @@ import { cachedTemplate, PACKAGE_ROOT } from './template-cache.ts';
 
 let cached: Promise<Template> | undefined;
 
-async function synthesize(): Promise<Template> {
+/** Synthesizes the stateless template now, loading aws-cdk-lib (no cache). */
+export async function synthesizeTemplate(): Promise<Template> {
   const { createApp }: typeof CreateApp = await import('#infra/create-app.ts');
   // The app reads files by paths relative to the package root (the
   // catalogue), as `cdk synth` runs there; a CLI may run anywhere. No await
@@ -52,7 +53,7 @@ async function synthesize(): Promise<Template> {
  * template-cache.ts).
  */
 export function synthesizedTemplate(): Promise<Template> {
-  cached ??= cachedTemplate(synthesize).catch((error: unknown) => {
+  cached ??= cachedTemplate(synthesizeTemplate).catch((error: unknown) => {
     cached = undefined;
     throw error;
   });
