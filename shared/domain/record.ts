@@ -84,6 +84,14 @@ export interface StoredRecord {
   readonly holds: readonly Hold[];
   /** Pending subject-request ids that freeze the record. */
   readonly pendingRequests: readonly string[];
+  /**
+   * Set when an erasure has begun: it claims the record (a versioned write)
+   * before documents and key are removed, so a hold or any change made
+   * since the eraser read the record fails the claim while nothing is gone
+   * yet; once claimed the erasure is decided, a hold is refused, and a
+   * rerun finishes it.
+   */
+  readonly erasing?: { readonly cause: string; readonly since: string };
   /** Status. */
   readonly status: Exclude<RecordStatus, 'erased'>;
   /**

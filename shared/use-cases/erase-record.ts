@@ -7,8 +7,8 @@
  * one transaction with its `erasure` event: a rerun after a crash finds
  * the record either live (and erases it) or tombstoned (and stops).
  */
-import type { StoredRecord, Tombstone } from '../domain/record.ts';
-import { assertIsError, TransientStoreError } from '../errors.ts';
+import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
+import { assertIsError, ConflictError, TransientStoreError } from '../errors.ts';
 import type { LifecycleDeps } from './deps.ts';
 
 /** Retries a store call on throttling with exponential backoff. */
@@ -46,6 +46,11 @@ export async function eraseRecord(
   actor: string,
   knownHasKey?: boolean,
 ): Promise<{ erased: boolean; objectVersions: number; keyDestroyed: boolean }> {
+  const claimed = await claim(deps, record, cause);
+  if (claimed === undefined) {
+    return { erased: false, objectVersions: 0, keyDestroyed: false };
+  }
+  record = claimed;
   const objectVersions = await deleteDocuments(deps, record);
   // Only a subject that still has a key needs the look at its other
   // records (one index query); most erasures skip it.
@@ -75,6 +80,42 @@ export async function eraseRecord(
     keyDestroyed = await destroyKeyIfUnneeded(deps, record, cause, actor);
   }
   return { erased, objectVersions, keyDestroyed };
+}
+
+/**
+ * Claims a live record for erasure before anything is removed: a versioned
+ * write of its `erasing` mark. A record changed since it was read (a hold,
+ * a request's freeze, a correction) fails the claim with a ConflictError
+ * while its documents and key are intact. A record another eraser has
+ * claimed is taken as it stands (the erasure is decided; both finish it,
+ * idempotently); one already tombstoned or gone returns undefined.
+ */
+async function claim(deps: LifecycleDeps, record: StoredRecord, cause: string): Promise<StoredRecord | undefined> {
+  if (record.erasing !== undefined) {
+    return record;
+  }
+  const claimed: StoredRecord = {
+    ...record,
+    erasing: { cause, since: deps.clock.now().toISOString() },
+    version: record.version + 1,
+  };
+  try {
+    await withBackoff(() => deps.records.update(claimed, record.version));
+    return claimed;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const current = await withBackoff(() => deps.records.get(record.recordId));
+    if (current === undefined || isTombstone(current)) {
+      return undefined;
+    }
+    if (current.erasing !== undefined) {
+      return current;
+    }
+    throw new ConflictError(
+      `record ${record.recordId} changed since it was read for erasure (a hold, a request or a correction): nothing was erased; it is decided again on the next run`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * lifted. Holds carry a case reference, never personal data.
  */
 import { isTombstone, type Hold, type StoredRecord } from '../domain/record.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LifecycleDeps } from './deps.ts';
 
 /** Which records a hold command targets. */
@@ -50,6 +50,15 @@ export async function addHold(
     placedAt: deps.clock.now().toISOString(),
   };
   const records = await targetRecords(deps, input.target);
+  // An erasure that has claimed a record is decided (its documents or key
+  // may be gone already): a hold could not keep it, so it is refused
+  // rather than recorded as if it did.
+  const erasing = records.filter((r) => r.erasing !== undefined);
+  if (erasing.length > 0) {
+    throw new ConflictError(
+      `cannot hold ${erasing.map((r) => `${r.recordId} (erasure begun ${r.erasing?.since}, ${r.erasing?.cause})`).join(', ')}: its erasure has begun and will finish; nothing was held`,
+    );
+  }
   for (const r of records) {
     await deps.records.update(
       {
