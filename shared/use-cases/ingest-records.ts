@@ -14,10 +14,10 @@ import type { CategoryKind } from '../domain/catalogue-types.ts';
 import { fieldAad, sealBytes, sealValue } from '../domain/envelope.ts';
 import type { DocumentRef, StoredRecord } from '../domain/record.ts';
 import { type TaggedRecord, tagRecord } from '../domain/tagging.ts';
-import { ConflictError, type Problem, TransientStoreError, assertIsError } from '../errors.ts';
+import { ConflictError, type Problem, assertIsError } from '../errors.ts';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { SubjectKeys } from './subject-keys.ts';
+import { keepUnderLiveKey, SubjectKeys } from './subject-keys.ts';
 
 /** One input line. */
 export interface IngestLine {
@@ -82,24 +82,16 @@ async function storeOne(
     if (tagged.documents.length > 0) {
       await deps.records.beginDocuments(tagged.recordId);
     }
-    let content = await sealContent(deps, keys, tagged, subject, values, written);
-    let stored: StoredRecord = recordOf(tagged, subject, content, now);
+    const content = await sealContent(deps, keys, tagged, subject, values, written);
+    const stored: StoredRecord = recordOf(tagged, subject, content, now);
     await deps.records.create(stored, [audit(stored)]);
     created = true;
-    // A sweep may have destroyed the subject's key after it was read here
-    // and before this record existed; then the record is sealed again under
-    // a fresh key, so nothing stays sealed under a destroyed key.
-    for (let attempt = 0; needsKey && !(await deps.keys.use(subject)); attempt += 1) {
-      if (attempt >= 3) {
-        throw new TransientStoreError(`the data key of record ${tagged.recordId} kept being destroyed while it was stored`);
-      }
-      keys.forget(subject);
-      content = await sealContent(deps, keys, tagged, subject, values, written);
-      const resealed: StoredRecord = { ...recordOf(tagged, subject, content, now), version: stored.version + 1 };
-      await deps.records.update(resealed, stored.version);
-      stored = resealed;
+    if (!needsKey) {
+      return stored;
     }
-    return stored;
+    return await keepUnderLiveKey(deps, keys, stored, async () =>
+      recordOf(tagged, subject, await sealContent(deps, keys, tagged, subject, values, written), now),
+    );
   } catch (error) {
     // Before the record exists its documents are orphans and go; after, they
     // are the record's.

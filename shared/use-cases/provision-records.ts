@@ -12,7 +12,7 @@ import { computeDueAt } from '../domain/retention.ts';
 import { NotFoundError, RefusedError, ValidationError } from '../errors.ts';
 import type { AuditEventInput, RequestStore } from '../ports/index.ts';
 import type { LifecycleDeps } from './deps.ts';
-import { SubjectKeys } from './subject-keys.ts';
+import { keepUnderLiveKey, SubjectKeys } from './subject-keys.ts';
 
 /** System dataset of provision and receipt records. */
 export const PROVISION_DATASET = 'wasure-provision-records';
@@ -44,14 +44,14 @@ export interface ProvideResult {
  * A provision or receipt record of the subject: its values sealed under
  * the subject's data key like any record's, the subject by pseudonym.
  */
-async function provisionRecord(
+function provisionRecord(
   deps: LifecycleDeps,
   subjectPseudonym: string,
+  recordId: string,
+  now: string,
   fields: Record<string, unknown>,
-): Promise<StoredRecord> {
-  const now = deps.clock.now().toISOString();
-  const recordId = `prov-${deps.ids.next()}`;
-  const key = await new SubjectKeys(deps).forWriting(subjectPseudonym);
+  key: Uint8Array,
+): StoredRecord {
   const sealed: Record<string, string> = {};
   for (const [name, value] of Object.entries(fields)) {
     sealed[name] = sealValue(key, value, fieldAad(recordId, name));
@@ -90,6 +90,27 @@ async function provisionRecord(
     updatedAt: now,
     version: 1,
   };
+}
+
+/**
+ * Writes a provision or receipt record with its audit event, sealed under
+ * a key that is still live once the record exists (like an ingested
+ * record: a sweep destroying the subject's key meanwhile makes it sealed
+ * again under a fresh one).
+ */
+async function createProvisionRecord(
+  deps: LifecycleDeps,
+  subjectPseudonym: string,
+  fields: Record<string, unknown>,
+  audit: (record: StoredRecord) => AuditEventInput[],
+): Promise<StoredRecord> {
+  const keys = new SubjectKeys(deps);
+  const recordId = `prov-${deps.ids.next()}`;
+  const now = deps.clock.now().toISOString();
+  const build = async () => provisionRecord(deps, subjectPseudonym, recordId, now, fields, await keys.forWriting(subjectPseudonym));
+  const record = await build();
+  await deps.records.create(record, audit(record));
+  return keepUnderLiveKey(deps, keys, record, build);
 }
 
 /** True when the subject has a standing stop-provision request. */
@@ -180,7 +201,7 @@ export async function provide(
   ]
     .filter((f) => !recipient.excludedFields.includes(f))
     .sort();
-  const record = await provisionRecord(deps, subject, {
+  const record = await createProvisionRecord(deps, subject, {
     kind: 'provision',
     providedAt: deps.clock.now().toISOString(),
     recipientId: recipient.id,
@@ -190,10 +211,7 @@ export async function provide(
     ...(input.consentRef === undefined ? {} : { consentRef: input.consentRef }),
     items,
     sourceRecordIds: candidates.map((r) => r.recordId),
-  });
-  await deps.records.create(record, [
-    { ...base, action: 'provision', outcome: 'ok', recordId: record.recordId },
-  ]);
+  }, (r) => [{ ...base, action: 'provision', outcome: 'ok', recordId: r.recordId }]);
   await deps.audit.integrate();
   return {
     provisionRecordId: record.recordId,
@@ -234,7 +252,7 @@ export async function recordReceipt(
   if (problems.length > 0) {
     throw new ValidationError('incomplete receipt confirmation', problems);
   }
-  const record = await provisionRecord(deps, await deps.pseudonyms.pseudonym(input.subjectId), {
+  const record = await createProvisionRecord(deps, await deps.pseudonyms.pseudonym(input.subjectId), {
     kind: 'receipt',
     receivedAt: deps.clock.now().toISOString(),
     providerName: input.providerName,
@@ -246,13 +264,12 @@ export async function recordReceipt(
     items: [...input.items],
     consent: input.consentRef !== undefined,
     ...(input.consentRef === undefined ? {} : { consentRef: input.consentRef }),
-  });
-  await deps.records.create(record, [
+  }, (r) => [
     {
       action: 'receipt',
       actor: input.actor,
-      subjectPseudonym: record.subjectPseudonym,
-      recordId: record.recordId,
+      subjectPseudonym: r.subjectPseudonym,
+      recordId: r.recordId,
       policyVersion: deps.catalogue.version,
       outcome: 'ok',
       details: { items: input.items.length },

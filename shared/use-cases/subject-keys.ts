@@ -4,8 +4,9 @@
  * The KMS encryption context is the random key id, never anything about
  * the subject, because KMS logs its context in clear.
  */
-import { KeyUnavailableError } from '../errors.ts';
-import type { Clock, Ids, KeyService, KeyStore } from '../ports/index.ts';
+import type { StoredRecord } from '../domain/record.ts';
+import { KeyUnavailableError, TransientStoreError } from '../errors.ts';
+import type { Clock, Ids, KeyService, KeyStore, RecordStore } from '../ports/index.ts';
 
 /** Ports needed to handle data keys. */
 export interface KeyDeps {
@@ -89,4 +90,31 @@ export class SubjectKeys {
     }
     return entry;
   }
+}
+
+/**
+ * After a record sealed under its subject's key was written: counts a use
+ * of the key, which fails when a sweep destroyed the key after it was read
+ * for sealing and before the record existed (the sweep's listing could not
+ * see the record). Then the record is sealed again under a fresh key
+ * (`reseal`) and rewritten, so nothing stays sealed under a destroyed key.
+ * Every path that seals a new record goes through here.
+ */
+export async function keepUnderLiveKey(
+  deps: KeyDeps & { readonly records: RecordStore },
+  keys: SubjectKeys,
+  stored: StoredRecord,
+  reseal: () => Promise<StoredRecord>,
+): Promise<StoredRecord> {
+  let current = stored;
+  for (let attempt = 0; !(await deps.keys.use(current.subjectPseudonym)); attempt += 1) {
+    if (attempt >= 3) {
+      throw new TransientStoreError(`the data key of record ${current.recordId} kept being destroyed while it was stored`);
+    }
+    keys.forget(current.subjectPseudonym);
+    const resealed: StoredRecord = { ...(await reseal()), version: current.version + 1 };
+    await deps.records.update(resealed, current.version);
+    current = resealed;
+  }
+  return current;
 }
