@@ -158,20 +158,14 @@ describe('eraseRecord', () => {
     expect((await deps.records.get('gnm-0002'))?.status).toBe('active');
   });
 
-  // A hold placed between the sweep's read and its erasure: the erasure
-  // removes documents and the key before the tombstone's version check
-  // refuses, so the held record survives as an item whose documents and
-  // data key are gone (shared/use-cases/erase-record.ts, eraseRecord: the
-  // conditional write is the last step, after deleteDocuments and
-  // destroyKeyIfUnneeded). Kept as a failing test until that is fixed.
-  // biome-ignore lint/suspicious/noSkippedTests: documents a defect found here (see the report of issue 14)
-  it.skip('leaves a record held after the sweep read it whole: documents and key kept', async () => {
+  it('leaves a record held after the sweep read it whole: the erasure refused, documents and key kept', async () => {
     // Prepare: the sweep has read gnm-0002 (a document, a subject alone)
     const { deps, record } = await holding('gnm-0002');
     await addHold(deps, { target: { recordId: 'gnm-0002' }, reason: 'case 2026-7', actor: 'admin:legal' });
     // Act
-    await eraseRecord(deps, record, 'retention', 'system:sweep').catch(() => undefined);
+    const attempt = eraseRecord(deps, record, 'retention', 'system:sweep');
     // Assess
+    await expect(attempt).rejects.toBeInstanceOf(ConflictError);
     const held = await live(deps, 'gnm-0002');
     expect(held.holds).toHaveLength(1);
     expect(await deps.keys.get(held.subjectPseudonym)).toBeDefined();
