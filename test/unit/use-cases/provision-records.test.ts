@@ -106,16 +106,7 @@ describe('provide', () => {
     );
   });
 
-  // The subject's last record is erased after provide() read the subject
-  // key and before the provision record is written: the erasure finds no
-  // other sealed record and destroys the key, and provide() then writes a
-  // provision record sealed under that destroyed key, unreadable for the
-  // years APPI Art. 29 requires it kept. Ingest guards this with
-  // keys.use() and a reseal (ingest-records.ts storeOne); provisionRecord
-  // and recordReceipt (shared/use-cases/provision-records.ts) count no use.
-  // Kept as a failing test until that is fixed.
-  // biome-ignore lint/suspicious/noSkippedTests: documents a defect found here (see the report of issue 14)
-  it.skip('never leaves a provision record sealed under a key destroyed while it was written', async () => {
+  it('never leaves a provision record sealed under a key destroyed while it was written', async () => {
     // Prepare
     const deps = await holding();
     const create = deps.records.create.bind(deps.records);
