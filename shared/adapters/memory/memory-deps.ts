@@ -92,7 +92,7 @@ export function memoryDeps(catalogue: Catalogue, clock: Clock, options: MemoryDe
     ids,
     catalogue,
     landing: new MemoryObjectStore(faults, 'landing'),
-    requests: new MemoryRequestStore(faults),
+    requests: new MemoryRequestStore(faults, audit),
     exports: new MemoryExportStore(exportsBucket, clock),
     faults,
   };

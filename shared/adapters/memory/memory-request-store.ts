@@ -3,12 +3,15 @@
  * table: create only when the id is absent (false otherwise), update only
  * at the expected version (ConflictError otherwise), the subject index in
  * `receivedAt` order, and the open index of `received` requests by
- * deadline.
+ * deadline. An update given audit events stages them through the outbox
+ * in the same commit (both or neither).
  */
 import type { SubjectRequest } from '../../domain/requests.ts';
 import { ConflictError } from '../../errors.ts';
+import type { AuditEventInput } from '../../ports/index.ts';
 import type { RequestLedger } from '../../use-cases/subject-requests.ts';
 import type { Faults } from './faults.ts';
+import type { MemoryOutbox } from './memory-audit-trail.ts';
 
 const byKey =
   (key: 'receivedAt' | 'deadline') =>
@@ -19,7 +22,10 @@ const byKey =
 export class MemoryRequestStore implements RequestLedger {
   private readonly items = new Map<string, SubjectRequest>();
 
-  constructor(private readonly faults: Faults) {}
+  constructor(
+    private readonly faults: Faults,
+    private readonly outbox?: MemoryOutbox,
+  ) {}
 
   get(requestId: string): Promise<SubjectRequest | undefined> {
     return this.faults.run('requests.get', () => structuredClone(this.items.get(requestId)));
@@ -35,12 +41,17 @@ export class MemoryRequestStore implements RequestLedger {
     });
   }
 
-  update(request: SubjectRequest, expectedVersion: number): Promise<void> {
-    return this.faults.run('requests.update', () => {
+  async update(request: SubjectRequest, expectedVersion: number, audit: readonly AuditEventInput[] = []): Promise<void> {
+    if (audit.length > 0 && this.outbox === undefined) {
+      throw new Error('this request store was built without an audit outbox; it cannot write audit events');
+    }
+    const staged = audit.length === 0 ? [] : await (this.outbox as MemoryOutbox).stage(audit);
+    await this.faults.run('requests.update', () => {
       if (this.items.get(request.requestId)?.version !== expectedVersion) {
         throw new ConflictError(`request ${request.requestId} is not at version ${expectedVersion}`);
       }
       this.items.set(request.requestId, structuredClone(request));
+      this.outbox?.commit(staged);
     });
   }
 

@@ -100,6 +100,7 @@ describe('registerRequest', () => {
       (deps) => registerRequest(deps, input('req-k', 'export', 'S-IBK-1001')),
       (deps) => registerRequest(deps, input('req-k', 'export', 'S-IBK-1001')),
       async (deps, killedAt) => {
+        await deps.audit.integrate();
         expect(await frozenBy(deps, 'S-IBK-1001'), `killed at ${killedAt}`).toEqual([['req-k']]);
         expect(await eventsOf(deps, 'request')).toHaveLength(1);
       },
