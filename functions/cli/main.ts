@@ -10,7 +10,7 @@ import {
   ValidationError,
   assertIsError,
 } from '#shared/errors.ts';
-import { type RuntimeOptions, openRuntime, type Runtime } from '../runtime.ts';
+import type { Runtime, RuntimeOptions } from '../runtime.ts';
 import {
   GLOBAL_OPTIONS,
   TOP_OPTIONS,
@@ -19,8 +19,8 @@ import {
   optionString,
   parseArgs,
 } from './args.ts';
-import { COMMANDS } from './commands/index.ts';
-import type { CliCommand, CliContext } from './types.ts';
+import { COMMANDS, type CommandEntry, loadAllCommands } from './commands/index.ts';
+import type { CliContext } from './types.ts';
 
 /** Where the CLI writes; injectable so tests run it in-process. */
 export interface CliIo {
@@ -37,8 +37,8 @@ const defaultIo: CliIo = {
   cwd: process.cwd(),
 };
 
-function usage(): string {
-  const lines = COMMANDS.map((c) => `  wasure ${c.usage}`);
+async function usage(): Promise<string> {
+  const lines = (await loadAllCommands()).map((c) => `  wasure ${c.usage}`);
   return [
     'wasure — tag, retain, delete, encrypt and audit personal data (APPI)',
     '',
@@ -60,7 +60,7 @@ export function cliVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
-function findCommand(words: readonly string[]): CliCommand | undefined {
+function findCommand(words: readonly string[]): CommandEntry | undefined {
   return [...COMMANDS]
     .sort((a, b) => b.path.length - a.path.length)
     .find((c) => c.path.every((w, i) => words[i] === w));
@@ -106,23 +106,24 @@ export async function runCli(
   let runtime: Runtime | undefined;
   try {
     const words = commandWords(argv);
-    const command = findCommand(words.map((w) => w.word));
-    if (command === undefined) {
+    const entry = findCommand(words.map((w) => w.word));
+    if (entry === undefined) {
       const top = parseArgs(argv, { options: TOP_OPTIONS, positionals: words.map((w) => w.word), command: '' });
       if (top.options.version === true) {
         io.stdout(`wasure ${cliVersion()}\n`);
         return 0;
       }
       if (top.options.help === true && top.positionals.length === 0) {
-        io.stdout(`${usage()}\n`);
+        io.stdout(`${await usage()}\n`);
         return 0;
       }
       const first = top.positionals[0];
       io.stderr(
-        `${first === undefined ? 'wasure needs a command' : `unknown command "${top.positionals.join(' ')}"`}\n\n${usage()}\n`,
+        `${first === undefined ? 'wasure needs a command' : `unknown command "${top.positionals.join(' ')}"`}\n\n${await usage()}\n`,
       );
       return 2;
     }
+    const command = await entry.load();
     const at = new Set(words.slice(0, command.path.length).map((w) => w.at));
     const name = command.path.join(' ');
     const options = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
@@ -159,6 +160,8 @@ export async function runCli(
       stateDir,
       json,
       runtime: async () => {
+        // Loaded here: commands that open no store never pay for it.
+        const { openRuntime } = await import('../runtime.ts');
         runtime ??= await openRuntime(runtimeOptions);
         return runtime;
       },

@@ -1,13 +1,15 @@
 // Starts DynamoDB Local the way its own main does, with three changes the
-// jar offers no option for (functions/local/embedded.ts runs this file with
-// Java's single-file source launcher, the jar on the class path):
+// jar offers no option for (functions/local/dynamodb-local.ts compiles this
+// file once into node_modules/.cache/wasure and runs the class, the jar on
+// the class path; it falls back to Java's single-file source launcher):
 //  1. the Jetty connector listens on 127.0.0.1 only (the jar binds 0.0.0.0);
 //  2. the JVM ends itself when its parent process is gone: stdin (a pipe from
 //     the parent) reaching end-of-file, or the parent pid changing, both mean
 //     the wasure CLI died, even by kill -9, so no orphan JVM keeps the DB;
 //  3. an exclusive OS file lock on LOCKFILE, so a second JVM can never open
 //     the same database files beside a running one.
-// Usage: java -cp DynamoDBLocal.jar dynamodb-local-launcher.java LOCKFILE|- ARGS...
+// Usage: java -cp DynamoDBLocal.jar:CLASSES DynamoDbLocalLauncher LOCKFILE|- ARGS...
+//    or: java -cp DynamoDBLocal.jar dynamodb-local-launcher.java LOCKFILE|- ARGS...
 // Only reflection is used, so the file compiles without Jetty on the path.
 import java.io.IOException;
 import java.lang.reflect.Field;

@@ -8,10 +8,21 @@
  * empty database, not this one.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DescribeTableCommand,
@@ -26,6 +37,7 @@ import type { ResourceNames } from '#shared/config/resources.ts';
 import type { TableDefinition } from '#shared/domain/store-definitions.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { LAUNCHER_MARK } from './state-dir.ts';
+import { PACKAGE_ROOT } from './template-cache.ts';
 
 /** The region the embedded clients use; part of DynamoDB Local's file name. */
 export const LOCAL_REGION = 'ap-northeast-1';
@@ -35,17 +47,138 @@ const JAVA_HINT =
 
 const LAUNCHER = fileURLToPath(new URL(LAUNCHER_MARK, import.meta.url));
 
-function checkJava(): void {
+/** Returns the `java -version` text, which keys the compiled launcher. */
+function checkJava(): string {
   const out = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (out.error !== undefined || out.status !== 0) {
     throw new ConfigError(`java was not found. ${JAVA_HINT}`);
   }
-  const match = /version "(\d+)/.exec(`${out.stderr}${out.stdout}`);
+  const text = `${out.stderr}${out.stdout}`;
+  const match = /version "(\d+)/.exec(text);
   const major = Number(match?.[1] ?? 0);
   if (major < 17) {
     throw new ConfigError(`java ${major || '(unknown)'} is too old. ${JAVA_HINT}`);
   }
+  return text;
 }
+
+/** The launcher's class name (declared in the .java file). */
+const LAUNCHER_CLASS = 'DynamoDbLocalLauncher';
+const MANIFEST = 'manifest.json';
+// Short-lived JVMs (javac, and the server the CLI asks a few requests):
+// C1 alone and the serial collector start them faster, and they never run
+// long enough to need C2's code.
+const FAST_START = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
+/** Options of {@link compiledLauncher}. */
+export interface CompiledLauncherOptions {
+  /** The launcher source. @default dynamodb-local-launcher.java beside this file */
+  readonly source?: string;
+  /** Cache folder. @default `<package root>/node_modules/.cache/wasure` */
+  readonly cacheRoot?: string;
+  /** `java -version` text; part of the key, so a new JVM compiles again. */
+  readonly javaVersion: string;
+  /** Progress messages. @default none */
+  readonly log?: (line: string) => void;
+}
+
+function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Owned by this user and closed to group and others (a symlink never is). */
+function ownerOnly(path: string, kind: 'dir' | 'file'): boolean {
+  const found = lstatSync(path, { throwIfNoEntry: false });
+  if (found === undefined) return false;
+  if (kind === 'dir' ? !found.isDirectory() : !found.isFile()) return false;
+  const uid = process.getuid?.();
+  return (uid === undefined || found.uid === uid) && (found.mode & 0o077) === 0;
+}
+
+/**
+ * Whether `dir` holds a compiled launcher this user wrote: the folder and
+ * each file owner-only, and each class file the bytes its manifest names.
+ */
+function usableLauncher(dir: string): boolean {
+  try {
+    if (!ownerOnly(dir, 'dir') || !ownerOnly(join(dir, MANIFEST), 'file')) return false;
+    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as { files?: unknown };
+    const files = Object.entries((manifest.files ?? {}) as Record<string, unknown>);
+    if (!files.some(([name]) => name === `${LAUNCHER_CLASS}.class`)) return false;
+    const names = readdirSync(dir).filter((n) => n !== MANIFEST);
+    if (names.length !== files.length) return false;
+    return files.every(
+      ([name, hash]) =>
+        /^[\w$]+\.class$/.test(name) && ownerOnly(join(dir, name), 'file') && sha256(readFileSync(join(dir, name))) === hash,
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The folder holding the launcher compiled to classes, for the class path:
+ * the single-file source launch compiles it in every JVM start, which
+ * costs a second or more. Cached under a content hash of the source and
+ * the `java -version` text; compiled in a private temporary folder that is
+ * renamed into place whole, so a reader never sees half a cache. A folder
+ * that is not this user's, is open to others, or whose classes do not
+ * match their manifest is never run: a corrupt one of ours is compiled
+ * again, any other gives undefined. Undefined also when compiling fails
+ * (e.g. a read-only install); the caller then launches from source.
+ */
+export function compiledLauncher(options: CompiledLauncherOptions): string | undefined {
+  const source = options.source ?? LAUNCHER;
+  const cacheRoot = options.cacheRoot ?? join(PACKAGE_ROOT, 'node_modules', '.cache', 'wasure');
+  let temp: string | undefined;
+  try {
+    const key = sha256(`${sha256(options.javaVersion)}\0${sha256(readFileSync(source))}`).slice(0, 32);
+    const dir = join(cacheRoot, `dynamodb-local-launcher-${key}`);
+    if (usableLauncher(dir)) return dir;
+    mkdirSync(cacheRoot, { recursive: true, mode: 0o700 });
+    const root = lstatSync(cacheRoot);
+    // Tightened as the template cache does; a folder of another user is left alone.
+    if (root.isDirectory() && root.uid === process.getuid?.()) chmodSync(cacheRoot, 0o700);
+    if (!ownerOnly(cacheRoot, 'dir')) return undefined;
+    if (lstatSync(dir, { throwIfNoEntry: false }) !== undefined) {
+      // Looked at again: another process may have just renamed a sound copy in.
+      if (usableLauncher(dir)) return dir;
+      if (!ownerOnly(dir, 'dir')) return undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    temp = mkdtempSync(join(cacheRoot, '.launcher-'));
+    // javac through the jdk.compiler module the source launcher needs
+    // anyway, so a JRE without the javac command works too.
+    const out = spawnSync('java', [...FAST_START, '-m', 'jdk.compiler/com.sun.tools.javac.Main', '-d', temp, source], {
+      encoding: 'utf8',
+    });
+    if (out.error !== undefined || out.status !== 0) {
+      options.log?.(`cannot compile the DynamoDB Local launcher, launching from source: ${`${out.stderr}`.trim()}`);
+      return undefined;
+    }
+    const files: Record<string, string> = {};
+    for (const name of readdirSync(temp)) {
+      chmodSync(join(temp, name), 0o600);
+      files[name] = sha256(readFileSync(join(temp, name)));
+    }
+    writeFileSync(join(temp, MANIFEST), JSON.stringify({ files }), { mode: 0o600, flag: 'wx' });
+    try {
+      renameSync(temp, dir);
+      temp = undefined;
+    } catch {
+      // Another process renamed its copy first; theirs is used if sound.
+    }
+    return usableLauncher(dir) ? dir : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (temp !== undefined) rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** A failure of the cached classes themselves, after which the source is launched. */
+const CLASS_FAILURE =
+  /ClassFormatError|UnsupportedClassVersionError|NoClassDefFoundError|ClassNotFoundException|VerifyError|Could not find or load main class/;
 
 function dynamoJar(): { jar: string; lib: string } {
   const require = createRequire(import.meta.url);
@@ -92,19 +225,35 @@ export interface DynamoDbLocal {
 
 /** Starts DynamoDB Local and waits until it answers. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
-  checkJava();
+  const javaVersion = checkJava();
+  const classes = compiledLauncher({ javaVersion, log: options.log });
+  if (classes === undefined) return launch(options, undefined);
+  try {
+    return await launch(options, classes);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !CLASS_FAILURE.test(error.message)) throw error;
+    options.log(`the compiled DynamoDB Local launcher failed, launching from source: ${error.message}`);
+    return launch(options, undefined);
+  }
+}
+
+/** Starts the JVM, with the launcher's classes from `classes` or else from source. */
+async function launch(options: DynamoDbLocalOptions, classes: string | undefined): Promise<DynamoDbLocal> {
   const { jar, lib } = dynamoJar();
   const port = await freePort();
   const lock = options.dbPath === undefined ? '-' : join(options.dbPath, '.jvm-lock');
   const args = [
     `-Xmx${options.heapMb}m`,
+    ...FAST_START,
     `-Djava.library.path=${lib}`,
     // Names the state directory on the command line, so a later run can
     // tell this JVM from an unrelated process that reused its pid.
     `-Dwasure.state=${options.cwd}`,
-    '-cp',
-    jar,
-    LAUNCHER,
+    // The compiled launch names the source too: state-dir.ts knows a
+    // wasure JVM by an argument ending in the launcher's file name.
+    ...(classes === undefined
+      ? ['-cp', jar, LAUNCHER]
+      : [`-Dwasure.launcher=${LAUNCHER}`, '-cp', `${jar}${delimiter}${classes}`, LAUNCHER_CLASS]),
     lock,
     '-port',
     String(port),
