@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteItemCommand, type DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import type { StoredRecord } from '#shared/domain/record.ts';
 import { exportSubject, registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { startEmbedded } from '#functions/local/embedded.ts';
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
     const e = await startEmbedded({ dir, persist: false, heapMb: 8192 });
     try {
       const base = embeddedDeps(e, catalogue, clockAt('2026-11-22T00:00:00Z')).deps;
-      const deps = { ...base, requests: new DynamoRequestStore(e.dynamodb, e.names.requestsTable) };
+      const deps = base;
       process.stderr.write(`[${total}] seeding …\n`);
       await seed(e.dynamodb, e.names.recordsTable, (i) => record(`o-${i}`, `S-${i % 100_000}`), total - 50);
       const target = await deps.pseudonyms.pseudonym('S-TARGET');

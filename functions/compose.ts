@@ -191,7 +191,7 @@ export function composeDeps(names: ResourceNames, clients: Clients, options: Com
     ids,
     catalogue: options.catalogue,
     ...(options.log === undefined ? {} : { log: options.log }),
-    requests: when(names, ADAPTER_NEEDS.requests, () => new DynamoRequestStore(dynamodb, name('requestsTable'))),
+    requests: when(names, ADAPTER_NEEDS.requests, () => new DynamoRequestStore(dynamodb, name('requestsTable'), audit)),
     ...(options.exports !== undefined
       ? { exports: options.exports }
       : ADAPTER_NEEDS.exports.every(has)

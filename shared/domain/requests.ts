@@ -108,6 +108,12 @@ export interface SubjectRequest {
   readonly reasons: readonly string[];
   /** When completed (ISO). */
   readonly completedAt?: string;
+  /**
+   * `false` while a registration is unfinished: the request exists but the
+   * subject's records may not be frozen yet and its `request` event not
+   * written. A retry of the registration finishes it; absent means done.
+   */
+  readonly registered?: false;
   /** Optimistic-lock version. */
   readonly version: number;
 }

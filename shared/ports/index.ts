@@ -270,8 +270,11 @@ export interface RequestStore {
   get(requestId: string): Promise<SubjectRequest | undefined>;
   /** Writes a new request; false when the id exists (idempotent retry). */
   create(request: SubjectRequest): Promise<boolean>;
-  /** Writes a changed request if its stored version is `expectedVersion`. */
-  update(request: SubjectRequest, expectedVersion: number): Promise<void>;
+  /**
+   * Writes a changed request if its stored version is `expectedVersion`;
+   * `audit` events are written in the same transaction (both or neither).
+   */
+  update(request: SubjectRequest, expectedVersion: number, audit?: readonly AuditEventInput[]): Promise<void>;
   /** Every request of a subject, by its keyed pseudonym (never the raw id), oldest first. */
   listBySubject(subjectPseudonym: string): Promise<SubjectRequest[]>;
 }

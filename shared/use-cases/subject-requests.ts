@@ -94,7 +94,9 @@ export async function registerRequest(
         `request id ${input.requestId} is already used by another ${existing.type} request`,
       );
     }
-    return existing;
+    // A registration cut short (the process killed after creating the
+    // request) is finished by its retry.
+    return existing.registered === false && existing.status === 'received' ? finishRegistration(deps, existing, input) : existing;
   }
   const paramProblems = requestParamsProblems(deps, input.type, params, subject, target);
   if (paramProblems.length > 0 || subject === undefined) {
@@ -116,25 +118,46 @@ export async function registerRequest(
     },
     sealed: await sealRequestValues(deps, input, subject),
     reasons: [],
+    registered: false,
     version: 1,
   };
   if (!(await deps.requests.create(request))) {
     return registerRequest(deps, input);
   }
-  if (FREEZING.includes(input.type)) {
-    await setPending(deps, subject, input.requestId, true);
+  return finishRegistration(deps, request, input);
+}
+
+/**
+ * The rest of a registration, safe to run again: freezes the subject's
+ * records (a record already frozen by the request is left), then marks the
+ * request registered in one transaction with its `request` event, so a
+ * retry after a crash at any point freezes every record and writes the
+ * event exactly once.
+ */
+async function finishRegistration(deps: RequestDeps, request: SubjectRequest, input: RequestInput): Promise<SubjectRequest> {
+  if (FREEZING.includes(request.type)) {
+    await setPending(deps, request.subjectPseudonym, request.requestId, true);
   }
-  await deps.audit.append([
-    {
-      action: 'request',
-      actor: `requester:${input.requester.kind}`,
-      subjectPseudonym: subject,
-      policyVersion: deps.catalogue.version,
-      outcome: 'ok',
-      details: { requestId: input.requestId, type: input.type, verifiedBy: request.verification.method },
-    },
-  ]);
-  return request;
+  const { registered: _unfinished, ...rest } = request;
+  const done: SubjectRequest = { ...rest, version: request.version + 1 };
+  try {
+    await deps.requests.update(done, request.version, [
+      {
+        action: 'request',
+        actor: `requester:${request.requester.kind}`,
+        subjectPseudonym: request.subjectPseudonym,
+        policyVersion: deps.catalogue.version,
+        outcome: 'ok',
+        details: { requestId: request.requestId, type: request.type, verifiedBy: request.verification.method },
+      },
+    ]);
+  } catch (error) {
+    // Another retry finished it first.
+    if (error instanceof ConflictError) return registerRequest(deps, input);
+    throw error;
+  }
+  await deps.audit.integrate();
+  return done;
 }
 
 /**

@@ -206,7 +206,7 @@ describe('audit trail on the embedded stores', () => {
     // Prepare: everything that writes audit events
     await ingestRecords(deps, sample('records.jsonl'), { actor: 'test' });
     await ingestRecords(deps, sample('records-refused.jsonl'), { actor: 'test' });
-    const requestDeps = { ...deps, requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable) };
+    const requestDeps = { ...deps, requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable, audit) };
     await readRecord(deps, { recordId: 'stm-0002', purpose: 'saitama-2', actor: 'test' });
     await readRecord(deps, { recordId: 'stm-0002', purpose: 'saitama-7', actor: 'test' }).catch(() => undefined);
     await provide(requestDeps, { subjectId: 'S-STM-4002', recipientId: 'keio-university', basis: 'academic-research', actor: 'test' });

@@ -395,7 +395,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
       // The erase request's receipt steps run as VerifyAuditFn does: the
       // deferred checkpointer, which waits for the sequencer and signs.
       checkpointer,
-      requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),
+      requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable, audit),
       exports: new S3ExportStore(embedded.s3, LOCAL_EXPORTS_BUCKET, clock, 7, 3600, false),
     };
     const deps: RequestTaskDeps = { ...unwrapped };

@@ -43,7 +43,7 @@ describe('quarantine retention and subject coverage (embedded stores)', () => {
     deps = {
       ...built.deps,
       log: (l) => log.push(l),
-      requests: new DynamoRequestStore(env().dynamodb, env().names.requestsTable),
+      requests: new DynamoRequestStore(env().dynamodb, env().names.requestsTable, built.audit),
       exports: new DirectoryExportStore(exportsDir, clock),
     };
     watcher = watchLanding(env(), deps);

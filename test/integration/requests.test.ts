@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
 import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { RefusedError, ValidationError } from '#shared/errors.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
@@ -44,7 +43,7 @@ describe('subject requests on the embedded stores', () => {
     dir = await mkdtemp(join(tmpdir(), 'wasure-req-'));
     embedded = await startEmbedded({ dir, persist: false });
     const base = embeddedDeps(embedded, sampleCatalogue(), clockAt('2026-11-22T01:00:00Z')).deps;
-    deps = { ...base, requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable) };
+    deps = base;
     // Near-identical subjects: same fields, ids differing by one character.
     const lines = [
       subjectLine('S-100', 'r-100-a'),

@@ -81,7 +81,7 @@ describe('subject-request state machines, executed locally', () => {
     audit = composed.audit;
     deps = {
       ...base,
-      requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable),
+      requests: new DynamoRequestStore(embedded.dynamodb, embedded.names.requestsTable, composed.audit),
       exports: new DirectoryExportStore(join(dir, 'exports'), base.clock),
       checkpointer: audit,
     };

@@ -10,13 +10,17 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { requestExpiresAt, type SubjectRequest } from '../../domain/requests.ts';
 import { INDEX } from '../../domain/store-definitions.ts';
-import { ConflictError } from '../../errors.ts';
+import { ConflictError, TransientStoreError } from '../../errors.ts';
+import type { AuditEventInput } from '../../ports/index.ts';
+import type { AuditOutbox } from './dynamo-audit-trail.ts';
 import type { RequestLedger } from '../../use-cases/subject-requests.ts';
 
 /** Value of `openState` on open requests (the open index's one partition). */
@@ -43,9 +47,14 @@ function fromItem(item: Record<string, AttributeValue>): SubjectRequest {
 
 /** DynamoDB implementation of {@link RequestLedger}. */
 export class DynamoRequestStore implements RequestLedger {
+  /**
+   * @param outbox stages the audit events an update carries, in the same
+   *   transaction (the trail whose writer MAC key this process holds).
+   */
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
+    private readonly outbox?: AuditOutbox,
   ) {}
 
   async get(requestId: string): Promise<SubjectRequest | undefined> {
@@ -77,17 +86,36 @@ export class DynamoRequestStore implements RequestLedger {
     }
   }
 
-  async update(request: SubjectRequest, expectedVersion: number): Promise<void> {
+  async update(request: SubjectRequest, expectedVersion: number, audit: readonly AuditEventInput[] = []): Promise<void> {
+    const put = {
+      TableName: this.table,
+      Item: toItem(request),
+      ConditionExpression: '#v = :v',
+      ExpressionAttributeNames: { '#v': 'version' },
+      ExpressionAttributeValues: marshall({ ':v': expectedVersion }),
+    };
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.table,
-          Item: toItem(request),
-          ConditionExpression: '#v = :v',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: marshall({ ':v': expectedVersion }),
-        }),
-      );
+      if (audit.length === 0) {
+        await this.client.send(new PutItemCommand(put));
+        return;
+      }
+      if (this.outbox === undefined) {
+        throw new Error('this request store was built without an audit outbox; it cannot write audit events');
+      }
+      const staged = await this.outbox.stage(audit);
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: put }, ...staged] }));
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          throw new ConflictError(`request ${request.requestId} is not at version ${expectedVersion}`, { cause: error });
+        }
+        throw new TransientStoreError(
+          `update request: transaction cancelled (${reasons.map((r) => r.Code ?? 'None').join(', ')})`,
+          { cause: error },
+        );
+      }
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new ConflictError(
