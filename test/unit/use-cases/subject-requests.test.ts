@@ -87,14 +87,7 @@ describe('registerRequest', () => {
     expect(await frozenBy(deps, 'S-IBK-1002')).toEqual([[]]);
   });
 
-  // Killed after the request is created and before the subject's records
-  // are frozen, a retry finds the request and returns it: the records stay
-  // unfrozen (the sweep may erase what the export must disclose) and the
-  // `request` event is never written (shared/use-cases/subject-requests.ts,
-  // registerRequest: the early `return existing` skips setPending and the
-  // audit append). Kept as a failing test until that is fixed.
-  // biome-ignore lint/suspicious/noSkippedTests: documents a defect found here (see the report of issue 14)
-  it.skip('killed at every port call and retried, freezes the records and audits the request once', async () => {
+  it('killed at every port call and retried, freezes the records and audits the request once', async () => {
     await killAtEveryCall(
       holding,
       (deps) => registerRequest(deps, input('req-k', 'export', 'S-IBK-1001')),
