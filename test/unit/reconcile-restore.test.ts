@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '#shared/domain/audit-chain.ts';
 import { isTombstone, type StoredRecord, type Tombstone } from '#shared/domain/record.ts';
+import { ConflictError } from '#shared/errors.ts';
 import type { AuditEventInput, ObjectVersion, StoredKey } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import { RECONCILE_ACTOR, reconcileRestore } from '#shared/use-cases/reconcile-restore.ts';
@@ -76,6 +77,14 @@ function world(input: {
     records: {
       get: async (id: string) => records.get(id),
       listBySubject: async (s: string) => live().filter((r) => r.subjectPseudonym === s),
+      // The erasure's claim: a versioned write of the erasing mark.
+      update: async (r: StoredRecord, expected: number) => {
+        const current = records.get(r.recordId);
+        if (current === undefined || isTombstone(current) || current.version !== expected) {
+          throw new ConflictError(`record ${r.recordId} is not at version ${expected}`);
+        }
+        records.set(r.recordId, r);
+      },
       replaceWithTombstone: async (t: Tombstone, _v: number, audit: readonly AuditEventInput[]) => {
         records.set(t.recordId, t);
         written.push(...audit);
