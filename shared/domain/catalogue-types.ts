@@ -2,6 +2,7 @@
  * Types of the policy catalogue: the organisation's description of what it
  * holds and why (個人情報取扱業務概要説明書), one entry per business line.
  */
+import type { RequestDeadlineSetting } from './request-deadlines.ts';
 
 /** Kinds of data category. */
 export type CategoryKind =
@@ -49,6 +50,11 @@ export interface Controller {
   readonly securityMeasures: readonly string[];
   /** Source document the entry was derived from. */
   readonly source?: string;
+  /**
+   * Statutory deadline of subject requests (APPI Art. 83 for public
+   * bodies). @default a business, 14 days, no closed-day rule
+   */
+  readonly requestDeadline?: RequestDeadlineSetting;
 }
 
 /** A purpose of use. */

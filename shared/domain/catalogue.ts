@@ -12,6 +12,7 @@ import {
   type RetentionBasis,
 } from './catalogue-types.ts';
 import { isDuration } from './duration.ts';
+import { deadlineSettingProblems } from './request-deadlines.ts';
 
 export type * from './catalogue-types.ts';
 export { SEALED_KINDS } from './catalogue-types.ts';
@@ -276,6 +277,9 @@ export function checkCatalogue(raw: unknown): Problem[] {
     }
     c.bool(o.publicBody, `${p}.publicBody`);
     c.strings(o.securityMeasures, `${p}.securityMeasures`);
+    if (o.requestDeadline !== undefined) {
+      c.problems.push(...deadlineSettingProblems(o.requestDeadline, `${p}.requestDeadline`));
+    }
   });
   each(purposes, 'purposes', (o, p) => {
     c.label(o.label, `${p}.label`);

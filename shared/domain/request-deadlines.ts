@@ -170,3 +170,95 @@ export function extendDeadline(
     extension: { days, reason: reason.trim() },
   };
 }
+
+/**
+ * A controller's deadline setting as the catalogue states it: only `kind`
+ * is required. @example `{ "kind": "public-body", "days": 15,
+ * "closedDayRule": "next-working-day", "closedDates": [{ "from": "12-29",
+ * "to": "01-03" }] }`
+ */
+export interface RequestDeadlineSetting {
+  /** Business or public body. */
+  readonly kind: DeadlineKind;
+  /** Days. @default 14 for a business, 30 for a public body */
+  readonly days?: number;
+  /** Whether a period ending on a closed day moves. @default 'none' */
+  readonly closedDayRule?: ClosedDayRule;
+  /** Yearly closed days. @default [] */
+  readonly closedDates?: readonly ClosedDateRange[];
+}
+
+const SETTING_KEYS = ['kind', 'days', 'closedDayRule', 'closedDates'];
+
+/** The full rule of a setting; an absent setting is {@link DEFAULT_DEADLINE_RULE}. */
+export function deadlineRule(setting?: RequestDeadlineSetting): RequestDeadlineRule {
+  if (setting === undefined) {
+    return DEFAULT_DEADLINE_RULE;
+  }
+  return {
+    kind: setting.kind,
+    days: setting.days ?? (setting.kind === 'public-body' ? PUBLIC_BODY_DEADLINE_DAYS : DEFAULT_REQUEST_DEADLINE_DAYS),
+    closedDayRule: setting.closedDayRule ?? 'none',
+    closedDates: setting.closedDates ?? [],
+  };
+}
+
+/** Every problem of a catalogue deadline setting at `path`, named by path. */
+export function deadlineSettingProblems(value: unknown, path: string): Problem[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ path, message: 'must be an object' }];
+  }
+  const s = value as Record<string, unknown>;
+  const problems: Problem[] = Object.keys(s)
+    .filter((k) => !SETTING_KEYS.includes(k))
+    .map((k) => ({ path: `${path}.${k}`, message: `is not a deadline setting (${SETTING_KEYS.join(', ')})` }));
+  const kind = s.kind;
+  if (kind !== 'business' && kind !== 'public-body') {
+    problems.push({ path: `${path}.kind`, message: 'must be business or public-body' });
+  }
+  const max = kind === 'public-body' ? PUBLIC_BODY_DEADLINE_DAYS : MAX_BUSINESS_DEADLINE_DAYS;
+  const days = s.days;
+  if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > max)) {
+    problems.push({ path: `${path}.days`, message: `must be a whole number of days from 1 to ${max}, not ${JSON.stringify(days)}` });
+  }
+  const move = s.closedDayRule;
+  if (move !== undefined && move !== 'next-working-day' && move !== 'none') {
+    problems.push({ path: `${path}.closedDayRule`, message: 'must be next-working-day or none' });
+  }
+  if (s.closedDates !== undefined) {
+    if (!Array.isArray(s.closedDates)) {
+      problems.push({ path: `${path}.closedDates`, message: 'must be an array' });
+    } else {
+      s.closedDates.forEach((r: unknown, i) => {
+        problems.push(...closedRangeProblems(r, `${path}.closedDates[${i}]`));
+      });
+    }
+  }
+  return problems;
+}
+
+function closedRangeProblems(value: unknown, path: string): Problem[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return [{ path, message: 'must be an object with from and to (MM-DD)' }];
+  }
+  const r = value as Record<string, unknown>;
+  return ['from', 'to'].flatMap((k) =>
+    typeof r[k] === 'string' && isMonthDay(r[k])
+      ? []
+      : [{ path: `${path}.${k}`, message: `${JSON.stringify(r[k]) ?? 'undefined'} is not a month-day (MM-DD)` }],
+  );
+}
+
+/**
+ * The deadline of a request to a catalogue's controllers: the earliest of
+ * their statutory deadlines, since a request does not name one controller
+ * and answering by the earliest breaks none (a controller without a
+ * setting counts as {@link DEFAULT_DEADLINE_RULE}; no controllers too).
+ */
+export function controllersDeadline(
+  receivedAt: Date,
+  settings: readonly (RequestDeadlineSetting | undefined)[],
+): string {
+  const all = settings.length === 0 ? [undefined] : settings;
+  return all.map((s) => statutoryDeadline(receivedAt, deadlineRule(s))).sort()[0] as string;
+}
