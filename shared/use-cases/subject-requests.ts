@@ -8,6 +8,7 @@ import { classifyFields } from '../domain/classify.ts';
 import { fieldAad, openValue, sealValue } from '../domain/envelope.ts';
 import { buildExportPackage, type ExportPackage } from '../domain/export-package.ts';
 import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
+import { controllersDeadline } from '../domain/request-deadlines.ts';
 import {
   openRequestState,
   REQUEST_OVERDUE_GRACE_DAYS,
@@ -53,7 +54,7 @@ export interface RequestInput {
   readonly verification?: Verification;
   /** `correct`: `recordId`, `set` (field → value), `unset` (field names). Other types take none. */
   readonly params?: Readonly<Record<string, unknown>>;
-  /** Days to answer. @default 14 */
+  /** Days to answer. @default the catalogue controllers' rule (14 days when none states one) */
   readonly deadlineDays?: number;
 }
 
@@ -110,7 +111,10 @@ export async function registerRequest(
     requester: { kind: input.requester.kind },
     verification: { method: (input.verification as Verification).method },
     receivedAt: now.toISOString(),
-    deadline: requestDeadline(now, input.deadlineDays),
+    deadline:
+      input.deadlineDays === undefined
+        ? controllersDeadline(now, deps.catalogue.controllers.map((c) => c.requestDeadline))
+        : requestDeadline(now, input.deadlineDays),
     status: 'received',
     params: {
       ...(recordId === undefined ? {} : { recordId }),
