@@ -170,15 +170,17 @@ export function composeDeps(names: ResourceNames, clients: Clients, options: Com
   const sequencer = deployed ? trail(trailProps) : audit;
   const checkpointer = deployed ? trail({ ...trailProps, sequencing: 'deferred', ...signer }) : audit;
   const objectOptions = deployed ? { kmsKeyId: names.dataKey ?? '' } : { versioned: false };
-  const objectNeeds: readonly ResourceName[] = deployed ? ADAPTER_NEEDS.objects : ['documentsBucket'];
+  // Embedded, buckets need no data key (s3rver does no SSE-KMS).
+  const bucketNeeds = (adapter: 'objects' | 'landing'): readonly ResourceName[] =>
+    deployed ? ADAPTER_NEEDS[adapter] : ADAPTER_NEEDS[adapter].filter((r) => r !== 'dataKey');
   const sfn = clients.sfn;
   return {
     records: when(names, ADAPTER_NEEDS.records, () =>
       new DynamoRecordStore(dynamodb, name('recordsTable'), audit, { ttlGraceDays: options.ttlGraceDays ?? 30 }),
     ),
-    objects: when(names, objectNeeds, () => new S3ObjectStore(s3, name('documentsBucket'), objectOptions)),
+    objects: when(names, bucketNeeds('objects'), () => new S3ObjectStore(s3, name('documentsBucket'), objectOptions)),
     // Given the landing bucket, the sweep, export and erase cover its quarantine.
-    ...((deployed ? ADAPTER_NEEDS.landing : ['landingBucket' as const]).every(has)
+    ...(bucketNeeds('landing').every(has)
       ? { landing: new S3ObjectStore(s3, name('landingBucket'), objectOptions) }
       : {}),
     keys: when(names, ADAPTER_NEEDS.keys, () => new DynamoKeyStore(dynamodb, name('keysTable'), audit)),

@@ -252,6 +252,20 @@ export function checkpointBytes(
   return Buffer.from(canonical(rest), 'utf8');
 }
 
+/** The chain state a checkpoint covers: its index, the Merkle tree, the chain hash and the previous checkpoint's hash. */
+export type CheckpointState = Pick<Checkpoint, 'index' | 'treeSize' | 'rootHash' | 'chainHash' | 'prevCheckpointHash'>;
+
+/** Signs the checkpoint of a chain state at `time` with the checkpoint key (what every trail's `checkpoint()` writes). */
+export async function signCheckpoint(
+  signer: { readonly keyId: string; readonly algorithm: string; sign(bytes: Uint8Array): Promise<Uint8Array> },
+  state: CheckpointState,
+  time: string,
+): Promise<Checkpoint> {
+  const unsigned = { ...state, time, keyId: signer.keyId, algorithm: signer.algorithm };
+  const signature = Buffer.from(await signer.sign(checkpointBytes(unsigned))).toString('base64');
+  return { ...unsigned, signature };
+}
+
 /** Hash of a whole checkpoint, signature included (links checkpoints). */
 export function checkpointHash(cp: Checkpoint): string {
   return createHash('sha256')

@@ -39,7 +39,7 @@ describe('audit trail under attack on the embedded stores', () => {
           writerCalls += 1;
           return env().dynamodb.send(command as never);
         },
-      } as unknown as typeof env extends () => { dynamodb: infer C } ? C : never,
+      } as unknown as DynamoDBClient,
       table: env().names.auditTable,
       pseudonymizer: new KmsPseudonymizer(env().kms, env().keyIds.hmac),
       clock: clockAt('2026-11-22T00:00:00Z'),

@@ -26,7 +26,7 @@ import {
   type AuditEvent,
   type ChainedEvent,
   type Checkpoint,
-  checkpointBytes,
+  signCheckpoint,
   checkpointHash,
   checkpointKey,
   chainEvent,
@@ -529,18 +529,17 @@ export class DynamoAuditTrail implements AuditTrail, AuditOutbox, Checkpointer {
         continue;
       }
       await this.archivePrevious(head);
-      const unsigned = {
-        index: head.checkpoints,
-        treeSize: head.size,
-        rootHash: MerkleFrontier.fromState(head.frontier).root(),
-        chainHash: head.chainHash,
-        prevCheckpointHash: head.lastCheckpointHash,
-        time: this.props.clock.now().toISOString(),
-        keyId: signer.keyId,
-        algorithm: signer.algorithm,
-      };
-      const signature = Buffer.from(await signer.sign(checkpointBytes(unsigned))).toString('base64');
-      const cp: Checkpoint = { ...unsigned, signature };
+      const cp = await signCheckpoint(
+        signer,
+        {
+          index: head.checkpoints,
+          treeSize: head.size,
+          rootHash: MerkleFrontier.fromState(head.frontier).root(),
+          chainHash: head.chainHash,
+          prevCheckpointHash: head.lastCheckpointHash,
+        },
+        this.props.clock.now().toISOString(),
+      );
       try {
         await this.props.client.send(
           new TransactWriteItemsCommand({

@@ -14,7 +14,7 @@ import {
   type ChainedEvent,
   type Checkpoint,
   chainEvent,
-  checkpointBytes,
+  signCheckpoint,
   checkpointHash,
   GENESIS,
   MerkleFrontier,
@@ -193,18 +193,17 @@ export class MemoryAuditTrail implements AuditTrail, MemoryOutbox, Checkpointer 
     if (signer === undefined) {
       return undefined;
     }
-    const unsigned = {
-      index: this.checkpoints.length,
-      treeSize: this.frontier.size,
-      rootHash: this.frontier.root(),
-      chainHash: this.chainHash,
-      prevCheckpointHash: this.lastCheckpointHash,
-      time: this.props.clock.now().toISOString(),
-      keyId: signer.keyId,
-      algorithm: signer.algorithm,
-    };
-    const signature = Buffer.from(await signer.sign(checkpointBytes(unsigned))).toString('base64');
-    const cp: Checkpoint = { ...unsigned, signature };
+    const cp = await signCheckpoint(
+      signer,
+      {
+        index: this.checkpoints.length,
+        treeSize: this.frontier.size,
+        rootHash: this.frontier.root(),
+        chainHash: this.chainHash,
+        prevCheckpointHash: this.lastCheckpointHash,
+      },
+      this.props.clock.now().toISOString(),
+    );
     return this.props.faults.run('audit.checkpoint', () => {
       this.checkpoints.push(cp);
       this.lastCheckpointHash = checkpointHash(cp);
