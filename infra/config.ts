@@ -1,4 +1,5 @@
 /** Per-stage configuration: one typed record (region, schedules, retention). */
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_REGION } from '#shared/config/stack.ts';
 
 /** Settings of one deployment stage. */
@@ -43,5 +44,7 @@ export const DEFAULT_CONFIG: StageConfig = {
   retainData: true,
   logRetentionDays: 365,
   quarantineAlarmBytes: 100 * 1024 * 1024,
-  catalogueFile: 'shared/samples/catalogue.json',
+  // Resolved from this file, so the app synthesizes from any working
+  // directory (the local runner synthesizes inside a CLI run anywhere).
+  catalogueFile: fileURLToPath(new URL('../shared/samples/catalogue.json', import.meta.url)),
 };

@@ -22,29 +22,20 @@ import {
   runLocally,
   type Template,
 } from './run-state-machine.ts';
-import { cachedTemplate, PACKAGE_ROOT } from './template-cache.ts';
+import { cachedTemplate } from './template-cache.ts';
 
 let cached: Promise<Template> | undefined;
 
 /** Synthesizes the stateless template now, loading aws-cdk-lib (no cache). */
 export async function synthesizeTemplate(): Promise<Template> {
   const { createApp }: typeof CreateApp = await import('#infra/create-app.ts');
-  // The app reads files by paths relative to the package root (the
-  // catalogue), as `cdk synth` runs there; a CLI may run anywhere. No await
-  // lies between the change and its undoing.
-  const cwd = process.cwd();
-  if (cwd !== PACKAGE_ROOT) process.chdir(PACKAGE_ROOT);
-  try {
-    const { app, stateless } = createApp({
-      nag: false,
-      // Asset bundling is irrelevant to the definition; skipping it keeps a
-      // local sweep fast.
-      context: { 'aws:cdk:bundling-stacks': [] },
-    });
-    return app.synth().getStackByName(stateless.stackName).template as Template;
-  } finally {
-    if (process.cwd() !== cwd) process.chdir(cwd);
-  }
+  const { app, stateless } = createApp({
+    nag: false,
+    // Asset bundling is irrelevant to the definition; skipping it keeps a
+    // local sweep fast.
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+  return app.synth().getStackByName(stateless.stackName).template as Template;
 }
 
 /**
