@@ -37,6 +37,7 @@ import type { ResourceNames } from '#shared/config/resources.ts';
 import type { TableDefinition } from '#shared/domain/store-definitions.ts';
 import { ConfigError } from '#shared/errors.ts';
 import { LAUNCHER_MARK } from './state-dir.ts';
+import { ownerOnly } from './state-dir.ts';
 import { PACKAGE_ROOT } from './template-cache.ts';
 
 /** The region the embedded clients use; part of DynamoDB Local's file name. */
@@ -84,15 +85,6 @@ export interface CompiledLauncherOptions {
 
 function sha256(bytes: Buffer | string): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Owned by this user and closed to group and others (a symlink never is). */
-function ownerOnly(path: string, kind: 'dir' | 'file'): boolean {
-  const found = lstatSync(path, { throwIfNoEntry: false });
-  if (found === undefined) return false;
-  if (kind === 'dir' ? !found.isDirectory() : !found.isFile()) return false;
-  const uid = process.getuid?.();
-  return (uid === undefined || found.uid === uid) && (found.mode & 0o077) === 0;
 }
 
 /**

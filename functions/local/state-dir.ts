@@ -5,7 +5,7 @@
  * writes in-process), and the lock that keeps one wasure process, and its
  * one DynamoDB Local JVM, per directory.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync } from 'node:fs';
 import { chmod, lstat, open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
@@ -60,6 +60,15 @@ export async function tightenTree(root: string, warn: (line: string) => void): P
 
 let umaskHolders = 0;
 let umaskBefore: number | undefined;
+
+/** Owned by this user and closed to group and others (a symlink never is). */
+export function ownerOnly(path: string, kind: 'dir' | 'file'): boolean {
+  const found = lstatSync(path, { throwIfNoEntry: false });
+  if (found === undefined) return false;
+  if (kind === 'dir' ? !found.isDirectory() : !found.isFile()) return false;
+  const uid = process.getuid?.();
+  return (uid === undefined || found.uid === uid) && (found.mode & 0o077) === 0;
+}
 
 /**
  * Sets the process umask to include 077 until the returned function is

@@ -11,11 +11,13 @@
  * the import graph is deliberate: a spurious miss costs one synthesis, a
  * missed input would serve a stale definition.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
 import type { Template } from './run-state-machine.ts';
+import { ownerOnly } from './state-dir.ts';
 
 /** The package root (this file is functions/local/template-cache.ts). */
 export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -76,6 +78,11 @@ function isTemplate(value: unknown): value is Template {
 }
 
 async function readEntry(path: string, key: string): Promise<Template | undefined> {
+  // Only an entry this user wrote into its own closed folder is trusted: the
+  // template decides what a local sweep runs.
+  if (!ownerOnly(join(path, '..'), 'dir') || !ownerOnly(path, 'file')) {
+    return undefined;
+  }
   try {
     const entry = JSON.parse(await readFile(path, 'utf8')) as { key?: unknown; template?: unknown };
     return entry.key === key && isTemplate(entry.template) ? entry.template : undefined;
@@ -88,14 +95,7 @@ async function readEntry(path: string, key: string): Promise<Template | undefine
 async function writeEntry(dir: string, name: string, key: string, template: Template): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const temp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, JSON.stringify({ key, template }), { mode: 0o600, flag: 'wx' });
-    await chmod(temp, 0o600);
-    await rename(temp, join(dir, name));
-  } finally {
-    await rm(temp, { force: true });
-  }
+  await writeFileAtomic(join(dir, name), JSON.stringify({ key, template }));
   // Entries of earlier sources are never read again.
   for (const old of await readdir(dir)) {
     if (ENTRY.test(old) && old !== name) await rm(join(dir, old), { force: true });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,27 @@ describe('cachedTemplate', () => {
     expect(names).toEqual([`template-${await templateKey({ root })}.json`]);
     expect((await stat(cacheDir(root))).mode & 0o777).toBe(0o700);
     expect((await stat(join(cacheDir(root), names[0] as string))).mode & 0o777).toBe(0o600);
+  });
+
+  it('does not trust an entry others could have written: an open entry or folder is synthesized again and closed', async () => {
+    // Prepare: a cached entry of a forged template, then opened to group and others
+    const root = await fakeRoot();
+    await cachedTemplate(counting(template(1)).synthesize, { root });
+    const file = join(cacheDir(root), `template-${await templateKey({ root })}.json`);
+    const key = await templateKey({ root });
+    await writeFile(file, JSON.stringify({ key, template: template(666) }));
+    for (const [path, mode] of [[file, 0o666], [cacheDir(root), 0o777]] as const) {
+      await chmod(path, mode);
+      const { calls, synthesize } = counting(template(1));
+      // Act
+      const got = await cachedTemplate(synthesize, { root });
+      // Assess
+      expect(got).toEqual(template(1));
+      expect(calls.n).toBe(1);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await stat(cacheDir(root))).mode & 0o777).toBe(0o700);
+      await writeFile(file, JSON.stringify({ key, template: template(666) }));
+    }
   });
 
   it('returns the template when the cache cannot be written', async () => {
