@@ -176,14 +176,39 @@ export async function planState(dir: string, log: (line: string) => void): Promi
   return { kind: 'open', manifest };
 }
 
-async function readMarkers(dynamodb: DynamoDBClient, s3: S3Client): Promise<{ dynamodb?: string; s3?: string }> {
-  const item = await dynamodb
+/**
+ * Reads the state id of the DynamoDB store. Opening a state that has one,
+ * it asks again before calling it absent: once in CI, under load, a store
+ * the previous run had just closed answered the first read after start as
+ * if the marker were not there (DynamoDB Local runs its own TTL deletions
+ * on the same SQLite file from start; the cause was not pinned down), and
+ * an absent marker refuses the whole state. A store really replaced by an
+ * empty one is still refused, about 4 s later.
+ */
+async function readDynamoMarker(dynamodb: DynamoDBClient, attempts: number): Promise<string | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const value = await readDynamoMarkerOnce(dynamodb);
+    if (value !== undefined || attempt >= attempts) return value;
+    await new Promise((r) => setTimeout(r, 250 * attempt));
+  }
+}
+
+function readDynamoMarkerOnce(dynamodb: DynamoDBClient): Promise<string | undefined> {
+  return dynamodb
     .send(new GetItemCommand({ TableName: STATE_TABLE, Key: { id: { S: 'state' } }, ConsistentRead: true }))
     .then((r) => r.Item?.stateId?.S)
     .catch((error: unknown) => {
       if ((error as Error).name === 'ResourceNotFoundException') return undefined;
       throw error;
     });
+}
+
+async function readMarkers(
+  dynamodb: DynamoDBClient,
+  s3: S3Client,
+  attempts: number,
+): Promise<{ dynamodb?: string; s3?: string }> {
+  const item = await readDynamoMarker(dynamodb, attempts);
   const object = await s3
     .send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: MARKER_KEY }))
     .then(async (r) => (JSON.parse((await r.Body?.transformToString()) ?? '{}') as { stateId?: string }).stateId)
@@ -206,7 +231,7 @@ export async function bindStores(
   clients: { readonly dynamodb: DynamoDBClient; readonly s3: S3Client },
 ): Promise<void> {
   const { stateId } = plan.manifest;
-  const markers = await readMarkers(clients.dynamodb, clients.s3);
+  const markers = await readMarkers(clients.dynamodb, clients.s3, plan.kind === 'open' ? 6 : 1);
   const describe = (store: string, value: string | undefined) =>
     value === undefined
       ? `the ${store} store of ${dir} carries no state id: it was replaced by an empty one`

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../cli-run.ts';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { startEmbedded } from '#functions/local/embedded.ts';
+import { STATE_TABLE } from '#functions/local/state-manifest.ts';
 import { ConfigError } from '#shared/errors.ts';
 
 const dirs: string[] = [];
@@ -151,6 +153,20 @@ describe('stores out of step are refused', () => {
     expect(foreign).toBeInstanceOf(ConfigError);
     expect((foreign as Error).message).toContain('the S3 store');
     expect((foreign as Error).message).toContain('belongs to another state');
+  });
+
+  it('refuses naming the DynamoDB store when its state id was removed, asking again before it does', async () => {
+    // Prepare
+    const dir = await copy();
+    const open = await startEmbedded({ dir, persist: true });
+    await open.dynamodb.send(new DeleteItemCommand({ TableName: STATE_TABLE, Key: { id: { S: 'state' } } }));
+    await open.stop();
+    // Act
+    const result = await startEmbedded({ dir, persist: true }).catch((e: unknown) => e);
+    // Assess
+    expect(result).toBeInstanceOf(ConfigError);
+    expect((result as Error).message).toContain('the DynamoDB store');
+    expect((result as Error).message).toContain('carries no state id');
   });
 
   it('refuses a directory whose manifest is gone but whose stores hold data', async () => {
