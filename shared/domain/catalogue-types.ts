@@ -3,6 +3,7 @@
  * holds and why (個人情報取扱業務概要説明書), one entry per business line.
  */
 import type { RequestDeadlineSetting } from './request-deadlines.ts';
+import type { ApprovalSetting } from './request-approval.ts';
 
 /** Kinds of data category. */
 export type CategoryKind =
@@ -55,6 +56,11 @@ export interface Controller {
    * bodies). @default a business, 14 days, no closed-day rule
    */
   readonly requestDeadline?: RequestDeadlineSetting;
+  /**
+   * What this controller files and has approved by a second operator
+   * before it changes anything (決裁). @default nothing
+   */
+  readonly approval?: ApprovalSetting;
 }
 
 /** A purpose of use. */

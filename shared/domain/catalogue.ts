@@ -13,6 +13,7 @@ import {
 } from './catalogue-types.ts';
 import { isDuration } from './duration.ts';
 import { deadlineSettingProblems } from './request-deadlines.ts';
+import { approvalSettingProblems } from './request-approval.ts';
 
 export type * from './catalogue-types.ts';
 export { SEALED_KINDS } from './catalogue-types.ts';
@@ -279,6 +280,9 @@ export function checkCatalogue(raw: unknown): Problem[] {
     c.strings(o.securityMeasures, `${p}.securityMeasures`);
     if (o.requestDeadline !== undefined) {
       c.problems.push(...deadlineSettingProblems(o.requestDeadline, `${p}.requestDeadline`));
+    }
+    if (o.approval !== undefined) {
+      c.problems.push(...approvalSettingProblems(o.approval, `${p}.approval`));
     }
   });
   each(purposes, 'purposes', (o, p) => {

@@ -4,6 +4,7 @@
  */
 import type { Problem } from '../errors.ts';
 import { jstDeadline } from './jst.ts';
+import type { Approval, TimelineEntry } from './request-approval.ts';
 
 /**
  * State name of the failure-completion task of every request workflow,
@@ -66,7 +67,11 @@ export type RequestStatus =
   | 'completed'
   | 'partially-completed'
   | 'refused'
-  | 'failed';
+  | 'failed'
+  /** Its approver rejected it before anything changed (決裁で不承認). */
+  | 'rejected'
+  /** The operator who filed it withdrew it before approval (取下げ). */
+  | 'withdrawn';
 
 /**
  * A request as stored. The subject is kept only as its keyed pseudonym;
@@ -114,6 +119,18 @@ export interface SubjectRequest {
    * written. A retry of the registration finishes it; absent means done.
    */
   readonly registered?: false;
+  /** The controller that answers it (catalogue id); absent on requests filed before controllers were named. */
+  readonly controllerId?: string;
+  /** The operator who filed it (a staff id). */
+  readonly filedBy?: string;
+  /** Its approval, when the controller's policy requires one; execution waits for `approved`. */
+  readonly approval?: Approval;
+  /** What happened to it, oldest first (filed, decided, extended, paused, resumed, executed). */
+  readonly timeline?: readonly TimelineEntry[];
+  /** The deadline's one extension (Art. 83(2)), if granted. */
+  readonly extension?: Readonly<{ days: number; reason: string }>;
+  /** Since when the clock stands still waiting for the requester (補正), if it does. */
+  readonly pausedSince?: string;
   /** Optimistic-lock version. */
   readonly version: number;
 }
