@@ -39,6 +39,8 @@ import { SubjectKeys } from './subject-keys.ts';
 export interface RequestLedger extends RequestStore {
   /** Every open (`received`) request whose deadline is before `deadlineBefore` (ISO), oldest deadline first. */
   listOpen(deadlineBefore: string): Promise<SubjectRequest[]>;
+  /** Every request kept (open and ended, until each expires), oldest received first. */
+  listAll(): Promise<SubjectRequest[]>;
 }
 
 /** Ports of the request use cases. */

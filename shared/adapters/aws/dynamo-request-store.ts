@@ -14,6 +14,7 @@ import {
   TransactWriteItemsCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { requestExpiresAt, type SubjectRequest } from '../../domain/requests.ts';
@@ -168,5 +169,19 @@ export class DynamoRequestStore implements RequestLedger {
       start = out.LastEvaluatedKey;
     } while (start !== undefined);
     return items;
+  }
+
+  /** Every request kept: a consistent scan (requests are few; the annual report and `request list` read them all). */
+  async listAll(): Promise<SubjectRequest[]> {
+    const items: SubjectRequest[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const out = await this.client.send(new ScanCommand({ TableName: this.table, ConsistentRead: true, ExclusiveStartKey: start }));
+      for (const item of out.Items ?? []) {
+        items.push(fromItem(item));
+      }
+      start = out.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
   }
 }

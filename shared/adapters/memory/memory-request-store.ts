@@ -70,4 +70,8 @@ export class MemoryRequestStore implements RequestLedger {
       ),
     );
   }
+
+  listAll(): Promise<SubjectRequest[]> {
+    return this.faults.run('requests.listAll', () => structuredClone([...this.items.values()]).sort(byKey('receivedAt')));
+  }
 }
