@@ -7,6 +7,8 @@
 import type { AffectedEntry } from '../domain/breach/affected-list.ts';
 import { affectedFromRecord } from '../domain/breach/affected-record.ts';
 import { assessBreach } from '../domain/breach/assess.ts';
+import type { BreachManner } from '../domain/breach/manner.ts';
+import { parseOccurred } from '../domain/breach/occurrence.ts';
 import type {
   AffectedRecord,
   BreachAssessment,
@@ -31,6 +33,13 @@ export interface AssessBreachInput {
   readonly myNumberSystem?: boolean;
   /** When the organisation learned of it (ISO). @default now */
   readonly discoveredAt?: string;
+  /**
+   * When it happened (`YYYY-MM-DD` or an ISO date-time with offset); not
+   * after now nor after the discovery. @default unknown
+   */
+  readonly occurredAt?: string;
+  /** Its manner (漏えい/滅失/毀損). @default unknown */
+  readonly manners?: readonly BreachManner[];
   /** Thresholds. */
   readonly config?: BreachConfig;
   /** Who runs the assessment. */
@@ -77,6 +86,13 @@ export async function runBreachAssessment(
       { path: '--discovered', message: `"${discoveredAt}" is not an ISO-8601 time` },
     ]);
   }
+  const occurred =
+    input.occurredAt === undefined
+      ? undefined
+      : parseOccurred(input.occurredAt, now, new Date(discoveredAt));
+  if (occurred !== undefined && occurred.problems.length > 0) {
+    throw new ValidationError('the occurrence time is refused', occurred.problems);
+  }
   if (input.entries.length === 0) {
     throw new ValidationError('no affected records given', [
       { path: '--records', message: 'lists no record ids' },
@@ -115,6 +131,8 @@ export async function runBreachAssessment(
       discoveredAt: new Date(discoveredAt).toISOString(),
       ...(input.publiclyExposed === undefined ? {} : { publiclyExposed: input.publiclyExposed }),
       ...(input.myNumberSystem === undefined ? {} : { myNumberSystem: input.myNumberSystem }),
+      ...(occurred?.occurredAt === undefined ? {} : { occurredAt: occurred.occurredAt }),
+      ...(input.manners === undefined || input.manners.length === 0 ? {} : { manners: input.manners }),
     },
     input.config ?? {},
     now.toISOString(),
@@ -148,6 +166,8 @@ export async function runBreachAssessment(
         improperPurpose: input.improperPurpose,
         keyExposed: input.keyExposed,
         discoveredAt: result.flags.discoveredAt,
+        ...(result.flags.occurredAt === undefined ? {} : { occurredAt: result.flags.occurredAt }),
+        ...(result.flags.manners === undefined ? {} : { manners: result.flags.manners.join(',') }),
         ...Object.fromEntries(
           result.controllers.map((c) => [`triggers:${c.controllerId}`, fired(c) || 'none']),
         ),

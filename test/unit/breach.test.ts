@@ -357,6 +357,21 @@ describe('breach assessment use case', () => {
     expect(audit.events).toHaveLength(0);
   });
 
+  it('takes the occurrence and the manner into the flags and the audit, and refuses a future occurrence', async () => {
+    // Prepare
+    const audit = new MemoryAudit();
+    const input = { entries: [{ recordId: 'rec-1' }], improperPurpose: false, keyExposed: false, actor: 'a' };
+    // Act
+    const a = await runBreachAssessment(deps(audit), { ...input, occurredAt: '2026-11-21T09:00+09:00', manners: ['leak', 'damage'] });
+    const refused = runBreachAssessment(deps(audit), { ...input, occurredAt: '2026-11-23' });
+    // Assess
+    expect(a.flags).toMatchObject({ occurredAt: '2026-11-21T00:00:00.000Z', manners: ['leak', 'damage'] });
+    expect(a.controllers[0]?.draft[0]?.text).toContain('事態の態様：漏えい・毀損');
+    expect(audit.events[0]?.details).toMatchObject({ occurredAt: '2026-11-21T00:00:00.000Z', manners: 'leak,damage' });
+    await expect(refused).rejects.toMatchObject({ problems: [{ path: '--occurred' }] });
+    expect(audit.events).toHaveLength(1);
+  });
+
   it('collects every record id of a dataset page by page', async () => {
     // Prepare
     const pages: Record<string, { items: string[]; cursor?: string }> = {

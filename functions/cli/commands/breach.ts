@@ -4,14 +4,28 @@ import {
   type AffectedEntry,
   parseAffectedList,
 } from '#shared/domain/breach/affected-list.ts';
+import type { BreachStage } from '#shared/domain/breach/deadlines.ts';
+import { type BreachManner, parseManners } from '#shared/domain/breach/manner.ts';
+import { renderNoticeLetterHtml } from '#shared/domain/breach/notice-letter.ts';
+import { parseOccurred } from '#shared/domain/breach/occurrence.ts';
+import { type PpcReportDraft, ppcReportDrafts } from '#shared/domain/breach/ppc-report.ts';
+import { renderPpcReportHtml } from '#shared/domain/breach/ppc-report-html.ts';
+import { BREACH_ID_PATTERN } from '#shared/domain/breach/report-id.ts';
 import { renderBreachReportHtml } from '#shared/domain/breach/report-html.ts';
+import {
+  type BreachReporterSetting,
+  reporterSettingProblems,
+} from '#shared/domain/breach/reporter.ts';
 import type { BreachAssessment } from '#shared/domain/breach/types.ts';
-import { ValidationError } from '#shared/errors.ts';
+import type { Controller } from '#shared/domain/catalogue-types.ts';
+import { jstDate } from '#shared/domain/jst.ts';
+import { noticeTextProblems } from '#shared/domain/notices/setting-problems.ts';
+import { type Problem, ValidationError } from '#shared/errors.ts';
 import {
   recordIdsOfDataset,
   runBreachAssessment,
 } from '#shared/use-cases/assess-breach.ts';
-import { optionString } from '../args.ts';
+import { optionList, optionString } from '../args.ts';
 import type { CliContext, CliCommand } from '../types.ts';
 
 const flag = (ctx: CliContext, name: string) =>
@@ -57,7 +71,113 @@ async function entriesFrom(ctx: CliContext): Promise<AffectedEntry[]> {
   return recordIdsOfDataset((d, cursor) => deps.records.listIdsByDataset(d, cursor), dataset as string);
 }
 
-function summary(ctx: CliContext, a: BreachAssessment, dir: string): void {
+/** The PPC-form options, checked before any store is opened. */
+interface PpcOptions {
+  readonly stages: readonly BreachStage[];
+  readonly manners: readonly BreachManner[];
+  readonly occurredAt?: string;
+  readonly delegatedTo?: string;
+  readonly breachId?: string;
+  readonly preliminaryFiledOn?: string;
+}
+
+async function ppcOptions(ctx: CliContext): Promise<PpcOptions> {
+  // The same clock the runtime will use: --now in embedded mode, else the system's.
+  const { clockAt } = await import('../../runtime.ts');
+  const now = clockAt(optionString(ctx.args, 'now')).now();
+  const problems: Problem[] = [];
+  const stage = optionString(ctx.args, 'stage');
+  if (stage !== undefined && stage !== 'preliminary' && stage !== 'final') {
+    problems.push({ path: '--stage', message: `${JSON.stringify(stage.slice(0, 40))} is not preliminary (速報) or final (確報)` });
+  }
+  const given = optionList(ctx.args, 'manner');
+  const manners = parseManners(given);
+  problems.push(...manners.problems);
+  const discovered = optionString(ctx.args, 'discovered');
+  const discoveredAt = discovered === undefined ? now : new Date(discovered);
+  const occurredText = optionString(ctx.args, 'occurred');
+  const occurred =
+    occurredText === undefined
+      ? undefined
+      : parseOccurred(occurredText, now, Number.isNaN(discoveredAt.getTime()) ? undefined : discoveredAt);
+  problems.push(...(occurred?.problems ?? []));
+  const delegatedTo = optionString(ctx.args, 'delegated-to');
+  if (delegatedTo !== undefined) {
+    problems.push(...noticeTextProblems(delegatedTo, '--delegated-to', false));
+  }
+  const breachId = optionString(ctx.args, 'breach-id');
+  if (breachId !== undefined && !BREACH_ID_PATTERN.test(breachId)) {
+    problems.push({ path: '--breach-id', message: 'must be 1 to 64 letters, digits, ".", "_" or "-"' });
+  }
+  const filed = optionString(ctx.args, 'preliminary-filed');
+  if (filed !== undefined) {
+    const day = parseOccurred(filed, now, undefined, '--preliminary-filed');
+    problems.push(...day.problems);
+    if (day.problems.length === 0 && !/^\d{4}-\d{2}-\d{2}$/.test(filed)) {
+      problems.push({ path: '--preliminary-filed', message: 'must be a day (YYYY-MM-DD)' });
+    }
+  }
+  if (problems.length > 0) {
+    throw new ValidationError(`breach assess: ${problems.map((p) => p.path).join(', ')} refused`, problems);
+  }
+  return {
+    stages: stage === undefined ? ['preliminary', 'final'] : [stage as BreachStage],
+    manners: manners.manners,
+    ...(occurred?.occurredAt === undefined ? {} : { occurredAt: occurred.occurredAt }),
+    ...(delegatedTo === undefined ? {} : { delegatedTo: delegatedTo.trim() }),
+    ...(breachId === undefined ? {} : { breachId }),
+    ...(filed === undefined ? {} : { preliminaryFiledOn: filed }),
+  };
+}
+
+/**
+ * Each controller's `breachReporter` setting, read through a narrow cast
+ * until the catalogue declares and validates the field; a bad one is
+ * refused here by its catalogue path.
+ */
+function reporterSettings(controllers: readonly Controller[]): Record<string, BreachReporterSetting> {
+  const settings: Record<string, BreachReporterSetting> = {};
+  const problems: Problem[] = [];
+  controllers.forEach((c, i) => {
+    const value = (c as Controller & { readonly breachReporter?: unknown }).breachReporter;
+    if (value === undefined) {
+      return;
+    }
+    const found = reporterSettingProblems(value, `controllers[${i}].breachReporter`);
+    problems.push(...found);
+    if (found.length === 0) {
+      settings[c.id] = value as BreachReporterSetting;
+    }
+  });
+  if (problems.length > 0) {
+    throw new ValidationError('the catalogue has a bad breachReporter setting', problems);
+  }
+  return settings;
+}
+
+const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** What --json shows of a draft: its stage, ids, deadlines and route. */
+function draftJson(d: PpcReportDraft) {
+  return {
+    controllerId: d.controllerId,
+    stage: d.stage,
+    stageJa: d.stageJa,
+    reportId: d.reportId,
+    linkedReportId: d.linked.reportId,
+    linked: d.linked,
+    required: d.required,
+    deadline: d.deadline,
+    deadlines: d.deadlines,
+    routes: d.routes,
+    header: d.header,
+    ...(d.occurredAt === undefined ? {} : { occurredAt: d.occurredAt }),
+    manners: d.manners,
+    toFill: d.toFill,
+  };
+}
+
+function summary(ctx: CliContext, a: BreachAssessment, drafts: readonly PpcReportDraft[], files: readonly string[]): void {
   ctx.out(`breach assessment: ${a.records} record(s), ${a.subjects} subject(s); report ${a.reportRequired ? 'REQUIRED' : 'not required'}; notices ${a.noticeRequired ? `REQUIRED (${a.subjectsToNotify.length})` : 'not required'}`);
   for (const c of a.controllers) {
     ctx.out(`  ${c.controllerId}${c.publicBody ? ' (public body)' : ''}: ${c.records} record(s), ${c.subjects} subject(s), threshold ${c.subjectThreshold}`);
@@ -67,6 +187,13 @@ function summary(ctx: CliContext, a: BreachAssessment, dir: string): void {
     if (c.deadlines !== undefined) {
       ctx.out(`    preliminary report (速報) by ${c.deadlines.preliminaryDay3} – ${c.deadlines.preliminaryDay5}; final report (確報, ${c.deadlines.finalDays} days) by ${c.deadlines.final}`);
     }
+    for (const d of drafts.filter((x) => x.controllerId === c.controllerId)) {
+      const due = d.deadline.from === undefined ? d.deadline.by : `${d.deadline.from} – ${d.deadline.by}`;
+      ctx.out(`    ${d.stageJa} ${d.reportId} (linked ${d.linked.stage} ${d.linked.reportId}${d.linked.filedOn === undefined ? '' : ` filed ${d.linked.filedOn}`}): due ${due}${d.required ? '' : ' (voluntary)'}; ${d.toFill} item(s) to fill`);
+    }
+    for (const r of drafts.find((x) => x.controllerId === c.controllerId)?.routes ?? []) {
+      ctx.out(`    route ${r.law}: ${r.toJa} (${r.basis}; ${r.rules})${r.required ? '' : ' if reported voluntarily'}`);
+    }
   }
   for (const n of a.notAssessed) {
     ctx.out(`  not assessed: ${n.recordId} (${n.why})`);
@@ -74,7 +201,7 @@ function summary(ctx: CliContext, a: BreachAssessment, dir: string): void {
   for (const note of a.notes) {
     ctx.out(`  note: ${note}`);
   }
-  ctx.out(`report draft: ${join(dir, 'breach-report.html')}, ${join(dir, 'breach-assessment.json')}`);
+  ctx.out(`report draft: ${files.join(', ')}`);
 }
 
 export const breachAssessCommand: CliCommand = {
@@ -89,17 +216,28 @@ export const breachAssessCommand: CliCommand = {
     discovered: { type: 'string', value: 'ISO', description: 'when the breach was discovered (default now)' },
     threshold: { type: 'string', value: 'N', description: 'subjects above which a report is required (default per APPI rules)' },
     'my-number-threshold': { type: 'string', value: 'N', description: 'My Number subjects above which a report is required (default 100)' },
+    occurred: { type: 'string', value: 'DATE', description: 'when the breach happened: YYYY-MM-DD (JST) or an ISO date-time with offset' },
+    manner: { type: 'string', multiple: true, value: 'leak|loss|damage', description: 'its manner: 漏えい, 滅失, 毀損 (repeat or comma list)' },
+    stage: { type: 'string', value: 'preliminary|final', description: 'draft only the 速報 or only the 確報 (default both)' },
+    'delegated-to': { type: 'string', value: 'NAME', description: 'the ministry receiving reports under delegated power (APPI Art. 150), for a business' },
+    'breach-id': { type: 'string', value: 'ID', description: 'breach id the report ids derive from (default derived from --discovered)' },
+    'preliminary-filed': { type: 'string', value: 'DATE', description: 'day the 速報 was filed, quoted by the 確報' },
     format: { type: 'string', value: 'json|html', description: 'print the assessment as JSON or the report draft as HTML' },
     out: { type: 'string', value: 'DIR', description: 'where the report draft is written' },
     actor: { type: 'string', value: 'NAME', description: 'who acts, recorded in the audit trail as admin:NAME (default cli)' },
   },
-  examples: ['wasure breach assess --records leaked.txt', 'wasure breach assess --dataset tochigi-payroll --key-exposed --format html'],
-  usage: 'breach assess --records FILE|--dataset ID [--improper-purpose] [--key-exposed] [--discovered ISO] [--format json|html] [--out DIR]   APPI breach triggers, deadlines, report draft',
+  examples: [
+    'wasure breach assess --records leaked.txt',
+    'wasure breach assess --dataset tochigi-payroll --key-exposed --format html',
+    'wasure breach assess --records leaked.txt --discovered 2026-11-22T10:00+09:00 --occurred 2026-11-20 --manner leak --stage final --preliminary-filed 2026-11-24',
+  ],
+  usage: 'breach assess --records FILE|--dataset ID [--improper-purpose] [--key-exposed] [--discovered ISO] [--occurred DATE] [--manner leak|loss|damage] [--stage preliminary|final] [--delegated-to NAME] [--format json|html] [--out DIR]   APPI breach triggers, deadlines, 速報/確報 drafts, notices',
   async run(ctx) {
     const format = optionString(ctx.args, 'format');
     if (format !== undefined && format !== 'json' && format !== 'html') {
       throw new ValidationError('--format must be json or html', [{ path: '--format', message: `"${format}"` }]);
     }
+    const ppc = await ppcOptions(ctx);
     const entries = await entriesFrom(ctx);
     const threshold = positiveInt(ctx, 'threshold');
     const myNumberThreshold = positiveInt(ctx, 'my-number-threshold');
@@ -112,27 +250,55 @@ export const breachAssessCommand: CliCommand = {
       publiclyExposed: flag(ctx, 'public-exposure'),
       myNumberSystem: flag(ctx, 'my-number-system'),
       ...(discoveredAt === undefined ? {} : { discoveredAt }),
+      ...(ppc.occurredAt === undefined ? {} : { occurredAt: ppc.occurredAt }),
+      manners: ppc.manners,
       config: {
         ...(threshold === undefined ? {} : { subjectThreshold: threshold }),
         ...(myNumberThreshold === undefined ? {} : { myNumberThreshold }),
       },
       actor: `admin:${optionString(ctx.args, 'actor') ?? 'cli'}`,
     });
+    const reporters = reporterSettings(deps.catalogue.controllers);
+    const drafts = ppcReportDrafts(assessment, deps.catalogue.controllers, { ...ppc, reporters });
     const html = renderBreachReportHtml(assessment);
-    const json = `${JSON.stringify(assessment, null, 2)}\n`;
+    const json = `${JSON.stringify({ ...assessment, ppc: { breachId: drafts[0]?.breachId, drafts: drafts.map(draftJson) } }, null, 2)}\n`;
     const dir = resolve(
       optionString(ctx.args, 'out') ??
         `breach-${assessment.assessedAt.replace(/[-:]/g, '').slice(0, 15)}`,
     );
+    const files = new Map<string, string>([
+      ['breach-assessment.json', json],
+      ['breach-report.html', html],
+    ]);
+    for (const stage of ppc.stages) {
+      files.set(`breach-report-${stage}.html`, renderPpcReportHtml(drafts.filter((d) => d.stage === stage)));
+    }
+    for (const c of assessment.controllers.filter((x) => x.noticeRequired)) {
+      const controller = deps.catalogue.controllers.find((x) => x.id === c.controllerId);
+      if (controller !== undefined) {
+        const reporter = reporters[c.controllerId];
+        files.set(
+          `breach-notice-${fileSafe(c.controllerId)}.html`,
+          renderNoticeLetterHtml({
+            controller,
+            assessment: c,
+            flags: assessment.flags,
+            date: jstDate(new Date(assessment.assessedAt)),
+            ...(reporter === undefined ? {} : { reporter }),
+          }),
+        );
+      }
+    }
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'breach-assessment.json'), json, 'utf8');
-    await writeFile(join(dir, 'breach-report.html'), html, 'utf8');
+    for (const [name, text] of files) {
+      await writeFile(join(dir, name), text, 'utf8');
+    }
     if (ctx.json || format === 'json') {
       ctx.out(json.trimEnd());
     } else if (format === 'html') {
       ctx.out(html.trimEnd());
     } else {
-      summary(ctx, assessment, dir);
+      summary(ctx, assessment, drafts, [...files.keys()].map((f) => join(dir, f)));
     }
     return 0;
   },

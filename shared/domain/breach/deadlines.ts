@@ -27,3 +27,40 @@ export function breachDeadlines(
     finalDays,
   };
 }
+
+/** A report stage: 速報 (preliminary) or 確報 (final). */
+export type BreachStage = 'preliminary' | 'final';
+
+/** Japanese name of each stage. */
+export const STAGE_LABELS: Readonly<Record<BreachStage, '速報' | '確報'>> = {
+  preliminary: '速報',
+  final: '確報',
+};
+
+/** The deadline of one report stage. */
+export interface StageDeadline {
+  /** Stage. */
+  readonly stage: BreachStage;
+  /** How the rules put it, in Japanese. */
+  readonly labelJa: string;
+  /** Early end of "promptly" (速報 only). */
+  readonly from?: string;
+  /** End of the period (ISO with +09:00). */
+  readonly by: string;
+  /** Days after the day the organisation learned of it. */
+  readonly days: number;
+}
+
+/**
+ * The deadline of one stage: 速報 "promptly", about 3 to 5 days
+ * (`from` the 3rd, `by` the 5th); 確報 30 days, or 60 (improper purpose,
+ * e.g. unauthorised access).
+ * @example
+ * stageDeadline(breachDeadlines(new Date('2026-01-31T10:00:00+09:00'), false), 'final').by
+ * // '2026-03-02T23:59:59+09:00'
+ */
+export function stageDeadline(d: BreachDeadlines, stage: BreachStage): StageDeadline {
+  return stage === 'preliminary'
+    ? { stage, labelJa: '速やかに（概ね3〜5日以内）', from: d.preliminaryDay3, by: d.preliminaryDay5, days: 5 }
+    : { stage, labelJa: `${d.finalDays}日以内`, by: d.final, days: d.finalDays };
+}

@@ -6,6 +6,8 @@
 import type { Catalogue, Controller, Dataset } from '../catalogue-types.ts';
 import { CATEGORY_LABELS } from '../category-labels.ts';
 import { jstDate } from '../jst.ts';
+import { MANNER_LABELS } from './manner.ts';
+import { formatOccurred, japaneseDay } from './occurrence.ts';
 import type {
   BreachFlags,
   ControllerAssessment,
@@ -13,11 +15,6 @@ import type {
 } from './types.ts';
 
 const TO_FILL = '【要記入】';
-
-function formatJstDay(iso: string): string {
-  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-  return `${y}年${m}月${d}日`;
-}
 
 /** The Japanese draft of the report (施行規則第8条第1項各号), items 1–9. */
 export function draftItems(
@@ -31,7 +28,7 @@ export function draftItems(
   const mnCount = a.myNumberTriggers.find((t) => t.id === 'my-number-subject-count');
   const myNumberSubjects = mnCount === undefined ? 0 : mnCount.subjects + mnCount.protectedSubjects;
   const datasetNames = datasetList.map((d) => `「${d.name.ja}」`).join('、');
-  const learned = formatJstDay(jstDate(new Date(flags.discoveredAt)));
+  const learned = japaneseDay(jstDate(new Date(flags.discoveredAt)));
   const fieldLines = a.fields.map(
     (f) =>
       `・${f.labelJa}（${f.categories.map((c) => CATEGORY_LABELS[c].report).join('・')}）：暗号化あり ${f.sealedRecords}件／暗号化なし ${f.clearRecords}件`,
@@ -51,7 +48,13 @@ export function draftItems(
         fired.length === 0
           ? '報告対象事態には該当しないと判定した。'
           : `該当する報告対象事態：${fired.map((t) => t.labelJa).join('、')}。`
-      }${flags.improperPurpose ? '不正の目的をもって行われたおそれがある。' : ''}発生日時、発覚の経緯、事態の態様（漏えい・滅失・毀損の別）：${TO_FILL}`,
+      }${flags.improperPurpose ? '不正の目的をもって行われたおそれがある。' : ''}発生日時：${
+        flags.occurredAt === undefined ? TO_FILL : formatOccurred(flags.occurredAt)
+      }。事態の態様：${
+        flags.manners === undefined || flags.manners.length === 0
+          ? `${TO_FILL}（漏えい・滅失・毀損の別）`
+          : flags.manners.map((m) => MANNER_LABELS[m]).join('・')
+      }。発覚の経緯：${TO_FILL}`,
       toFill: true,
     },
     {

@@ -4,6 +4,7 @@
  * trigger, per controller and as a whole.
  */
 import type { CategoryKind } from '../catalogue-types.ts';
+import type { BreachManner } from './manner.ts';
 
 /** One affected field or document of a record. */
 export interface AffectedItem {
@@ -50,6 +51,13 @@ export interface BreachFlags {
    * @default false
    */
   readonly myNumberSystem?: boolean;
+  /**
+   * When it happened (発生日時): a JST day `YYYY-MM-DD`, or a UTC ISO
+   * instant. @default unknown (the draft asks for it)
+   */
+  readonly occurredAt?: string;
+  /** Its manner (漏えい/滅失/毀損), in form order. @default unknown (the draft asks for it) */
+  readonly manners?: readonly BreachManner[];
 }
 
 /** Thresholds. */
