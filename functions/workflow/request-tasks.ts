@@ -5,6 +5,7 @@
  */
 import type { Checkpointer } from '#shared/ports/audit.ts';
 import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
+import { notApproved } from '#shared/domain/request-approval.ts';
 import { instrument } from '#shared/logging.ts';
 import { assertIsError, LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { ExportStore } from '#shared/ports/index.ts';
@@ -141,6 +142,17 @@ const summary = (done: SubjectRequest): RequestSummary => ({
   reasonCount: done.reasons.length,
 });
 
+/**
+ * Refuses to run a request its controller's policy put under approval and
+ * that is not approved: pending, rejected or withdrawn. Thrown in the load
+ * step it fails the execution before anything changes; in the execute
+ * step the failure task leaves such a request as it is too.
+ */
+function refuseUnapproved(request: SubjectRequest): void {
+  const waiting = notApproved(request);
+  if (waiting !== undefined) throw new LifecycleError(waiting);
+}
+
 async function loadRequest(deps: RequestTaskDeps, requestId: string): Promise<SubjectRequest> {
   const request = await deps.requests.get(requestId);
   if (request === undefined) {
@@ -154,6 +166,7 @@ export function requestTasks(deps: RequestTaskDeps) {
   const tasks = {
     load: async (event: RequestEvent): Promise<RequestEvent & { type: string; status: string }> => {
       const request = await loadRequest(deps, event.requestId);
+      refuseUnapproved(request);
       return { requestId: request.requestId, type: request.type, status: request.status };
     },
     execute:
@@ -165,6 +178,7 @@ export function requestTasks(deps: RequestTaskDeps) {
             { path: 'requestId', message: `started on the ${type} workflow` },
           ]);
         }
+        refuseUnapproved(request);
         if (request.status !== 'received') {
           // A rerun of a finished request answers what was decided.
           return { requestId: request.requestId, status: request.status, outcome: request.outcome ?? {}, reasons: [...request.reasons] };

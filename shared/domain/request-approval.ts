@@ -5,10 +5,14 @@
  * and the annual statistics read. Pure; the use cases store and audit it.
  */
 import { type Problem, ValidationError } from '../errors.ts';
-import type { RequestType } from './requests.ts';
+import type { Approval, ApprovalState, RequestType, SubjectRequest } from './requests.ts';
 
-/** What may need approval: a request type, or a manual sweep outside the schedule. */
-export type ApprovalSubject = RequestType | 'sweep';
+/**
+ * What may need approval: a request type. (A manual sweep outside the
+ * schedule is not yet filed and approved: `sweep` is refused here rather
+ * than accepted and not enforced.)
+ */
+export type ApprovalSubject = RequestType;
 
 /** Everything that may be put under approval. */
 export const APPROVAL_SUBJECTS: readonly ApprovalSubject[] = [
@@ -19,12 +23,11 @@ export const APPROVAL_SUBJECTS: readonly ApprovalSubject[] = [
   'lift-restriction',
   'stop-provision',
   'purposes',
-  'sweep',
 ];
 
 /**
  * A controller's approval policy as the catalogue states it:
- * `{ "requires": ["erase", "correct", "sweep"] }`. @default nothing needs approval
+ * `{ "requires": ["erase", "correct"] }`. @default nothing needs approval
  */
 export interface ApprovalSetting {
   /** What is filed and then approved by a second operator. */
@@ -53,7 +56,7 @@ export function operatorProblems(value: string | undefined, path = 'operator'): 
 /** Problems of a catalogue's `approval` setting at `path`. */
 export function approvalSettingProblems(value: unknown, path: string): Problem[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [{ path, message: 'must be an object like { "requires": ["erase", "correct", "sweep"] }' }];
+    return [{ path, message: 'must be an object like { "requires": ["erase", "correct"] }' }];
   }
   const o = value as Record<string, unknown>;
   const problems: Problem[] = [];
@@ -77,18 +80,6 @@ export function needsApproval(setting: ApprovalSetting | undefined, subject: App
   return setting?.requires.includes(subject) ?? false;
 }
 
-/** Where an approval stands. */
-export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'withdrawn';
-
-/** A request's approval. */
-export interface Approval {
-  /** State. */
-  readonly state: ApprovalState;
-  /** Who decided (approver; the filer for a withdrawal). */
-  readonly decidedBy?: string;
-  /** When (ISO). */
-  readonly decidedAt?: string;
-}
 
 /** A decision an operator takes on a filed request. */
 export type ApprovalDecision = 'approve' | 'reject' | 'withdraw';
@@ -135,21 +126,6 @@ export function decideApproval(
   return { state, decidedBy: operator, decidedAt: at.toISOString() };
 }
 
-/** Kinds of timeline entries. */
-export type TimelineKind = 'filed' | 'approved' | 'rejected' | 'withdrawn' | 'extended' | 'paused' | 'resumed' | 'executed';
-
-/** One entry of a request's timeline (no personal data: operator ids, officers' reasons). */
-export interface TimelineEntry {
-  readonly kind: TimelineKind;
-  /** When (ISO). */
-  readonly at: string;
-  /** Operator id, when an operator acted. */
-  readonly by?: string;
-  /** The reason given (rejection, withdrawal, extension, pause). */
-  readonly reason?: string;
-  /** Days (extension: added; resumed: days the clock stood still). */
-  readonly days?: number;
-}
 
 /** Longest reason kept, in characters. */
 export const MAX_REASON_LENGTH = 1000;
@@ -162,4 +138,13 @@ export function reasonProblems(value: string | undefined, path = 'reason'): Prob
     return [{ path, message: `must be at most ${MAX_REASON_LENGTH} characters without control characters` }];
   }
   return [];
+}
+
+/** Why a request's workflow may not run now, or undefined when it may: approval pending, rejected or withdrawn. */
+export function notApproved(request: Pick<SubjectRequest, 'requestId' | 'approval'>): string | undefined {
+  const state = request.approval?.state;
+  if (state === undefined || state === 'approved') return undefined;
+  return state === 'pending'
+    ? `request ${request.requestId} awaits approval by a second operator (wasure request approve ${request.requestId} --operator ID); nothing is changed before`
+    : `request ${request.requestId} was ${state}; it is not carried out`;
 }

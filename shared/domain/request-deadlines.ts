@@ -172,6 +172,15 @@ export function extendDeadline(
 }
 
 /**
+ * A deadline moved `days` later (the days a paused request's clock stood
+ * still), then past closed days under the rule; 0 days leaves it as it is.
+ */
+export function shiftDeadline(deadline: string, days: number, rule: RequestDeadlineRule): string {
+  if (days <= 0) return deadline;
+  return moveOffClosedDays(jstDeadline(new Date(deadline), days), rule).toISOString();
+}
+
+/**
  * A controller's deadline setting as the catalogue states it: only `kind`
  * is required. @example `{ "kind": "public-body", "days": 15,
  * "closedDayRule": "next-working-day", "closedDates": [{ "from": "12-29",

@@ -4,7 +4,6 @@
  */
 import type { Problem } from '../errors.ts';
 import { jstDeadline } from './jst.ts';
-import type { Approval, TimelineEntry } from './request-approval.ts';
 
 /**
  * State name of the failure-completion task of every request workflow,
@@ -59,6 +58,35 @@ export interface Verification {
   readonly method: (typeof VERIFICATION_METHODS)[number];
   /** Reference to the evidence kept elsewhere (e.g. case file number). */
   readonly evidenceRef: string;
+}
+
+/** Where an approval stands. */
+export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'withdrawn';
+
+/** A request's approval. */
+export interface Approval {
+  /** State. */
+  readonly state: ApprovalState;
+  /** Who decided (approver; the filer for a withdrawal). */
+  readonly decidedBy?: string;
+  /** When (ISO). */
+  readonly decidedAt?: string;
+}
+
+/** Kinds of timeline entries. */
+export type TimelineKind = 'filed' | 'approved' | 'rejected' | 'withdrawn' | 'extended' | 'paused' | 'resumed' | 'executed';
+
+/** One entry of a request's timeline (no personal data: operator ids, officers' reasons). */
+export interface TimelineEntry {
+  readonly kind: TimelineKind;
+  /** When (ISO). */
+  readonly at: string;
+  /** Operator id, when an operator acted. */
+  readonly by?: string;
+  /** The reason given (rejection, withdrawal, extension, pause). */
+  readonly reason?: string;
+  /** Days (extension: added; resumed: days the clock stood still). */
+  readonly days?: number;
 }
 
 /** Request status. */

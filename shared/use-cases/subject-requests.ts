@@ -8,6 +8,8 @@ import { classifyFields } from '../domain/classify.ts';
 import { fieldAad, openValue, sealValue } from '../domain/envelope.ts';
 import { buildExportPackage, type ExportPackage } from '../domain/export-package.ts';
 import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
+import type { Controller } from '../domain/catalogue-types.ts';
+import { needsApproval, notApproved, operatorProblems } from '../domain/request-approval.ts';
 import { controllersDeadline } from '../domain/request-deadlines.ts';
 import {
   openRequestState,
@@ -56,8 +58,12 @@ export interface RequestInput {
   readonly verification?: Verification;
   /** `correct`: `recordId`, `set` (field → value), `unset` (field names). Other types take none. */
   readonly params?: Readonly<Record<string, unknown>>;
-  /** Days to answer. @default the catalogue controllers' rule (14 days when none states one) */
+  /** Days to answer. @default the controller's rule (14 days when it states none) */
   readonly deadlineDays?: number;
+  /** The controller that answers it. @default the one whose datasets hold the subject's records, when that is one */
+  readonly controllerId?: string;
+  /** The operator filing it (a staff id); required when the controller's policy puts the type under approval. */
+  readonly operator?: string;
 }
 
 /** Types whose handling freezes the subject's records against the sweep. */
@@ -102,7 +108,11 @@ export async function registerRequest(
     return existing.registered === false && existing.status === 'received' ? finishRegistration(deps, existing, input) : existing;
   }
   const paramProblems = requestParamsProblems(deps, input.type, params, subject, target);
-  if (paramProblems.length > 0 || subject === undefined) {
+  const controller = subject === undefined ? undefined : await requestController(deps, input.controllerId, subject);
+  if (controller !== undefined && 'problem' in controller) paramProblems.push(controller.problem);
+  const approval = controller !== undefined && !('problem' in controller) && approvalRequired(controller.controllers, input.type);
+  if (approval || input.operator !== undefined) paramProblems.push(...operatorProblems(input.operator));
+  if (paramProblems.length > 0 || subject === undefined || controller === undefined || 'problem' in controller) {
     throw new ValidationError(`request ${input.requestId} cannot be accepted`, paramProblems);
   }
   const now = deps.clock.now();
@@ -115,9 +125,13 @@ export async function registerRequest(
     receivedAt: now.toISOString(),
     deadline:
       input.deadlineDays === undefined
-        ? controllersDeadline(now, deps.catalogue.controllers.map((c) => c.requestDeadline))
+        ? controllersDeadline(now, controller.controllers.map((c) => c.requestDeadline))
         : requestDeadline(now, input.deadlineDays),
     status: 'received',
+    ...(controller.id === undefined ? {} : { controllerId: controller.id }),
+    ...(input.operator === undefined ? {} : { filedBy: input.operator }),
+    ...(approval ? { approval: { state: 'pending' as const } } : {}),
+    timeline: [{ kind: 'filed' as const, at: now.toISOString(), ...(input.operator === undefined ? {} : { by: input.operator }) }],
     params: {
       ...(recordId === undefined ? {} : { recordId }),
       ...(Array.isArray(params.unset) && params.unset.length > 0 ? { unset: params.unset as string[] } : {}),
@@ -154,7 +168,14 @@ async function finishRegistration(deps: RequestDeps, request: SubjectRequest, in
         subjectPseudonym: request.subjectPseudonym,
         policyVersion: deps.catalogue.version,
         outcome: 'ok',
-        details: { requestId: request.requestId, type: request.type, verifiedBy: request.verification.method },
+        details: {
+          requestId: request.requestId,
+          type: request.type,
+          verifiedBy: request.verification.method,
+          ...(request.controllerId === undefined ? {} : { controller: request.controllerId }),
+          ...(request.filedBy === undefined ? {} : { operator: request.filedBy }),
+          ...(request.approval === undefined ? {} : { approval: request.approval.state }),
+        },
       },
     ]);
   } catch (error) {
@@ -164,6 +185,49 @@ async function finishRegistration(deps: RequestDeps, request: SubjectRequest, in
   }
   await deps.audit.integrate();
   return done;
+}
+
+/** The controller a request goes to: one named, or the candidates when it cannot be told. */
+interface RequestController {
+  /** Its catalogue id, when there is exactly one. */
+  readonly id?: string;
+  /** The controller, or every candidate (their earliest deadline and strictest approval apply). */
+  readonly controllers: readonly Controller[];
+}
+
+/**
+ * The controller of a request: the one named (it must be in the
+ * catalogue), else the one whose datasets hold the subject's records when
+ * that is a single one, else the catalogue's only controller. When none
+ * can be told, every controller of the subject's records (or of the
+ * catalogue) is a candidate: the request takes the earliest deadline and
+ * needs approval if any of them asks for it.
+ */
+async function requestController(
+  deps: RequestDeps,
+  named: string | undefined,
+  subject: string,
+): Promise<RequestController | { problem: Problem }> {
+  const all = deps.catalogue.controllers;
+  if (named !== undefined) {
+    const found = all.find((c) => c.id === named);
+    return found === undefined
+      ? { problem: { path: 'controllerId', message: `"${named}" is not a controller of the catalogue (${all.map((c) => c.id).join(', ')})` } }
+      : { id: found.id, controllers: [found] };
+  }
+  const ids = new Set<string>();
+  for (const record of await deps.records.listBySubject(subject)) {
+    const controller = deps.catalogue.datasets.find((d) => d.id === record.dataset)?.controller;
+    if (controller !== undefined) ids.add(controller);
+  }
+  const candidates = ids.size === 0 ? all : all.filter((c) => ids.has(c.id));
+  const only = candidates.length === 1 ? candidates[0] : undefined;
+  return only === undefined ? { controllers: candidates } : { id: only.id, controllers: [only] };
+}
+
+/** Whether a request of `type` to these controllers is filed and then approved. */
+function approvalRequired(controllers: readonly Controller[], type: RequestType): boolean {
+  return controllers.some((c) => needsApproval(c.approval, type));
 }
 
 /**
@@ -413,6 +477,11 @@ export async function failRequest(
       { path: 'requestId', message: `its ${input.type} workflow failed; the request is left as it is` },
     ]);
   }
+  const waiting = notApproved(request);
+  if (waiting !== undefined) {
+    // Started before its approval: the workflow's refusal changes nothing.
+    throw new LifecycleError(waiting);
+  }
   const name = errorName(input.error);
   return endRequest(deps, input.requestId, {
     status: 'failed',
@@ -447,6 +516,10 @@ export async function checkOpenRequests(deps: RequestDeps): Promise<OverdueReque
   const now = deps.clock.now();
   const report: OverdueRequest[] = [];
   for (const request of await deps.requests.listOpen(now.toISOString())) {
+    if (request.pausedSince !== undefined) {
+      // Waiting for the requester: the clock stands still.
+      continue;
+    }
     const state = openRequestState(request, now);
     if (state === 'on-time') {
       continue;
@@ -724,16 +797,9 @@ export async function eraseSubject(
   const subject = request.subjectPseudonym;
   const exportPackages = await eraseSubjectExports(deps, request);
   for (const record of await deps.records.listBySubject(subject)) {
-    const dueAt = record.retention.dueAt;
-    if (record.retention.basis === 'law' && (dueAt === undefined || Date.parse(dueAt) > now.getTime())) {
-      kept.push({
-        recordId: record.recordId,
-        reason: `kept: retention required by law (${record.retention.legalRef}) ${dueAt === undefined ? 'until its trigger event and period' : `until ${dueAt}`}`,
-      });
-      continue;
-    }
-    if (record.holds.length > 0) {
-      kept.push({ recordId: record.recordId, reason: `kept: legal hold (${record.holds.map((h) => h.reason).join('; ')})` });
+    const keep = erasureKeepGround(record, now);
+    if (keep !== undefined) {
+      kept.push({ recordId: record.recordId, reason: keep.reason });
       continue;
     }
     const done = await eraseRecord(deps, record, `request:${request.requestId}`, 'system:requests');
@@ -772,6 +838,40 @@ export async function eraseSubject(
   // (the checkpointer itself cannot chain).
   await deps.audit.integrate();
   return { erased, kept, keyDestroyed, quarantineLines: quarantine.lines, exportPackages };
+}
+
+/** Why an erasure keeps a record, or undefined when it erases it. */
+export interface KeepGround {
+  /** `law`: a retention the law requires, not yet due; `hold`: a legal hold. */
+  readonly ground: 'law' | 'hold';
+  /** The sentence the erasure reports. */
+  readonly reason: string;
+  /** The legal reference (law) or the holds' reasons. */
+  readonly reference: string;
+  /** Until when (ISO), when known (law). */
+  readonly until?: string;
+}
+
+/**
+ * Whether an erasure on request keeps `record` at `now`, and on what
+ * ground: a legal retention not yet due (basis `law`), then a legal hold.
+ * The one rule both {@link eraseSubject} and its preview apply.
+ */
+export function erasureKeepGround(record: StoredRecord, now: Date): KeepGround | undefined {
+  const dueAt = record.retention.dueAt;
+  if (record.retention.basis === 'law' && (dueAt === undefined || Date.parse(dueAt) > now.getTime())) {
+    return {
+      ground: 'law',
+      reason: `kept: retention required by law (${record.retention.legalRef}) ${dueAt === undefined ? 'until its trigger event and period' : `until ${dueAt}`}`,
+      reference: record.retention.legalRef,
+      ...(dueAt === undefined ? {} : { until: dueAt }),
+    };
+  }
+  if (record.holds.length > 0) {
+    const reference = record.holds.map((h) => h.reason).join('; ');
+    return { ground: 'hold', reason: `kept: legal hold (${reference})`, reference };
+  }
+  return undefined;
 }
 
 /** Ports of an erasure: the request ports and the store of disclosure packages. */

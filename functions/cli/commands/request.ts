@@ -14,7 +14,9 @@ import {
 import { assertIsError, LifecycleError, NotFoundError, type Problem, ValidationError } from '#shared/errors.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { executionArn, executionName, output, runExecution, waitForExecution } from '../../deployed-stack.ts';
-import type { StackRuntime } from '../../runtime.ts';
+import type { Runtime, StackRuntime } from '../../runtime.ts';
+import { type ErasurePreview, previewErasure } from '#shared/use-cases/request-decisions.ts';
+import { operatorOf } from '../operator.ts';
 import { checkOpenRequests, type RequestInput, registerRequest } from '#shared/use-cases/subject-requests.ts';
 import type { ErasureReceiptOutcome } from '#shared/use-cases/erasure-receipt.ts';
 import { runRequestLocally } from '../../local/local-request.ts';
@@ -41,6 +43,8 @@ export const requestCommand: CliCommand = {
     set: { type: 'string', multiple: true, value: 'F=V', description: 'correct: set a field (repeatable)' },
     unset: { type: 'string', multiple: true, value: 'F', description: 'correct: remove a field (repeatable)' },
     'deadline-days': { type: 'string', value: 'N', description: 'days to answer' },
+    controller: { type: 'string', value: 'ID', description: 'the controller answering it (default: the one holding the subject\'s records)' },
+    operator: { type: 'string', value: 'ID', description: 'the operator filing it (or WASURE_OPERATOR; on a stack, the caller)' },
   },
   usage: `request TYPE --subject ID (correct: or --record ID) --verified-by METHOD --evidence REF [--agent minor-guardian|adult-guardian|delegated --agent-ref REF] [--request-id ID] [--record ID --set F=V --unset F] [--deadline-days N]   TYPE: ${REQUEST_TYPES.join('|')};  request check: open requests past their deadline (those past deadline + ${REQUEST_OVERDUE_GRACE_DAYS} days end as failed, their freeze lapsed; exit 1)`,
   async run(ctx) {
@@ -49,9 +53,11 @@ export const requestCommand: CliCommand = {
     }
     const input = requestFromArgs(ctx);
     const runtime = await ctx.runtime();
+    const operator = await operatorOf(ctx, runtime);
     const request = await registerRequest(runtime.requestDeps, {
       ...input,
       requestId: input.requestId ?? `req-${runtime.deps.ids.next()}`,
+      ...(operator === undefined ? {} : { operator }),
     }).catch((error: unknown) => {
       assertIsError(error);
       throw error instanceof ValidationError
@@ -59,6 +65,19 @@ export const requestCommand: CliCommand = {
         : error;
     });
     ctx.progress(`request ${request.requestId} (${request.type}) received; answer due by ${formatJst(request.deadline)}`);
+    if (request.approval !== undefined && request.approval.state !== 'approved') {
+      return printFiled(ctx, runtime, request);
+    }
+    return executeRequest(ctx, runtime, request);
+  },
+};
+
+/**
+ * Runs a registered (and, where the policy asks, approved) request through
+ * its workflow and prints how it ended; the exit code is 2 for a refusal,
+ * 1 for a failure.
+ */
+export async function executeRequest(ctx: CliContext, runtime: Runtime, request: SubjectRequest): Promise<number> {
     const done =
       runtime.mode === 'stack'
         ? await requestOnStack(runtime, request, ctx.progress)
@@ -86,8 +105,36 @@ export const requestCommand: CliCommand = {
       }
     }
     return done.status === 'refused' ? 2 : done.status === 'failed' ? 1 : 0;
-  },
-};
+}
+
+/** Prints a request filed for approval, with the erasure preview of an erase request. */
+async function printFiled(ctx: CliContext, runtime: Runtime, request: SubjectRequest): Promise<number> {
+  const preview = request.type === 'erase' && request.status === 'received' ? await previewErasure(runtime.requestDeps, request) : undefined;
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ ...request, ...(preview === undefined ? {} : { preview }) }, null, 2));
+    return 0;
+  }
+  ctx.out(
+    `request ${request.requestId} (${request.type}): ${request.status === 'received' ? `filed by ${request.filedBy ?? 'an operator'}, awaiting approval by a second operator` : request.status}; deadline ${formatJst(request.deadline)}`,
+  );
+  if (preview !== undefined) {
+    for (const line of previewLines(preview)) ctx.out(`  ${line}`);
+  }
+  if (request.status === 'received') {
+    ctx.out(`  nothing is changed before: wasure request approve ${request.requestId} --operator ID (another operator), or reject it with --reason`);
+  }
+  return 0;
+}
+
+/** The erasure preview in words, one line each. */
+export function previewLines(preview: ErasurePreview): string[] {
+  return [
+    `preview: would erase ${preview.counts.erase} record(s), keep ${preview.counts.keepLaw} by law and ${preview.counts.keepHold} under hold; subject key ${preview.keyDestroyed ? 'destroyed' : 'kept (records remain)'}; ${preview.exportRequests} disclosure package(s) of earlier export requests removed`,
+    ...preview.erase.map((r) => `erase ${r.recordId} (${r.dataset})`),
+    ...preview.keep.map((r) => `keep  ${r.recordId} (${r.dataset}): ${r.ground === 'law' ? `retention required by law, ${r.reference}${r.until === undefined ? ', until its trigger event and period' : `, until ${formatJst(r.until)}`}` : `legal hold: ${r.reference}`}`),
+    ...preview.openRequests.map((r) => `open request ${r.requestId} (${r.type}) of the subject: not waited for`),
+  ];
+}
 
 /** What became of an erase request's receipt, in words (undefined for other requests). */
 function receiptLine(done: SubjectRequest, mode: 'embedded' | 'stack'): string | undefined {
@@ -167,6 +214,7 @@ function requestFromArgs(ctx: CliContext): Omit<RequestInput, 'requestId'> & { r
       ...(unset.length === 0 ? {} : { unset }),
     },
     ...(days === undefined ? {} : { deadlineDays: Number(days) }),
+    ...(optionString(ctx.args, 'controller') === undefined ? {} : { controllerId: optionString(ctx.args, 'controller') as string }),
   };
   if (problems.length === 0) {
     // The same checks registerRequest makes first, here before any store opens.
@@ -188,6 +236,8 @@ const OPTION_OF: Readonly<Record<string, string>> = {
   'verification.evidenceRef': '--evidence',
   deadlineDays: '--deadline-days',
   'params.recordId': '--record',
+  controllerId: '--controller',
+  operator: '--operator',
 };
 
 /** The option a problem's input path names (`params.set.F` → `--set F`). */

@@ -51,6 +51,8 @@ export function requestInput(
     type,
     requester: { kind: 'subject' },
     verification: { method: 'passport', evidenceRef: 'ev-2026-001' },
+    // The filing clerk: the sample catalogue's public bodies put erasures and corrections under approval.
+    operator: 'clerk-1',
     ...(subjectId === undefined ? {} : { subjectId }),
     ...(params === undefined ? {} : { params }),
   };
