@@ -88,7 +88,7 @@ export const EXECUTORS: Record<RequestType, Executor> = {
     const saved = await deps.exports.save(request.requestId, pkg.files);
     return {
       status: partial(reasons),
-      outcome: { ...saved, files: pkg.files.length, records: pkg.recordCount, quarantinedLines: pkg.quarantinedLines, withheld: pkg.withheld.length, dataHeld: pkg.recordCount + pkg.quarantinedLines > 0 },
+      outcome: { ...saved, files: pkg.files.length, records: pkg.recordCount, quarantinedLines: pkg.quarantinedLines, withheld: pkg.withheld.length, withheldItems: pkg.withheld.map((w) => ({ recordId: w.recordId, field: w.field, ground: w.ground })), dataHeld: pkg.recordCount + pkg.quarantinedLines > 0 },
       reasons,
     };
   },

@@ -3,6 +3,8 @@
  * holds and why (個人情報取扱業務概要説明書), one entry per business line.
  */
 import type { RequestDeadlineSetting } from './request-deadlines.ts';
+import type { BreachReporterSetting } from './breach/reporter-setting.ts';
+import type { NoticeSetting } from './notices/setting-types.ts';
 import type { ApprovalSetting } from './request-approval.ts';
 
 /** Kinds of data category. */
@@ -61,6 +63,10 @@ export interface Controller {
    * before it changes anything (決裁). @default nothing
    */
   readonly approval?: ApprovalSetting;
+  /** How its decision notices are written (era, issuer, document number, own wording). @default 和暦 for a public body */
+  readonly notices?: NoticeSetting;
+  /** The reporter's header of its breach reports to the Commission. @default parts to fill in by hand */
+  readonly breachReporter?: BreachReporterSetting;
 }
 
 /** A purpose of use. */

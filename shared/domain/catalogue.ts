@@ -13,6 +13,8 @@ import {
 } from './catalogue-types.ts';
 import { isDuration } from './duration.ts';
 import { deadlineSettingProblems } from './request-deadlines.ts';
+import { reporterSettingProblems } from './breach/reporter.ts';
+import { noticeSettingProblems } from './notices/setting-problems.ts';
 import { approvalSettingProblems } from './request-approval.ts';
 
 export type * from './catalogue-types.ts';
@@ -283,6 +285,12 @@ export function checkCatalogue(raw: unknown): Problem[] {
     }
     if (o.approval !== undefined) {
       c.problems.push(...approvalSettingProblems(o.approval, `${p}.approval`));
+    }
+    if (o.notices !== undefined) {
+      c.problems.push(...noticeSettingProblems(o.notices, `${p}.notices`, { publicBody: o.publicBody === true }));
+    }
+    if (o.breachReporter !== undefined) {
+      c.problems.push(...reporterSettingProblems(o.breachReporter, `${p}.breachReporter`));
     }
   });
   each(purposes, 'purposes', (o, p) => {

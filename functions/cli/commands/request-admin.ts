@@ -3,7 +3,12 @@
  * withdraw, extend the deadline, pause and resume its clock, show one,
  * list them.
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
+import type { NoticeKind } from '#shared/domain/notices/index.ts';
 import { formatJst } from '#shared/domain/retention.ts';
+import { renderRequestNotice } from '#shared/use-cases/decision-notice.ts';
 import { type ApprovalDecision, OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
 import { openRequestState, REQUEST_ID_PATTERN, type RequestStatus, type SubjectRequest } from '#shared/domain/requests.ts';
 import { type Problem, ValidationError } from '#shared/errors.ts';
@@ -237,4 +242,53 @@ export const requestListCommand: CliCommand = {
     ctx.out(`${shown.length} of ${all.length} request(s)`);
     return 0;
   },
+};
+
+export const requestNoticeCommand: CliCommand = {
+  path: ['request', 'notice'],
+  positionals: ['REQUEST_ID'],
+  options: {
+    extension: { type: 'boolean', description: 'the extension notice (延長通知) instead of the decision\'s' },
+    controller: { type: 'string', value: 'ID', description: 'the controller issuing it, when the request names none' },
+    serial: { type: 'string', value: 'N', description: 'serial of the document number (blank to write by hand)' },
+    out: { type: 'string', value: 'FILE', description: 'where to write the HTML (default: notices/ in the state directory)' },
+  },
+  usage: 'request notice REQUEST_ID [--extension] [--serial N] [--out FILE]   the decision notice (決定通知書) as printable A4 HTML, in the controller\'s wording',
+  async run(ctx) {
+    const problems: Problem[] = [];
+    const requestId = requestIdOf(ctx, problems);
+    const serial = optionString(ctx.args, 'serial');
+    if (serial !== undefined && !/^[0-9０-９-]{1,12}$/.test(serial)) problems.push({ path: '--serial', message: 'must be 1 to 12 digits' });
+    const outOption = optionString(ctx.args, 'out');
+    if (problems.length > 0) throw new ValidationError('no notice to write', problems);
+    const runtime = await ctx.runtime();
+    const request = await runtime.requestDeps.requests.get(requestId);
+    if (request === undefined) {
+      throw new ValidationError(`request ${requestId} does not exist`, [{ path: 'REQUEST_ID', message: 'no such request (wasure request list shows them)' }]);
+    }
+    const controllerId = optionString(ctx.args, 'controller');
+    const { kind, html } = renderRequestNotice(runtime.deps.catalogue, request, {
+      occasion: ctx.args.options.extension === true ? 'extension' : 'decision',
+      ...(controllerId === undefined ? {} : { controllerId }),
+      ...(serial === undefined ? {} : { serial }),
+    });
+    const file = outOption === undefined ? join(ctx.stateDir, 'notices', `${requestId}-${kind}.html`) : resolve(outOption);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(file, html);
+    if (ctx.json) ctx.out(JSON.stringify({ requestId, kind, file }, null, 2));
+    else ctx.out(`request ${requestId}: ${NOTICE_TITLES[kind]} written to ${file} (print it on A4)`);
+    return 0;
+  },
+};
+
+/** What each notice is called, for the line that says where it went. */
+const NOTICE_TITLES: Readonly<Record<NoticeKind, string>> = {
+  disclosure: '開示決定通知書',
+  'partial-disclosure': '部分開示決定通知書',
+  'non-disclosure': '不開示決定通知書',
+  correction: '訂正決定通知書',
+  'non-correction': '不訂正決定通知書',
+  suspension: '利用停止等決定通知書',
+  'non-suspension': '利用不停止決定通知書',
+  extension: '決定期限延長通知書',
 };

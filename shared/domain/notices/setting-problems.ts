@@ -5,7 +5,7 @@
  */
 import type { Problem } from '../../errors.ts';
 import { EXTENSION_PLACEHOLDERS, NOTICE_PLACEHOLDERS, placeholderProblems } from './placeholders.ts';
-import { NOTICE_KINDS } from './types.ts';
+import { NOTICE_KINDS } from './setting-types.ts';
 
 const SETTING_KEYS = ['era', 'issuer', 'documentNumberPrefix', 'templates', 'appealInstructions'];
 const TEMPLATE_KEYS = ['title', 'lead'];
