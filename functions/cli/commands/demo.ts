@@ -15,7 +15,14 @@ import { addsUp } from '#shared/domain/sweep.ts';
 import { addHold } from '#shared/use-cases/manage-holds.ts';
 import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
 import { runSweepLocally } from '../../local/local-sweep.ts';
-import type { CliCommand } from '../types.ts';
+import type { CliCommand, CliContext } from '../types.ts';
+import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
+import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
+import { registerRequest } from '#shared/use-cases/subject-requests.ts';
+import { decideRequest, previewErasure } from '#shared/use-cases/request-decisions.ts';
+import { renderRequestNotice } from '#shared/use-cases/decision-notice.ts';
+import { runRequestLocally } from '../../local/local-request.ts';
+import { previewLines } from './request.ts';
 import { ingestFile, printIngestReport } from './ingest.ts';
 
 const sample = (name: string): string =>
@@ -177,7 +184,12 @@ export const demoCommand: CliCommand = {
         ctx.out(`    kept ${k.recordId}: ${k.reason ?? k.decision}`);
       }
       ctx.out('');
-      ctx.out('5. Verify the tamper-evident audit trail');
+      ctx.out('5. A subject asks for erasure; the prefecture decides it by 決裁 (one files, another approves)');
+    }
+    summary.request = await demoErasureRequest(ctx, runtime);
+    if (!ctx.json) {
+      ctx.out('');
+      ctx.out('6. Verify the tamper-evident audit trail');
     }
     await runtime.audit.checkpoint();
     const verdict = await verifyAudit(runtime.audit);
@@ -198,7 +210,11 @@ export const demoCommand: CliCommand = {
     if (ctx.json) {
       ctx.out(JSON.stringify(summary, null, 2));
     }
+    const request = summary.request as DemoRequest;
     const ok =
+      request.selfApprovalRefused &&
+      request.status === 'completed' &&
+      request.erased.join() === request.previewed.join() &&
       good.rejected.length === 0 &&
       bad.stored.length === 0 &&
       sweep.totals.held === 1 &&
@@ -207,3 +223,65 @@ export const demoCommand: CliCommand = {
     return ok ? 0 : 1;
   },
 };
+
+/** What the demo's erasure request showed. */
+interface DemoRequest {
+  readonly requestId: string;
+  readonly previewed: readonly string[];
+  readonly selfApprovalRefused: boolean;
+  readonly status: string;
+  readonly erased: readonly string[];
+  readonly notice: string;
+}
+
+/**
+ * An erasure request to a public body that puts erasures under approval:
+ * filed by one operator, previewed, refused when the filer tries to
+ * approve it, approved by a second operator, carried out by the erase
+ * workflow, and answered with its decision notice.
+ */
+async function demoErasureRequest(ctx: CliContext, runtime: EmbeddedRuntime): Promise<DemoRequest> {
+  const say = (line: string) => {
+    if (!ctx.json) ctx.out(line);
+  };
+  const deps = runtime.requestDeps;
+  const filed = await registerRequest(deps, {
+    requestId: 'demo-erase-1',
+    type: 'erase',
+    subjectId: 'S-IBK-1002',
+    requester: { kind: 'subject' },
+    verification: { method: 'my-number-card', evidenceRef: 'desk-2026-118' },
+    operator: 'clerk-01',
+  });
+  say(`  filed by clerk-01: request ${filed.requestId} (erase) to ${filed.controllerId}, approval ${filed.approval?.state ?? 'not needed'}; answer due ${formatJst(filed.deadline)}`);
+  const preview = await previewErasure(deps, filed);
+  for (const line of previewLines(preview)) say(`    ${line}`);
+  const selfApproval = await decideRequest(deps, { requestId: filed.requestId, operator: 'clerk-01', decision: 'approve' }).then(
+    () => undefined,
+    (error: unknown) => (error instanceof ValidationError ? error : Promise.reject(error)),
+  );
+  say(`  clerk-01 tries to approve it: ${selfApproval === undefined ? 'ACCEPTED (four eyes broken)' : `refused: ${selfApproval.problems[0]?.message}`}`);
+  const approved = await decideRequest(deps, { requestId: filed.requestId, operator: 'chief-07', decision: 'approve' });
+  say(`  chief-07 approves it (${formatJst(approved.approval?.decidedAt as string)}); the erase workflow runs:`);
+  const done = await runRequestLocally(
+    { ...deps, exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock), checkpointer: runtime.audit },
+    'erase',
+    filed.requestId,
+  );
+  const erased = (done.outcome?.erased as string[] | undefined) ?? [];
+  say(`    ${done.status}: erased ${erased.length === 0 ? 'nothing' : erased.join(', ')}; subject key ${done.outcome?.keyDestroyed === true ? 'destroyed' : 'kept'}`);
+  const { kind, html } = renderRequestNotice(runtime.deps.catalogue, done);
+  const notice = join(ctx.stateDir, 'notices', `${done.requestId}-${kind}.html`);
+  await mkdir(join(ctx.stateDir, 'notices'), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(notice, html);
+  say(`  decision notice (利用停止等決定通知書, A4, 和暦): ${notice}`);
+  return {
+    requestId: done.requestId,
+    previewed: preview.erase.map((r) => r.recordId),
+    selfApprovalRefused: selfApproval !== undefined,
+    status: done.status,
+    erased,
+    notice,
+  };
+}
+

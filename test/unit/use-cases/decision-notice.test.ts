@@ -53,6 +53,7 @@ describe('the notice a decided request gets', () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
