@@ -12,6 +12,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   stack: { type: 'string', value: 'NAME', description: 'operate a deployed wasure (stacks NAMEStateful/NAMEStateless)' },
   region: { type: 'string', value: 'R', description: 'AWS region of --stack' },
   debug: { type: 'boolean', description: 'print the stack trace of a failure' },
+  lang: { type: 'string', value: 'ja|en', description: 'language of refusals and errors (or WASURE_LANG, or the catalogue\'s language)' },
   help: { type: 'boolean', short: 'h', description: 'show this help and exit' },
 };
 

@@ -10,6 +10,7 @@ import {
   ValidationError,
   assertIsError,
 } from '#shared/errors.ts';
+import { chooseLang, LANGS, type Lang, message } from '#shared/i18n/messages.ts';
 import type { Runtime, RuntimeOptions } from '../runtime.ts';
 import {
   GLOBAL_OPTIONS,
@@ -45,7 +46,7 @@ async function usage(): Promise<string> {
     'Usage:',
     ...lines,
     '',
-    'Global options: --json  --local DIR (default .wasure)  --now ISO  --catalogue FILE  --progress  --debug',
+    'Global options: --json  --local DIR (default .wasure)  --now ISO  --catalogue FILE  --progress  --debug  --lang ja|en',
     '                --stack NAME [--region R]  operate a deployed wasure (stacks NAMEStateful/NAMEStateless, e.g. Wasure)',
     '                --help (also after a command: wasure ingest --help)  --version',
     'Exit codes: 0 ok, 1 failure, 2 bad input.',
@@ -76,24 +77,48 @@ async function checkStateDir(dir: string, given: string | undefined): Promise<vo
   }
 }
 
-/** Maps an error to an exit code and a message: the CLI's one error map. */
-export function describeError(error: Error): { code: number; lines: string[] } {
+/** Maps an error to an exit code and a message: the CLI's one error map, in `lang`. */
+export function describeError(error: Error, lang: Lang = 'en'): { code: number; lines: string[] } {
+  const t = (text: string) => message(text, lang);
   if (error instanceof ValidationError) {
     return {
       code: 2,
       lines: [
-        error.message,
-        ...error.problems.map((p) => `  ${p.path}: ${p.message}`),
+        t(error.message),
+        ...error.problems.map((p) => `  ${p.path}: ${t(p.message)}`),
       ],
     };
   }
   if (error instanceof RefusedError) {
-    return { code: 2, lines: [error.message, ...error.reasons.map((r) => `  ${r}`)] };
+    return { code: 2, lines: [t(error.message), ...error.reasons.map((r) => `  ${t(r)}`)] };
   }
   if (error instanceof ConfigError || error instanceof LifecycleError) {
-    return { code: 1, lines: [`${error.name}: ${error.message}`] };
+    return { code: 1, lines: [`${error.name}: ${t(error.message)}`] };
   }
-  return { code: 1, lines: [`unexpected error: ${error.message}`] };
+  return { code: 1, lines: [t(`unexpected error: ${error.message}`)] };
+}
+
+/**
+ * The language of this run: `--lang`, else `WASURE_LANG`, else the
+ * `language` of the catalogue in use (read from its file without opening
+ * any store), else English. An unknown `--lang` is refused.
+ */
+function languageOf(argv: readonly string[], env: CliIo['env'], cwd: string): Lang {
+  const at = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  const given = at < 0 ? undefined : argv[at]?.startsWith('--lang=') ? argv[at]?.slice(7) : argv[at + 1];
+  if (given !== undefined && !(LANGS as readonly string[]).includes(given)) {
+    throw new ValidationError('unknown language', [{ path: '--lang', message: `must be one of ${LANGS.join(', ')}` }]);
+  }
+  const fileAt = argv.indexOf('--catalogue');
+  const file = fileAt < 0 ? fileURLToPath(new URL('../../shared/samples/catalogue.json', import.meta.url)) : resolve(cwd, argv[fileAt + 1] ?? '');
+  let catalogue: string | undefined;
+  try {
+    const language = (JSON.parse(readFileSync(file, 'utf8')) as { language?: unknown }).language;
+    catalogue = typeof language === 'string' ? language : undefined;
+  } catch {
+    // A catalogue that cannot be read is refused with its reasons when the runtime opens.
+  }
+  return chooseLang(given, env.WASURE_LANG, catalogue);
 }
 
 /** Runs the CLI; returns the exit code. */
@@ -104,7 +129,9 @@ export async function runCli(
   let json = argv.includes('--json');
   let debug = argv.includes('--debug');
   let runtime: Runtime | undefined;
+  let lang: Lang = 'en';
   try {
+    lang = languageOf(argv, io.env, io.cwd);
     const words = commandWords(argv);
     const entry = findCommand(words.map((w) => w.word));
     if (entry === undefined) {
@@ -165,6 +192,7 @@ export async function runCli(
         runtime ??= await openRuntime(runtimeOptions);
         return runtime;
       },
+      lang,
       out: (line) => io.stdout(`${line}\n`),
       progress: (line) => {
         if (!json || args.options.progress === true) {
@@ -175,10 +203,22 @@ export async function runCli(
     return await command.run(ctx);
   } catch (error) {
     assertIsError(error);
-    const { code, lines } = describeError(error);
+    const { code, lines } = describeError(error, lang);
     if (json) {
+      // Machine output keeps the English message and adds the chosen language's.
+      const localized = (text: string) => (lang === 'en' ? {} : { localizedMessage: message(text, lang) });
       io.stdout(
-        `${JSON.stringify({ ok: false, error: error.name, message: error.message, problems: error instanceof ValidationError ? error.problems : undefined }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            ok: false,
+            error: error.name,
+            message: error.message,
+            ...localized(error.message),
+            problems: error instanceof ValidationError ? error.problems.map((p) => ({ ...p, ...localized(p.message) })) : undefined,
+          },
+          null,
+          2,
+        )}\n`,
       );
     }
     io.stderr(`${lines.join('\n')}\n`);

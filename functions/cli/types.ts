@@ -1,3 +1,4 @@
+import type { Lang } from '#shared/i18n/messages.ts';
 import type { Runtime } from '../runtime.ts';
 
 /** Parsed command line: positionals and `--flag value` / `--flag` options. */
@@ -19,6 +20,8 @@ export interface CliContext {
   readonly out: (line: string) => void;
   /** Progress and diagnostics (stderr); silent with --json unless --progress. */
   readonly progress: (line: string) => void;
+  /** Language of refusals and errors. @default 'en' */
+  readonly lang?: Lang;
 }
 
 /** One option a command declares, for strict parsing and its help. */

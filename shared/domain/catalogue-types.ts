@@ -182,6 +182,8 @@ export interface Catalogue {
   readonly version: string;
   /** Date from which it applies. */
   readonly effectiveFrom: string;
+  /** Language of the CLI's refusals and errors when neither --lang nor WASURE_LANG says. @default 'en' */
+  readonly language?: 'ja' | 'en';
   /** Controllers. */
   readonly controllers: readonly Controller[];
   /** Purposes. */

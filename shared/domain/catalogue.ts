@@ -253,6 +253,9 @@ export function checkCatalogue(raw: unknown): Problem[] {
   if (from !== undefined && !DATE.test(from)) {
     c.add('effectiveFrom', `"${from}" is not a date (YYYY-MM-DD)`);
   }
+  if (root.language !== undefined && root.language !== 'ja' && root.language !== 'en') {
+    c.add('language', 'must be "ja" or "en" (the language of the CLI\'s refusals and errors)');
+  }
   const controllers = c.arr(root.controllers, 'controllers');
   const purposes = c.arr(root.purposes, 'purposes');
   const exceptions = c.arr(root.exceptions, 'exceptions');

@@ -1,3 +1,4 @@
+import { message } from '#shared/i18n/messages.ts';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ValidationError } from '#shared/errors.ts';
@@ -190,7 +191,7 @@ export function printIngestReport(ctx: CliContext, file: string, report: IngestR
   }
   for (const r of report.rejected) {
     for (const p of r.problems) {
-      ctx.out(`  line ${r.line}${r.recordId ? ` (${r.recordId})` : ''}: rejected: ${p.path}: ${p.message}`);
+      ctx.out(`  line ${r.line}${r.recordId ? ` (${r.recordId})` : ''}: rejected: ${p.path}: ${message(p.message, ctx.lang ?? 'en')}`);
     }
   }
 }
