@@ -1,10 +1,11 @@
-import { writeFile } from 'node:fs/promises';
-import { buildAnnualReport, requestAuditFacts } from '#shared/domain/annual-report/aggregate.ts';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
 import { DECISIONS, REQUEST_TYPE_JA } from '#shared/domain/annual-report/decision.ts';
-import { FISCAL_YEAR_BOUNDS, fiscalYearRange } from '#shared/domain/annual-report/fiscal-year.ts';
+import { FISCAL_YEAR_BOUNDS } from '#shared/domain/annual-report/fiscal-year.ts';
 import { type AnnualReportFormat, renderAnnualReport } from '#shared/domain/annual-report/render.ts';
 import { REQUEST_TYPES } from '#shared/domain/requests.ts';
 import { ValidationError } from '#shared/errors.ts';
+import { annualReport } from '#shared/use-cases/annual-report.ts';
 import { optionString } from '../args.ts';
 import type { CliCommand } from '../types.ts';
 
@@ -43,26 +44,16 @@ export const reportAnnualCommand: CliCommand = {
         { path: '--controller', message: `"${controllerId}" is none of ${catalogue.controllers.map((c) => c.id).join(', ')}` },
       ]);
     }
-    // A request's events are written at or after its receipt, so the
-    // trail is read from the start of the year only.
-    const [requests, events] = await Promise.all([
-      runtime.requestDeps.requests.listAll(),
-      runtime.audit.readEvents({ since: fiscalYearRange(year).from }),
-    ]);
-    const report = buildAnnualReport({
-      year,
-      requests,
-      audit: requestAuditFacts(events),
-      controllers: catalogue.controllers,
-      ...(controllerId === undefined ? {} : { controllerId }),
-      now: clock.now(),
-    });
+    const report = await annualReport(
+      { requests: runtime.requestDeps.requests, audit: runtime.audit, catalogue, clock },
+      { year, ...(controllerId === undefined ? {} : { controllerId }) },
+    );
     for (const d of report.discrepancies) {
       ctx.progress(`report: request ${d.requestId}: ${d.kind} (${d.counted ? 'counted' : 'not counted'}): ${d.detail}`);
     }
     const text = format === undefined ? undefined : renderAnnualReport(report, format as AnnualReportFormat);
     if (out !== undefined && text !== undefined) {
-      await writeFile(out, text, 'utf8');
+      await writeFileAtomic(resolve(out), text);
     }
     if (ctx.json) {
       ctx.out(JSON.stringify({ ...(out === undefined ? {} : { file: out }), ...report }, null, 2));

@@ -1,7 +1,6 @@
 /**
- * The Markdown escape of the registers: catalogue text can neither break a
- * table nor add markup. (render-md.ts still holds a private copy of the
- * same rule; it can import this one.)
+ * The one Markdown escape of the registers: catalogue text can neither
+ * break a table nor add markup.
  */
 
 /**

@@ -2,19 +2,14 @@
  * The public register as Markdown, every value escaped so that catalogue
  * text cannot break a table or add markup.
  */
+import { escapeMarkdown } from './escape-md.ts';
 import { REGISTER_TITLE } from './japanese-terms.ts';
 import type { PublicRegister } from './types.ts';
 
-function escapeMd(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/([|*_`[\]<>#])/g, '\\$1')
-    .replace(/\r?\n/g, ' ');
-}
 
 /** The register as Markdown (Japanese). */
 export function renderRegisterMd(r: PublicRegister): string {
-  const m = escapeMd;
+  const m = escapeMarkdown;
   const out: string[] = [
     `# ${REGISTER_TITLE}`,
     '',
