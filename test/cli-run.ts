@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
+import type { RequestDeps, RequestInput } from '#shared/use-cases/subject-requests.ts';
 
 /** What one in-process CLI call printed and returned. */
 export interface CliRun {
@@ -203,3 +205,54 @@ export const alive = (pid: number): boolean => {
 /** The state directory's lock as written (empty when there is none). */
 export const lockOf = async (dir: string): Promise<{ pid?: number; jvmPid?: number }> =>
   JSON.parse(await readFile(join(dir, 'lock'), 'utf8').catch(() => '{}')) as { pid?: number; jvmPid?: number };
+
+/**
+ * The two operators of four-eyes approval (決裁) in tests: one files a
+ * request, the other approves it. The sample catalogue's public bodies
+ * (ibaraki-pref, jlis, saitama-pref) put erasures and corrections under
+ * approval; business controllers accept an operator and record it.
+ */
+export const FILER = 'clerk-1';
+export const APPROVER = 'chief-2';
+
+/** Whether a CLI run printed a request filed and awaiting approval; its id when so. */
+function pendingRequestOf(printed: CliRun): string | undefined {
+  try {
+    const filed = JSON.parse(printed.stdout) as { requestId?: string; status?: string; approval?: { state?: string } };
+    return filed.status === 'received' && filed.approval?.state === 'pending' ? filed.requestId : undefined;
+  } catch {
+    return /^request (\S+) \([a-z-]+\): filed by \S+, awaiting approval by a second operator/m.exec(printed.stdout)?.[1];
+  }
+}
+
+/**
+ * Files a request through the CLI as {@link FILER} (`request TYPE …
+ * --operator clerk-1`) and, when its controller put it under approval (it
+ * comes back filed and pending), approves it as {@link APPROVER}, which
+ * carries it out. Returns what the approval printed — what `request TYPE`
+ * printed before approval existed (`--json` when the filing had it) — or
+ * the filing's own output when it needed no approval or was refused.
+ * `run` adds the state options (`--local DIR --now T`) as the caller's
+ * other CLI calls do.
+ */
+export async function fileAndApprove(run: (...argv: string[]) => Promise<CliRun>, ...argv: string[]): Promise<CliRun> {
+  const filed = await run(...argv, '--operator', FILER);
+  if (filed.code !== 0) return filed;
+  const requestId = pendingRequestOf(filed);
+  if (requestId === undefined) return filed;
+  return run('request', 'approve', requestId, '--operator', APPROVER, ...(argv.includes('--json') ? ['--json'] : []));
+}
+
+/**
+ * The use-case counterpart of {@link fileAndApprove}: registers the
+ * request as filed by {@link FILER} and, when it is pending approval,
+ * approves it as {@link APPROVER} (the caller then runs its workflow, as
+ * before). Returns the request as approved (or as registered).
+ */
+export async function registerAndApprove(deps: RequestDeps, input: RequestInput): Promise<SubjectRequest> {
+  const { registerRequest } = await import('#shared/use-cases/subject-requests.ts');
+  const { decideRequest } = await import('#shared/use-cases/request-decisions.ts');
+  const filed = await registerRequest(deps, { operator: FILER, ...input });
+  if (filed.status !== 'received' || filed.approval?.state !== 'pending') return filed;
+  return decideRequest(deps, { requestId: filed.requestId, operator: APPROVER, decision: 'approve' });
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../cli-run.ts';
+import { fileAndApprove, runCliCaptured } from '../cli-run.ts';
 
 const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
 
@@ -63,7 +63,8 @@ describe('the admin CLI on the embedded stores', () => {
   });
 
   it('corrects a record named by --record alone (the subject is the record\'s), and refuses an unknown record', async () => {
-    const corrected = await run('request', 'correct', '--record', 'cli-land-1', '--set', 'ageBand=30代', '--verified-by', 'my-number-card', '--evidence', 'desk-3', '--json');
+    // A saitama-pref record: the correction is filed, then approved (決裁) and carried out.
+    const corrected = await fileAndApprove(run, 'request', 'correct', '--record', 'cli-land-1', '--set', 'ageBand=30代', '--verified-by', 'my-number-card', '--evidence', 'desk-3', '--json');
     expect(corrected.code, corrected.stderr).toBe(0);
     expect(JSON.parse(corrected.stdout)).toMatchObject({ type: 'correct', status: 'completed' });
     const read = await run('read', '--record', 'cli-land-1', '--purpose', 'saitama-2', '--json');

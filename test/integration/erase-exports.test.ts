@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../cli-run.ts';
+import { fileAndApprove, runCliCaptured } from '../cli-run.ts';
 import { findIn, type RawFile, rawFiles } from '../raw-files.ts';
 
 const NOW = '2026-11-22T00:00:00Z';
@@ -70,7 +70,8 @@ describe('wasure request erase removes the subject\'s disclosure packages', () =
       expect(done.code, done.stdout + done.stderr).toBe(0);
     }
     beforeErase = await rawFiles(exportsDir);
-    const erase = await run('request', 'erase', '--subject', SUBJECT, '--request-id', 'qx-erase', ...verified, '--json');
+    // The subject's records are saitama-pref's and ibaraki-pref's: the erasure is filed, then approved (決裁) and carried out.
+    const erase = await fileAndApprove(run, 'request', 'erase', '--subject', SUBJECT, '--request-id', 'qx-erase', ...verified, '--json');
     expect(erase.code, erase.stdout + erase.stderr).toBe(0);
     expect(JSON.parse(erase.stdout).outcome).toMatchObject({ erased: ['qxe-0001', 'qxe-0002'], keyDestroyed: true, exportPackages: 2 });
   }, 600_000);
@@ -105,7 +106,7 @@ describe('wasure request erase removes the subject\'s disclosure packages', () =
 
   it('erases again harmlessly: nothing to remove, no new removal event', { timeout: 180_000 }, async () => {
     // Act
-    const again = await run('request', 'erase', '--subject', SUBJECT, '--request-id', 'qx-erase-again', ...verified, '--json');
+    const again = await fileAndApprove(run, 'request', 'erase', '--subject', SUBJECT, '--request-id', 'qx-erase-again', ...verified, '--json');
     // Assess
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).outcome).toMatchObject({ erased: [], exportPackages: 0 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../cli-run.ts';
+import { fileAndApprove, runCliCaptured } from '../cli-run.ts';
 import { findIn, rawFiles } from '../raw-files.ts';
 import { openEmbeddedRuntime } from '#functions/runtime.ts';
 import { checkpointBytes } from '#shared/domain/audit-chain.ts';
@@ -68,7 +68,8 @@ describe('wasure receipt on the embedded stores', () => {
       const ingest = await run('ingest', input, '--json');
       expect(ingest.code, ingest.stderr).toBe(0);
     }
-    const erase = await run('request', 'erase', '--subject', ERASED, '--request-id', 'rc-erase-1', ...verified, '--json');
+    // saitama-pref's subject: the erasure is filed, then approved (決裁) and carried out.
+    const erase = await fileAndApprove(run, 'request', 'erase', '--subject', ERASED, '--request-id', 'rc-erase-1', ...verified, '--json');
     expect(erase.code, erase.stderr).toBe(0);
     erased = JSON.parse(erase.stdout) as SubjectRequest;
   }, 240_000);
@@ -94,7 +95,7 @@ describe('wasure receipt on the embedded stores', () => {
 
   it('request erase names the receipt file in its output; the package holds no byte of the subject, the control subject is untouched', { timeout: 180_000 }, async () => {
     // Act
-    const erase = await run('request', 'erase', '--subject', NAMED, '--request-id', 'rc-erase-named', ...verified);
+    const erase = await fileAndApprove(run, 'request', 'erase', '--subject', NAMED, '--request-id', 'rc-erase-named', ...verified);
     // Assess
     const receiptPath = join(dir, 'exports', 'rc-erase-named', 'erasure-receipt.json');
     expect(erase.code, erase.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../cli-run.ts';
+import { fileAndApprove, runCliCaptured } from '../cli-run.ts';
 import { findIn, type RawFile, rawFiles } from '../raw-files.ts';
 
 const NOW = '2026-11-22T00:00:00Z';
@@ -80,10 +80,11 @@ describe('after erasure, nothing of the subject is readable in clear in the stan
     await writeFile(input, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
     const ingest = await run('ingest', input, '--json');
     expect(ingest.code, ingest.stdout + ingest.stderr).toBe(0);
-    const correct = await run('request', 'correct', '--record', 'zqx-0001', '--set', 'medicalHistory=ZQX訂正高血圧', '--request-id', 'residue-correct', ...verified, '--json');
+    // saitama-pref and ibaraki-pref hold the subject's records: the correction and the erasure are each filed, then approved (決裁) and carried out.
+    const correct = await fileAndApprove(run, 'request', 'correct', '--record', 'zqx-0001', '--set', 'medicalHistory=ZQX訂正高血圧', '--request-id', 'residue-correct', ...verified, '--json');
     expect(correct.code, correct.stdout + correct.stderr).toBe(0);
     expect(JSON.parse(correct.stdout).status).toBe('completed');
-    const erase = await run('request', 'erase', '--subject', ERASED_SUBJECT, '--request-id', 'residue-erase', ...verified, '--json');
+    const erase = await fileAndApprove(run, 'request', 'erase', '--subject', ERASED_SUBJECT, '--request-id', 'residue-erase', ...verified, '--json');
     expect(erase.code, erase.stdout + erase.stderr).toBe(0);
     expect(JSON.parse(erase.stdout).outcome).toMatchObject({ erased: ['zqx-0001', 'zqx-0002', 'zqx-0003'], keyDestroyed: true });
     // Each CLI call stopped the stores: DynamoDB Local and s3rver have flushed their files.

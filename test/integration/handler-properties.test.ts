@@ -33,7 +33,6 @@ import { RESOURCE_NAMES, resource } from '#shared/config/resources.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
 import { addHold } from '#shared/use-cases/manage-holds.ts';
 import { provide } from '#shared/use-cases/provision-records.ts';
-import { registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { drainRecordsStream, RECORDS_STREAM_SCOPE } from '#functions/local/records-stream-poller.ts';
 import { runRequestLocally } from '#functions/local/local-request.ts';
 import { runSweepLocally } from '#functions/local/local-sweep.ts';
@@ -46,6 +45,7 @@ import { createApp } from '#infra/create-app.ts';
 import { ADAPTER_NEEDS } from '#functions/compose.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 import { withEmbedded } from './harness.ts';
+import { registerAndApprove } from '../cli-run.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Resources = Record<string, { Type: string; Properties?: Record<string, Json> }>;
@@ -303,6 +303,7 @@ const NOT_EXERCISED_LOCALLY: { fn: RegExp; action: string; why: string }[] = [
   { fn: /LandingTagger/, action: 's3:ListBucket|s3:DeleteObject', why: 'documents of a line whose record write then fails (a concurrent writer took the id) are removed again; no sequential run reaches it' },
   { fn: /StartSweep/, action: 'dynamodb:GetItem|dynamodb:PutItem|dynamodb:DeleteItem|kms:GenerateMac|kms:Decrypt|kms:Encrypt|kms:GenerateDataKey|kms:DescribeKey', why: 'recovery chains events and removes document intents that a crash left; a run without a crash leaves none (the crash-point test drives both)' },
   { fn: /ContinueSweep/, action: 'states:StartExecution', why: 'locally a continuation is a new local execution; on AWS the function starts it' },
+  { fn: /CompleteRequest/, action: 'events:PutEvents', why: 'locally a request\'s outcome event is appended to events.jsonl; on AWS the function puts it on the default bus (the call is covered by the adapter test)' },
   { fn: /RecordsStream|AuditSequencer/, action: 'dynamodb:DescribeStream|dynamodb:GetRecords|dynamodb:GetShardIterator|dynamodb:ListStreams', why: 'the event-source mapping reads the stream with the function role; locally the poller (records) or the process itself (audit sequencer) runs it' },
   { fn: /RecordsStream|AuditSequencer/, action: 'sqs:*', why: 'the event-source mapping sends failed batches to the dead-letter queue' },
   { fn: /RecordsStream|AuditSequencer/, action: 'kms:Encrypt|kms:ReEncrypt*|kms:GenerateDataKey*', why: 'the dead-letter queue is encrypted with the data key' },
@@ -444,7 +445,10 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     ]);
     for (const { type, requestId, subjectId } of runs) {
       const params: Record<string, Record<string, unknown>> = { correct: { recordId: 'iam-correct', set: { medicalHistory: '花粉症' } } };
-      await registerRequest(deps, {
+      // Filed by one operator; the erasure and the correction (saitama-pref's
+      // records) are approved by a second (決裁) before the workflow runs. The
+      // decision is the operator's CLI call, outside every task scope.
+      await registerAndApprove(deps, {
         requestId,
         type,
         subjectId,

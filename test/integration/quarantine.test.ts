@@ -18,6 +18,7 @@ import type { RequestTaskDeps } from '#functions/workflow/request-tasks.ts';
 import { rawSampleCatalogue, sampleCatalogue } from '../fixtures/catalogue.ts';
 import { withEmbedded } from './harness.ts';
 import { findIn, rawFiles } from '../raw-files.ts';
+import { registerAndApprove } from '../cli-run.ts';
 
 const SUBJECT = 'S-QZ1';
 const OTHER = 'S-RY2';
@@ -93,7 +94,8 @@ describe('quarantine retention and subject coverage (embedded stores)', () => {
 
   it('erases the subject from every quarantine object: no byte of the id or the My Number is left, the erasure audited', async () => {
     // Prepare
-    await registerRequest(deps, { requestId: 'q-erase-1', type: 'erase', subjectId: SUBJECT, requester: { kind: 'subject' }, verification });
+    // The subject has no records, only quarantined lines: every controller is a candidate and the public bodies ask for approval, so the erasure is filed and approved (決裁).
+    await registerAndApprove(deps, { requestId: 'q-erase-1', type: 'erase', subjectId: SUBJECT, requester: { kind: 'subject' }, verification });
     // Act
     const done = await runRequestLocally(deps, 'erase', 'q-erase-1');
     // Assess

@@ -41,7 +41,8 @@ describe('wasure request on the embedded stores', () => {
   it('refuses a path as request id (exit 2) before registering anything', async () => {
     // Act
     const refused = await run('2026-11-22T00:00:00Z', 'request', 'export', '--subject', 'S-STM-4002', '--request-id', '../../x', ...verified, '--json');
-    const badField = await run('2026-11-22T00:00:00Z', 'request', 'correct', '--record', 'stm-0002', '--set', 'hobby=golf', ...verified);
+    // A filing operator is given (saitama-pref puts corrections under approval), so the field alone is refused.
+    const badField = await run('2026-11-22T00:00:00Z', 'request', 'correct', '--record', 'stm-0002', '--set', 'hobby=golf', ...verified, '--operator', 'clerk-1');
     // Assess
     expect(refused.code).toBe(2);
     expect(JSON.parse(refused.stdout).problems).toEqual([expect.objectContaining({ path: '--request-id' })]);
@@ -70,6 +71,68 @@ describe('wasure request on the embedded stores', () => {
     expect((await pendingOf('S-IBK-1001')).flat()).toEqual([]);
     const log = await run('2026-11-22T00:00:00Z', 'audit', 'log', '--subject', 'S-IBK-1001', '--json');
     expect(JSON.parse(log.stdout).filter((e: { action: string }) => e.action === 'request').map((e: { outcome: string }) => e.outcome)).toEqual(['ok', 'failed']);
+  });
+
+  it('files an erasure for approval, refuses its approval by the filer, and carries it out on a second operator\'s (決裁)', { timeout: 180_000 }, async () => {
+    // Prepare: jlis (a public body) puts erasures under approval; its subject S-JLIS-3002 has one record
+    const now = '2026-11-22T00:00:00Z';
+    const id = 'cli-erase-4eyes';
+    const recordStatus = () => withStores(now, async (r) => (await r.deps.records.get('jlis-0002'))?.status);
+    // Act: clerk-1 files it, then tries to approve it too
+    const filed = await run(now, 'request', 'erase', '--subject', 'S-JLIS-3002', '--request-id', id, ...verified, '--operator', 'clerk-1', '--json');
+    const self = await run(now, 'request', 'approve', id, '--operator', 'clerk-1');
+    const shown = await run(now, 'request', 'show', id, '--json');
+    // Assess: filed with its preview, the filer's approval refused, nothing changed
+    expect(filed.code, filed.stderr).toBe(0);
+    expect(JSON.parse(filed.stdout)).toMatchObject({
+      requestId: id,
+      type: 'erase',
+      status: 'received',
+      controllerId: 'jlis',
+      filedBy: 'clerk-1',
+      approval: { state: 'pending' },
+      preview: { erase: [{ recordId: 'jlis-0002', dataset: 'jlis-inquiries' }], keep: [], keyDestroyed: true },
+    });
+    expect(filed.stdout).not.toContain('S-JLIS-3002');
+    expect(self.code).toBe(2);
+    expect(self.stderr).toContain('--operator');
+    expect(self.stderr).toContain('clerk-1 filed this request and cannot approve it');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      requestId: id,
+      status: 'received',
+      standing: 'awaiting-approval',
+      approval: { state: 'pending' },
+      preview: { erase: [{ recordId: 'jlis-0002', dataset: 'jlis-inquiries' }], counts: { erase: 1, keepLaw: 0, keepHold: 0 } },
+    });
+    expect(await recordStatus()).toBe('active');
+    // An erasure freezes nothing while it waits (only exports and corrections do).
+    expect(await pendingOf('S-JLIS-3002')).toEqual([[]]);
+    // Act: chief-2 approves, which carries it out
+    const approved = await run(now, 'request', 'approve', id, '--operator', 'chief-2', '--json');
+    const listed = await run(now, 'request', 'list', '--json');
+    // Assess: erased as `request erase` erased before approval existed
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({
+      requestId: id,
+      status: 'completed',
+      approval: { state: 'approved', decidedBy: 'chief-2' },
+      outcome: { erased: ['jlis-0002'], kept: [], keyDestroyed: true },
+    });
+    expect(await recordStatus()).toBe('erased');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).filter((r: { requestId: string }) => r.requestId === id)).toEqual([
+      expect.objectContaining({ requestId: id, type: 'erase', controllerId: 'jlis', status: 'completed', filedBy: 'clerk-1' }),
+    ]);
+    // The trail: the filing, the approval (naming chief-2) and the completion each add a 'request' event; the refused approval adds none.
+    const log = await run(now, 'audit', 'log', '--subject', 'S-JLIS-3002', '--json');
+    const requestEvents = (JSON.parse(log.stdout) as { action: string; outcome: string; details?: Record<string, unknown> }[]).filter((e) => e.action === 'request');
+    expect(requestEvents.map((e) => [e.outcome, e.details?.decision])).toEqual([
+      ['ok', undefined],
+      ['ok', 'approved'],
+      ['ok', undefined],
+    ]);
+    expect(requestEvents[1]?.details).toMatchObject({ requestId: id, operator: 'chief-2' });
   });
 
   it('reports overdue open requests, and lapses those past deadline + grace (exit 1)', { timeout: 180_000 }, async () => {

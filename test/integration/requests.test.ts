@@ -20,6 +20,7 @@ import {
 import { type Embedded, startEmbedded } from '#functions/local/embedded.ts';
 import { clockAt, embeddedDeps } from '#functions/runtime.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
+import { registerAndApprove } from '../cli-run.ts';
 
 const verified = { method: 'driver-licence', evidenceRef: 'case-2026-001' } as const;
 const subjectLine = (subjectId: string, recordId: string, extra: Record<string, unknown> = {}) => ({
@@ -123,7 +124,8 @@ describe('subject requests on the embedded stores', () => {
   });
 
   it('corrects a field with re-classification and re-encryption', async () => {
-    const request = await registerRequest(deps, { requestId: 'q-correct', type: 'correct', subjectId: 'S-100', requester: { kind: 'subject' }, verification: verified, params: { recordId: 'r-100-a', set: { medicalHistory: '花粉症', residenceArea: '川口市' }, unset: ['visitHistory'] } });
+    // S-100's records are saitama-pref's and ibaraki-pref's: the correction is filed by one operator and approved by another (決裁).
+    const request = await registerAndApprove(deps, { requestId: 'q-correct', type: 'correct', subjectId: 'S-100', requester: { kind: 'subject' }, verification: verified, params: { recordId: 'r-100-a', set: { medicalHistory: '花粉症', residenceArea: '川口市' }, unset: ['visitHistory'] } });
     await correctRecord(deps, request, { recordId: 'r-100-a', set: { medicalHistory: '花粉症', residenceArea: '川口市' }, unset: ['visitHistory'] });
     const read = await readRecord(deps, { recordId: 'r-100-a', purpose: 'saitama-2', actor: 'test' });
     expect(read.fields).toEqual({ ageBand: '40代', residenceArea: '川口市', medicalHistory: '花粉症' });
@@ -192,10 +194,12 @@ describe('subject requests on the embedded stores', () => {
     const disclosure = await registerRequest(deps, { requestId: 'q-er-export', type: 'export', subjectId: 'S-ER', requester: { kind: 'subject' }, verification: verified });
     await exports.save(disclosure.requestId, (await exportSubject(deps, disclosure)).pkg.files);
     await completeRequest(deps, disclosure.requestId, { status: 'completed', outcome: {}, reasons: [] });
-    const request = await registerRequest(deps, { requestId: 'q-erase', type: 'erase', subjectId: 'S-ER', requester: { kind: 'subject' }, verification: verified });
+    // Under tochigi-shakyo and saitama-pref, both candidates: saitama-pref asks for approval, so the erasure is filed and approved (決裁).
+    const request = await registerAndApprove(deps, { requestId: 'q-erase', type: 'erase', subjectId: 'S-ER', requester: { kind: 'subject' }, verification: verified });
     // Act
     const result = await eraseSubject({ ...deps, exports }, request);
     // Assess
+    expect(request.approval).toMatchObject({ state: 'approved', decidedBy: 'chief-2' });
     expect(result.exportPackages).toBe(1);
     expect(await exports.packageObjects('q-er-export')).toBe(0);
     expect(result.erased).toEqual(['r-er-line']);

@@ -27,6 +27,7 @@ import { clockAt, embeddedDeps } from '#functions/runtime.ts';
 import { requestWorkflowName } from '#shared/domain/workflow-names.ts';
 import { type ErasureReceipt, verifyReceipt } from '#shared/domain/erasure-receipt.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
+import { registerAndApprove } from '../cli-run.ts';
 
 const verification = { method: 'driver-licence' as const, evidenceRef: 'case-1' };
 /** The exports bucket, as the receipt function writes it on AWS (s3rver: unversioned). */
@@ -68,8 +69,10 @@ describe('subject-request state machines, executed locally', () => {
     return items;
   };
   const scanRequests = async () => JSON.stringify(await scanItems());
+  // Every request is filed by an operator; saitama-pref (the records here)
+  // has erasures and corrections approved by a second one (決裁) first.
   const run = async (type: RequestType, requestId: string, subjectId: string, params: Record<string, unknown> = {}) => {
-    await registerRequest(deps, { requestId, type, subjectId, requester: { kind: 'subject' }, verification, params });
+    await registerAndApprove(deps, { requestId, type, subjectId, requester: { kind: 'subject' }, verification, params });
     return runRequestLocally(deps, type, requestId);
   };
 
@@ -151,7 +154,7 @@ describe('subject-request state machines, executed locally', () => {
   it('the receipt task, wired as on AWS, only reads the request and the trail, fetches the signing key\'s public half and writes its package', async () => {
     // Prepare: an erasure executed and checkpointed, the request not yet completed
     await ingestRecords(deps, [{ line: 1, text: JSON.stringify(line('w-9', 'S-W9-AWS')) }], { actor: 'test' });
-    await registerRequest(deps, { requestId: 'wq-erase-aws', type: 'erase', subjectId: 'S-W9-AWS', requester: { kind: 'subject' }, verification });
+    await registerAndApprove(deps, { requestId: 'wq-erase-aws', type: 'erase', subjectId: 'S-W9-AWS', requester: { kind: 'subject' }, verification });
     const executed = await requestTasks(deps).execute('erase')({ requestId: 'wq-erase-aws' });
     expect(await audit.pendingCount()).toBe(0);
     await audit.checkpoint();
@@ -207,7 +210,7 @@ describe('subject-request state machines, executed locally', () => {
     // Prepare: one subject's only record under a legal hold, another subject erasable
     await ingestRecords(deps, [line('w-7', 'S-W7-HELD'), line('w-8', 'S-W8-UNSIGNED')].map((o, i) => ({ line: i + 1, text: JSON.stringify(o) })), { actor: 'test' });
     await addHold(deps, { target: { recordId: 'w-7' }, reason: 'litigation', actor: 'test' });
-    await registerRequest(deps, { requestId: 'wq-erase-unsigned', type: 'erase', subjectId: 'S-W8-UNSIGNED', requester: { kind: 'subject' }, verification });
+    await registerAndApprove(deps, { requestId: 'wq-erase-unsigned', type: 'erase', subjectId: 'S-W8-UNSIGNED', requester: { kind: 'subject' }, verification });
     const { checkpointer: _signer, ...unsigned } = deps;
     // Act
     const nothing = await run('erase', 'wq-erase-nothing', 'S-W7-HELD');
