@@ -66,6 +66,16 @@ export interface RequestInput {
   readonly operator?: string;
 }
 
+/**
+ * Refuses to act on a request its controller put under approval and that
+ * is not approved: the workflow refuses it first, and a caller that skips
+ * the workflow is refused here, before anything changes.
+ */
+function refuseUnapproved(request: SubjectRequest): void {
+  const waiting = notApproved(request);
+  if (waiting !== undefined) throw new LifecycleError(waiting);
+}
+
 /** Types whose handling freezes the subject's records against the sweep. */
 const FREEZING: readonly RequestType[] = ['export', 'correct'];
 
@@ -568,6 +578,7 @@ export async function exportSubject(
   deps: RequestDeps,
   request: SubjectRequest,
 ): Promise<{ pkg: ExportPackage; reasons: string[] }> {
+  refuseUnapproved(request);
   const { opened, records, unreadable } = await collectSubjectData(deps, request.subjectPseudonym);
   const { subjectId } = await openRequestValues(deps, request);
   const quarantined = deps.landing === undefined ? [] : await subjectQuarantine({ ...deps, landing: deps.landing }, request.subjectPseudonym);
@@ -646,6 +657,7 @@ export async function correctRecord(
   request: SubjectRequest,
   change: Correction,
 ): Promise<{ changed: string[] }> {
+  refuseUnapproved(request);
   const record = (await deps.records.listBySubject(request.subjectPseudonym)).find(
     (r) => r.recordId === change.recordId,
   );
@@ -721,6 +733,7 @@ export async function setRestriction(
   request: SubjectRequest,
   restricted: boolean,
 ): Promise<{ recordIds: string[] }> {
+  refuseUnapproved(request);
   const changed: string[] = [];
   for (const r of await deps.records.listBySubject(request.subjectPseudonym)) {
     const target = restricted ? 'restricted' : 'active';
@@ -790,6 +803,7 @@ export async function eraseSubject(
   deps: EraseDeps,
   request: SubjectRequest,
 ): Promise<{ erased: string[]; kept: { recordId: string; reason: string }[]; keyDestroyed: boolean; quarantineLines: number; exportPackages: number }> {
+  refuseUnapproved(request);
   const now = deps.clock.now();
   const erased: string[] = [];
   const kept: { recordId: string; reason: string }[] = [];

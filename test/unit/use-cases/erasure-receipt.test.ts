@@ -6,13 +6,13 @@ import { verifyReceipt } from '#shared/domain/erasure-receipt.ts';
 import { IntegrityError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { issueErasureReceipt, NOT_YET_CHECKPOINTED, saveErasureReceipt } from '#shared/use-cases/erasure-receipt.ts';
 import { eraseSubject, registerRequest } from '#shared/use-cases/subject-requests.ts';
-import { ingest, requestInput, sampleOf, world } from './world.ts';
+import { ingest, requestInput, sampleOf, world, filedAndApproved } from './world.ts';
 
 /** S-IBK-1001 (ibk-0001) erased on request req-e; not yet checkpointed. */
 async function erased(): Promise<{ deps: MemoryDeps; subject: string }> {
   const deps = world();
   await ingest(deps, sampleOf('ibk-0001', 'ibk-0002'));
-  const request = await registerRequest(deps, requestInput('req-e', 'erase', 'S-IBK-1001'));
+  const request = await filedAndApproved(deps, requestInput('req-e', 'erase', 'S-IBK-1001'));
   await eraseSubject(deps, request);
   return { deps, subject: request.subjectPseudonym };
 }

@@ -12,7 +12,7 @@ import {
   type RequestInput,
   registerRequest,
 } from '#shared/use-cases/subject-requests.ts';
-import { eventsOf, expectTrailVerifies, ingest, killAtEveryCall, requestInput, sampleOf, world } from './world.ts';
+import { eventsOf, expectTrailVerifies, ingest, killAtEveryCall, requestInput, sampleOf, world, filedAndApproved } from './world.ts';
 
 const input = requestInput;
 
@@ -124,7 +124,7 @@ describe('eraseSubject', () => {
     // Prepare
     const deps = await holding();
     await exported(deps, 'req-x', 'S-IBK-1001');
-    const request = await registerRequest(deps, input('req-e', 'erase', 'S-IBK-1001'));
+    const request = await filedAndApproved(deps, input('req-e', 'erase', 'S-IBK-1001'));
     // Act
     const result = await eraseSubject(deps, request);
     // Assess
@@ -138,7 +138,7 @@ describe('eraseSubject', () => {
   it('keeps a record the law requires, with the reason, and its key', async () => {
     // Prepare: tcg-pay-0002 is payroll kept by law until 2033
     const deps = await holding();
-    const request = await registerRequest(deps, input('req-e', 'erase', 'S-TCG-E6002'));
+    const request = await filedAndApproved(deps, input('req-e', 'erase', 'S-TCG-E6002'));
     // Act
     const result = await eraseSubject(deps, request);
     // Assess
@@ -152,7 +152,7 @@ describe('eraseSubject', () => {
     const prepare = async () => {
       const deps = await holding();
       await exported(deps, 'req-x', 'S-IBK-1001');
-      const request = await registerRequest(deps, input('req-e', 'erase', 'S-IBK-1001'));
+      const request = await filedAndApproved(deps, input('req-e', 'erase', 'S-IBK-1001'));
       return { deps, request };
     };
     const run = ({ deps, request }: { deps: MemoryDeps; request: SubjectRequest }) => eraseSubject(deps, request);
@@ -173,7 +173,7 @@ describe('correctRecord', () => {
   it('changes a field sealed again, audited with the write, readable for a purpose', async () => {
     // Prepare
     const deps = await holding();
-    const request = await registerRequest(
+    const request = await filedAndApproved(
       deps,
       input('req-c', 'correct', 'S-IBK-1002', { recordId: 'ibk-0002', set: { email: 'taro@new.example.jp' }, unset: ['screeningNote'] }),
     );
@@ -194,7 +194,7 @@ describe('correctRecord', () => {
     // Prepare: the text bad-0007 of the refused sample was refused for at ingest
     const deps = world();
     await ingest(deps, sampleOf('ibk-0003'));
-    const request = await registerRequest(
+    const request = await filedAndApproved(
       deps,
       input('req-c', 'correct', 'S-IBK-1003', { recordId: 'ibk-0003', set: { desiredOccupation: '通院中のため短時間勤務を希望' } }),
     );

@@ -7,7 +7,9 @@ import { SimulatedCrash } from '#shared/adapters/memory/faults.ts';
 import type { ChainedEvent } from '#shared/domain/audit-chain.ts';
 import type { AuditAction } from '#shared/ports/index.ts';
 import { type IngestLine, type IngestReport, ingestRecords } from '#shared/use-cases/ingest-records.ts';
-import type { RequestInput } from '#shared/use-cases/subject-requests.ts';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
+import { decideRequest } from '#shared/use-cases/request-decisions.ts';
+import { type RequestInput, registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
 import { sampleCatalogue } from '../../fixtures/catalogue.ts';
 
@@ -117,4 +119,14 @@ export async function killAtEveryCall<T>(
     }
   }
   throw new Error('the run never finished');
+}
+
+/**
+ * Files a request as clerk-1 and, where its controller puts it under
+ * approval (the sample's public bodies: erase, correct), has chief-2
+ * approve it, as the workflow requires before anything changes.
+ */
+export async function filedAndApproved(deps: MemoryDeps, input: RequestInput): Promise<SubjectRequest> {
+  const filed = await registerRequest(deps, input);
+  return filed.approval?.state === 'pending' ? decideRequest(deps, { requestId: filed.requestId, operator: 'chief-2', decision: 'approve' }) : filed;
 }
