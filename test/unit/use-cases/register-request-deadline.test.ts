@@ -6,12 +6,12 @@ import { registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { sampleCatalogue } from '../../fixtures/catalogue.ts';
 import { ingest, requestInput, sampleOf } from './world.ts';
 
-/** The sample world on 1 Apr 2027 10:00 JST, every controller under `setting`. */
+/** The sample world on 1 Apr 2027 10:00 JST, every controller under `setting` (none: no controller states one). */
 async function worldUnder(setting: RequestDeadlineSetting | undefined): Promise<MemoryDeps> {
   const sample = sampleCatalogue();
   const catalogue: Catalogue = {
     ...sample,
-    controllers: sample.controllers.map((c) => (setting === undefined ? c : { ...c, requestDeadline: setting })),
+    controllers: sample.controllers.map(({ requestDeadline: _own, ...c }) => (setting === undefined ? c : { ...c, requestDeadline: setting })),
   };
   const deps = memoryDeps(catalogue, fixedClock('2027-04-01T01:00:00.000Z'));
   await ingest(deps, sampleOf('ibk-0001'));
@@ -22,7 +22,7 @@ const PUBLIC_BODY: RequestDeadlineSetting = { kind: 'public-body', closedDayRule
 
 describe('registerRequest: the deadline', () => {
   it.each([
-    ['no setting: 14 days, as before', undefined, undefined, '2027-04-15T14:59:59.999Z'],
+    ['no controller states one: 14 days, as before', undefined, undefined, '2027-04-15T14:59:59.999Z'],
     ['the catalogue\'s public-body rule: 30 days, past Golden Week', PUBLIC_BODY, undefined, '2027-05-06T14:59:59.999Z'],
     ['an explicit deadlineDays wins over the catalogue', PUBLIC_BODY, 14, '2027-04-15T14:59:59.999Z'],
     ['an explicit deadlineDays is not moved', PUBLIC_BODY, 30, '2027-05-01T14:59:59.999Z'],
@@ -34,5 +34,17 @@ describe('registerRequest: the deadline', () => {
     const request = await registerRequest(deps, input);
     // Assess
     expect(request.deadline).toBe(want);
+  });
+
+  it('takes the sample prefecture\'s own rule (30 days, year-end closure): the request goes to the controller of the subject\'s records', async () => {
+    // Prepare
+    const deps = memoryDeps(sampleCatalogue(), fixedClock('2027-04-01T01:00:00.000Z'));
+    await ingest(deps, sampleOf('ibk-0001', 'gnm-0002'));
+    // Act
+    const prefecture = await registerRequest(deps, requestInput('req-p', 'export', 'S-IBK-1001'));
+    const business = await registerRequest(deps, requestInput('req-b', 'export', 'S-GNM-2002'));
+    // Assess
+    expect(prefecture).toMatchObject({ controllerId: 'ibaraki-pref', deadline: '2027-05-06T14:59:59.999Z' });
+    expect(business).toMatchObject({ controllerId: 'gunma-yorozu', deadline: '2027-04-15T14:59:59.999Z' });
   });
 });

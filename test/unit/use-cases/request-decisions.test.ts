@@ -192,6 +192,16 @@ describe('previewErasure', () => {
 });
 
 describe('the deadline\'s course', () => {
+  it('gives a prefecture\'s request the 30 days of Art. 83(1), moved past the year-end closure to the next working day', async () => {
+    // Prepare: received 2026-12-01 (JST); day 30 is 2026-12-31, closed (12-29..01-03), so is 01-01..01-03 (and 01-03 is a Sunday)
+    const deps = world('2026-12-01T01:00:00Z');
+    await ingest(deps, sampleOf('ibk-0001'));
+    // Act
+    const filed = await registerRequest(deps, requestInput('q-d', 'export', 'S-IBK-1001'));
+    // Assess
+    expect(filed.deadline).toBe('2027-01-04T14:59:59.999Z');
+  });
+
   it('extends once with a reason, moved past closed days, and refuses a second extension', async () => {
     // Prepare
     const deps = world();
@@ -210,9 +220,11 @@ describe('the deadline\'s course', () => {
   it('a paused request is not overdue; resuming moves the deadline by the days the clock stood still', async () => {
     // Prepare
     const deps = world('2026-12-01T01:00:00Z');
-    await ingest(deps, sampleOf('ibk-0001'));
-    const filed = await registerRequest(deps, requestInput('q-z', 'export', 'S-IBK-1001'));
+    // A business without a closed-day rule: the deadline moves by exactly the days paused.
+    await ingest(deps, sampleOf('gnm-0002'));
+    const filed = await registerRequest(deps, requestInput('q-z', 'export', 'S-GNM-2002'));
     await pauseRequest(deps, { requestId: 'q-z', operator: 'clerk-1', reason: '本人確認書類の追完を依頼' });
+    expect(filed.controllerId).toBe('gunma-yorozu');
     deps.clock.set('2027-01-05T01:00:00Z');
     // Act
     const overdueWhilePaused = await checkOpenRequests(deps);
