@@ -16,6 +16,7 @@
  * (and no permission) for it.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { KMSClient, SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -23,6 +24,7 @@ import { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
 import { DynamoKeyStore } from '#shared/adapters/aws/dynamo-key-store.ts';
 import { DynamoRecordStore } from '#shared/adapters/aws/dynamo-record-store.ts';
 import { DynamoRequestStore } from '#shared/adapters/aws/dynamo-request-store.ts';
+import { EventBridgeRequestEvents } from '#shared/adapters/aws/eventbridge-request-events.ts';
 import { KmsCheckpointSigner } from '#shared/adapters/aws/kms-checkpoint-signer.ts';
 import { KmsEventAuthenticator } from '#shared/adapters/aws/kms-event-authenticator.ts';
 import { KmsKeyService } from '#shared/adapters/aws/kms-key-service.ts';
@@ -34,6 +36,7 @@ import { type ResourceName, type ResourceNames, requireName } from '#shared/conf
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import type { Logger } from '#shared/logging.ts';
 import type { Clock, ExportStore, Ids } from '#shared/ports/index.ts';
+import type { RequestEvents } from '#shared/ports/request-events.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import type { RequestLedger } from '#shared/use-cases/subject-requests.ts';
 
@@ -44,6 +47,8 @@ export interface Clients {
   readonly kms: KMSClient;
   /** Starts sweep continuations; none in the embedded mode (it runs them itself). */
   readonly sfn?: SFNClient;
+  /** Publishes request outcomes; none in the embedded mode (it writes them to a file). */
+  readonly events?: EventBridgeClient;
 }
 
 /** How to compose. */
@@ -68,6 +73,8 @@ export interface ComposeOptions {
   readonly signingAlgorithm?: SigningAlgorithmSpec;
   /** Where disclosure packages go when not in a bucket (the embedded mode's directory). */
   readonly exports?: ExportStore;
+  /** Where request outcomes go when not on a bus (the embedded mode's `events.jsonl`). */
+  readonly events?: RequestEvents;
 }
 
 /** Everything composed: the lifecycle ports and the audit roles. */
@@ -82,6 +89,8 @@ export interface ComposedDeps extends LifecycleDeps {
   readonly requests: RequestLedger;
   /** Disclosure packages and receipts: the exports bucket, or the given directory; none otherwise (the sweep then leaves exports alone). */
   readonly exports?: ExportStore;
+  /** Request outcomes for other systems: the event bus, or the given file; none otherwise. */
+  readonly events?: RequestEvents;
   /** Signs a checkpoint of the trail. */
   readonly checkpoint: () => Promise<unknown>;
   /** Starts a sweep continuation (deployed only). */
@@ -118,6 +127,7 @@ export const ADAPTER_NEEDS = {
   audit: ['auditTable', 'auditMacKey'],
   requests: ['requestsTable'],
   exports: ['exportsBucket'],
+  events: ['eventBus'],
 } as const satisfies Record<string, readonly ResourceName[]>;
 
 /** Builds `make()` when every resource in `needs` is named, else an {@link unavailable} stand-in. */
@@ -198,6 +208,11 @@ export function composeDeps(names: ResourceNames, clients: Clients, options: Com
       ? { exports: options.exports }
       : ADAPTER_NEEDS.exports.every(has)
         ? { exports: new S3ExportStore(s3, name('exportsBucket'), clock) }
+        : {}),
+    ...(options.events !== undefined
+      ? { events: options.events }
+      : clients.events !== undefined
+        ? { events: when(names, ADAPTER_NEEDS.events, () => new EventBridgeRequestEvents(clients.events as EventBridgeClient, name('eventBus'))) }
         : {}),
     checkpoint: () => checkpointer.checkpoint(),
     continueAsNew: async (input) => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import { JsonlRequestEvents } from '#shared/adapters/local/jsonl-request-events.ts';
 import { parseCatalogue } from '#shared/domain/catalogue.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import { ConfigError, ValidationError } from '#shared/errors.ts';
@@ -112,7 +113,7 @@ export function embeddedDeps(
   const deps = composeDeps(
     embedded.names,
     { dynamodb: embedded.dynamodb, s3: embedded.s3, kms: embedded.kms },
-    { mode: 'embedded', writer: 'wasure-local', catalogue, clock, ids },
+    { mode: 'embedded', writer: 'wasure-local', catalogue, clock, ids, events: new JsonlRequestEvents(join(embedded.dir, 'events.jsonl')) },
   );
   return { deps, audit: deps.audit };
 }

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -65,6 +66,7 @@ export function lambdaDeps(
     s3: new S3Client(config),
     kms: new KMSClient(config),
     sfn: new SFNClient(config),
+    events: new EventBridgeClient(config),
   };
   const names = options.names ?? namesFromEnv(env);
   const namespace = env[ENV.metricsNamespace];

@@ -3,12 +3,16 @@
  * request id only; each step loads the request from its store, so no
  * personal data travels through Step Functions.
  */
-import type { Checkpointer } from '#shared/ports/audit.ts';
+import type { AuditReader, Checkpointer } from '#shared/ports/audit.ts';
 import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
 import { notApproved } from '#shared/domain/request-approval.ts';
+import { owesOnwardNotice } from '#shared/domain/onward-notice.ts';
+import { requestDecidedEvent } from '#shared/domain/request-event.ts';
 import { instrument } from '#shared/logging.ts';
-import { assertIsError, LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import { assertIsError, ConfigError, LifecycleError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { ExportStore } from '#shared/ports/index.ts';
+import type { RequestEvents } from '#shared/ports/request-events.ts';
+import { draftOnwardNotices } from '#shared/use-cases/onward-notices.ts';
 import {
   checkOpenRequests,
   completeRequest,
@@ -33,6 +37,8 @@ export interface RequestTaskDeps extends RequestDeps {
    * needs. On AWS only the checkpointer function signs.
    */
   readonly checkpointer?: Checkpointer;
+  /** Where the outcome of each request is published (EventBridge; a file locally); none: not published. */
+  readonly events?: RequestEvents;
 }
 
 /** Event of every request task. */
@@ -153,6 +159,14 @@ function refuseUnapproved(request: SubjectRequest): void {
   if (waiting !== undefined) throw new LifecycleError(waiting);
 }
 
+/** The trail to read provision events from: the writer's, when it reads too (every composed trail does). */
+function trailOf(deps: RequestTaskDeps): Pick<AuditReader, 'readEvents'> {
+  const audit = deps.audit as Partial<AuditReader>;
+  if (typeof audit.readEvents === 'function') return audit as Pick<AuditReader, 'readEvents'>;
+  if (deps.checkpointer !== undefined) return deps.checkpointer;
+  throw new ConfigError('the request tasks were given an audit trail that cannot be read (onward notices need the provision events)');
+}
+
 async function loadRequest(deps: RequestTaskDeps, requestId: string): Promise<SubjectRequest> {
   const request = await deps.requests.get(requestId);
   if (request === undefined) {
@@ -191,7 +205,10 @@ export function requestTasks(deps: RequestTaskDeps) {
           { path: 'status', message: 'an execute step ends a request as completed, partially completed or refused' },
         ]);
       }
-      const done = await completeRequest(deps, event.requestId, { status: event.status, outcome: event.outcome, reasons: event.reasons });
+      const ended = await completeRequest(deps, event.requestId, { status: event.status, outcome: event.outcome, reasons: event.reasons });
+      // Both steps are safe to repeat: a rerun drafts nothing twice and publishes again (at least once).
+      const done = owesOnwardNotice(ended) ? await draftOnwardNotices({ ...deps, trail: trailOf(deps) }, ended.requestId) : ended;
+      await deps.events?.publish(requestDecidedEvent(done));
       return summary(done);
     },
     fail: async (event: FailEvent): Promise<RequestSummary> =>

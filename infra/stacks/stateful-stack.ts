@@ -27,6 +27,9 @@ export interface Named {
   readonly arn: string;
 }
 
+/** ARN of the account's `default` EventBridge bus, where request outcomes are published. */
+const DEFAULT_EVENT_BUS_ARN = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:event-bus/default`;
+
 /** ARN of the checkpointer role of a stage (see {@link checkpointerRoleName}). */
 export function checkpointerRoleArn(stage: string): string {
   return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${checkpointerRoleName(stage)}`;
@@ -197,6 +200,8 @@ export class StatefulStack extends Stack {
       pseudonymKey: key(this.keys.pseudonymKey),
       signingKey: key(this.keys.signingKey),
       auditMacKey: key(this.keys.auditMacKey),
+      // The account's `default` bus: not created here, only named (by ARN, as keys are) for the functions told it.
+      eventBus: { name: DEFAULT_EVENT_BUS_ARN, arn: DEFAULT_EVENT_BUS_ARN },
     };
     // Each resource's name or ARN under its manifest output (`--stack` reads them).
     for (const [n, r] of Object.entries(this.named)) {

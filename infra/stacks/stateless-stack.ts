@@ -484,6 +484,10 @@ export class StatelessStack extends Stack {
     const writingRecords = [...ending, execute.correct, execute.erase, execute.restrict, execute['lift-restriction']];
     for (const f of ending) use(f, 'requestsTable', ['dynamodb:GetItem', 'dynamodb:PutItem']);
     use(check, 'requestsTable', ['dynamodb:Query'], [index(s.requestsTable, INDEX.openByDeadline)]);
+    // Completing a correction or erasure drafts its onward notices from the
+    // subject's provision events, then publishes the outcome for other systems.
+    use(complete, 'auditTable', ['dynamodb:Query'], [index(s.auditTable, INDEX.bySubject)]);
+    use(complete, 'eventBus', ['events:PutEvents']);
     for (const f of [...ending, ...Object.values(execute)]) {
       if (!ending.includes(f)) use(f, 'requestsTable', ['dynamodb:GetItem']);
       use(f, 'recordsTable', ['dynamodb:Query'], [index(s.recordsTable, INDEX.bySubject)]);

@@ -26,11 +26,11 @@ import {
 import { ConfigError } from '../errors.ts';
 
 /** What a manifest entry is. */
-export type ResourceKind = 'table' | 'bucket' | 'key' | 'state-machine';
+export type ResourceKind = 'table' | 'bucket' | 'key' | 'state-machine' | 'event-bus';
 
 /** One deployed resource. */
 export interface Resource {
-  /** Table, bucket, key or state machine. */
+  /** Table, bucket, key, state machine or event bus. */
   readonly kind: ResourceKind;
   /** What it holds, in one line (the README row says the same). */
   readonly holds: string;
@@ -150,6 +150,12 @@ export const RESOURCES = {
     env: 'WASURE_AUDIT_MAC_KEY_ARN',
     output: 'AuditMacKeyArn',
     local: 'wasure-local-audit-mac-key',
+  },
+  eventBus: {
+    kind: 'event-bus',
+    holds: 'the EventBridge bus request outcomes are published on (the account\'s `default` bus); `events.jsonl` in the embedded mode',
+    env: 'WASURE_EVENT_BUS_ARN',
+    output: 'RequestEventBusArn',
   },
   sweepStateMachine: {
     kind: 'state-machine',

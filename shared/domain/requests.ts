@@ -4,6 +4,7 @@
  */
 import type { Problem } from '../errors.ts';
 import { jstDeadline } from './jst.ts';
+import type { OnwardNotice } from './onward-notice-types.ts';
 
 /**
  * State name of the failure-completion task of every request workflow,
@@ -159,6 +160,8 @@ export interface SubjectRequest {
   readonly extension?: Readonly<{ days: number; reason: string }>;
   /** Since when the clock stands still waiting for the requester (補正), if it does. */
   readonly pausedSince?: string;
+  /** Notices to the third parties the subject's data was provided to, once a correction or erasure is done (APPI Art. 97). */
+  readonly onward?: readonly OnwardNotice[];
   /** Optimistic-lock version. */
   readonly version: number;
 }

@@ -34,6 +34,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['request', 'show'], load: async () => (await import('./request-admin.ts')).requestShowCommand },
   { path: ['request', 'list'], load: async () => (await import('./request-admin.ts')).requestListCommand },
   { path: ['request', 'notice'], load: async () => (await import('./request-admin.ts')).requestNoticeCommand },
+  { path: ['request', 'onward'], load: async () => (await import('./request-onward.ts')).requestOnwardCommand },
   { path: ['read'], load: async () => (await import('./read.ts')).readCommand },
   { path: ['breach', 'assess'], load: async () => (await import('./breach.ts')).breachAssessCommand },
   { path: ['register'], load: async () => (await import('./register.ts')).registerCommand },
