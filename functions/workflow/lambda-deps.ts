@@ -37,12 +37,14 @@ export interface AwsDepsOptions {
 
 /**
  * Log fields that are also CloudWatch metrics (the stateless stack's alarms
- * watch them): what quarantine holds after a sweep, and a broken audit head.
+ * watch them): what quarantine holds after a sweep, a broken audit head, and
+ * how many open requests are past their deadline.
  */
 export const METRICS: MetricFields = {
   'sweep.finish': ['quarantineObjects', 'quarantineBytes'],
   'audit.head-broken': ['headSize'],
   'audit.sequence': ['integrated', 'maxDelayMs'],
+  'request.checkOverdue': ['overdue'],
 };
 
 function bundledCatalogue(): Catalogue {

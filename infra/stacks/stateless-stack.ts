@@ -592,6 +592,18 @@ export class StatelessStack extends Stack {
       schedule: 'wasure overdue subject-request check',
       maxEventAge: Duration.hours(1),
     });
+    // Past its deadline at all (not only past the grace): the check
+    // publishes how many open requests are overdue (a paused one is not).
+    this.alarmOnAny(
+      'RequestPastDeadlineAlarm',
+      'A subject request is open past its statutory deadline (a paused one is not counted): decide it or extend it with a written reason (wasure request list --overdue; request extend). See the CheckRequests function log.',
+      new cloudwatch.Metric({
+        namespace: metricsNamespace(props.config.stage),
+        metricName: 'overdue',
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
+    );
     this.alarmOnAny(
       'RequestOverdueAlarm',
       `A subject request stayed open past its deadline plus ${REQUEST_OVERDUE_GRACE_DAYS} days: it was ended as failed and its freeze of the subject's records lapsed; answer it again. See the CheckRequests function log.`,

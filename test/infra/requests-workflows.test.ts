@@ -7,6 +7,7 @@ import { ERASURE_RECEIPT_STATES } from '#shared/domain/erasure-receipt.ts';
 import { ERROR_NAMES } from '#shared/errors.ts';
 import { createApp } from '#infra/create-app.ts';
 import { definitionFromTemplate, findStateMachine, type Template as Tpl } from '#functions/local/run-state-machine.ts';
+import { METRICS } from '#functions/workflow/lambda-deps.ts';
 
 type State = Record<string, unknown> & {
   Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[];
@@ -107,6 +108,21 @@ describe('request workflows, overdue check and alarms', () => {
         ]),
       },
     });
+  });
+
+  it('alarms on any open request past its deadline, from the overdue count the hourly check publishes', () => {
+    // Prepare
+    const topic = logicalIdOf('AlarmTopic', 'AWS::SNS::Topic');
+    // Assess
+    stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('past its statutory deadline'),
+      MetricName: 'overdue',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: topic }],
+    });
+    expect(METRICS['request.checkOverdue']).toEqual(['overdue']);
   });
 
   it('alarms when any request execution fails', () => {
