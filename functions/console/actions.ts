@@ -1,0 +1,154 @@
+/**
+ * What the console does, each over the use case the CLI calls (no second
+ * implementation): the use cases check and audit, naming the operator of
+ * the session. The API and the pages both call these.
+ */
+import { join } from 'node:path';
+import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
+import { openRequestState, type SubjectRequest } from '#shared/domain/requests.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import type { ChainedEvent } from '#shared/domain/audit-chain.ts';
+import { renderRequestNotice } from '#shared/use-cases/decision-notice.ts';
+import { addHold, type HoldTarget, removeHold } from '#shared/use-cases/manage-holds.ts';
+import {
+  decideRequest,
+  type ErasurePreview,
+  extendRequest,
+  pauseRequest,
+  previewErasure,
+  resumeRequest,
+} from '#shared/use-cases/request-decisions.ts';
+import { renderPublicRegister } from '#shared/use-cases/render-register.ts';
+import { registerRequest, type RequestInput } from '#shared/use-cases/subject-requests.ts';
+import { type AuditVerdict, verifyAudit } from '#shared/use-cases/verify-audit.ts';
+import { runRequestLocally } from '../local/local-request.ts';
+import type { EmbeddedRuntime } from '../runtime.ts';
+
+/** A request as the console shows it: without its sealed values. */
+export type ShownRequest = Omit<SubjectRequest, 'sealed'> & { readonly standing: string };
+
+/** The actor of an audited console action that is not a request decision. */
+export const actorOf = (operator: string): string => `operator:${operator}`;
+
+/** Where a request stands, in a word, at `now` (as `wasure request list` says it). */
+export function standingOf(request: Omit<SubjectRequest, 'sealed'>, now: Date): string {
+  if (request.status !== 'received') return request.status;
+  if (request.pausedSince !== undefined) return 'paused';
+  const waiting = request.approval?.state === 'pending' ? 'awaiting-approval' : 'open';
+  const state = openRequestState(request, now);
+  return state === 'on-time' ? waiting : `${waiting}, ${state}`;
+}
+
+const shown = ({ sealed: _sealed, ...rest }: SubjectRequest, now: Date): ShownRequest => ({ ...rest, standing: standingOf(rest, now) });
+
+/** The console's actions over one open runtime. */
+export class ConsoleActions {
+  constructor(
+    private readonly runtime: EmbeddedRuntime,
+    private readonly stateDir: string,
+  ) {}
+
+  now(): Date {
+    return this.runtime.deps.clock.now();
+  }
+
+  /** The catalogue in force. */
+  get catalogue() {
+    return this.runtime.deps.catalogue;
+  }
+
+  async listRequests(): Promise<ShownRequest[]> {
+    const now = this.now();
+    return (await this.runtime.requestDeps.requests.listAll()).map((r) => shown(r, now));
+  }
+
+  /** One request with, for a pending erasure, its preview. */
+  async showRequest(requestId: string): Promise<ShownRequest & { preview?: ErasurePreview }> {
+    const request = await this.load(requestId);
+    const preview = request.type === 'erase' && request.status === 'received' ? await previewErasure(this.runtime.requestDeps, request) : undefined;
+    return { ...shown(request, this.now()), ...(preview === undefined ? {} : { preview }) };
+  }
+
+  /** Files a request as `operator`; carries it out at once unless it waits for approval. */
+  async fileRequest(operator: string, input: Omit<RequestInput, 'requestId' | 'operator'>): Promise<ShownRequest & { preview?: ErasurePreview }> {
+    const request = await registerRequest(this.runtime.requestDeps, {
+      ...input,
+      // Generated, never typed in: a request id travels in URLs, so it must not carry personal data.
+      requestId: `req-${this.runtime.deps.ids.next()}`,
+      operator,
+    });
+    if (request.approval !== undefined && request.approval.state !== 'approved') return this.showRequest(request.requestId);
+    return shown(await this.execute(request), this.now());
+  }
+
+  /** Approves (then carries out), rejects or withdraws, as `operator`. */
+  async decide(operator: string, requestId: string, decision: 'approve' | 'reject' | 'withdraw', reason?: string): Promise<ShownRequest> {
+    const decided = await decideRequest(this.runtime.requestDeps, { requestId, operator, decision, ...(reason === undefined || reason === '' ? {} : { reason }) });
+    return shown(decision === 'approve' ? await this.execute(decided) : decided, this.now());
+  }
+
+  async extend(operator: string, requestId: string, days: number, reason: string): Promise<ShownRequest> {
+    return shown(await extendRequest(this.runtime.requestDeps, { requestId, operator, days, reason }), this.now());
+  }
+
+  async pause(operator: string, requestId: string, reason: string): Promise<ShownRequest> {
+    return shown(await pauseRequest(this.runtime.requestDeps, { requestId, operator, reason }), this.now());
+  }
+
+  async resume(operator: string, requestId: string): Promise<ShownRequest> {
+    return shown(await resumeRequest(this.runtime.requestDeps, { requestId, operator }), this.now());
+  }
+
+  /** The printable decision notice (HTML). */
+  async notice(requestId: string, occasion: 'decision' | 'extension'): Promise<string> {
+    return renderRequestNotice(this.catalogue, await this.load(requestId), { occasion }).html;
+  }
+
+  addHold(operator: string, target: HoldTarget, reason: string) {
+    return addHold(this.runtime.deps, { target, reason, actor: actorOf(operator) });
+  }
+
+  removeHold(operator: string, target: HoldTarget, holdId: string | undefined) {
+    return removeHold(this.runtime.deps, { target, actor: actorOf(operator), ...(holdId === undefined ? {} : { holdId }) });
+  }
+
+  /** Verifies the trail from the saved cursor (or all of it); writes nothing. */
+  verify(full: boolean): Promise<AuditVerdict> {
+    return verifyAudit(this.runtime.audit, { full, persist: false, budgetMs: 20_000 });
+  }
+
+  /** Audit events, of one subject when given (by its pseudonym), without their hashes. */
+  async auditLog(query: { subjectId?: string; since?: string; limit?: number }): Promise<Omit<ChainedEvent, 'leafHash' | 'prevHash'>[]> {
+    const events = await this.runtime.audit.readEvents({
+      ...(query.subjectId === undefined ? {} : { subjectPseudonym: await this.runtime.audit.pseudonymizer.pseudonym(query.subjectId) }),
+      ...(query.since === undefined ? {} : { since: new Date(query.since).toISOString() }),
+      limit: query.limit ?? 200,
+    });
+    return events.map(({ leafHash: _l, prevHash: _p, ...e }) => e);
+  }
+
+  /** The public register (公表事項). */
+  register(format: 'html' | 'md' | 'csv') {
+    return renderPublicRegister(this.runtime.deps, { format });
+  }
+
+  private async load(requestId: string): Promise<SubjectRequest> {
+    const request = await this.runtime.requestDeps.requests.get(requestId);
+    if (request === undefined) throw new NotFoundError(`request ${requestId} does not exist`);
+    return request;
+  }
+
+  /** Runs a registered (and approved, where asked) request locally, as `wasure request` does. */
+  private execute(request: SubjectRequest): Promise<SubjectRequest> {
+    return runRequestLocally(
+      {
+        ...this.runtime.requestDeps,
+        exports: new DirectoryExportStore(join(this.stateDir, 'exports'), this.runtime.deps.clock),
+        // Locally this process is the checkpointer: an erasure signs the checkpoint its receipt needs.
+        checkpointer: this.runtime.audit,
+      },
+      request.type,
+      request.requestId,
+    );
+  }
+}

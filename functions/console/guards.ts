@@ -1,0 +1,96 @@
+/**
+ * The console's guards, applied to every request before any route: the
+ * Host header (DNS rebinding), security headers, the session (401 / the
+ * login page), and CSRF on every state-changing call (403).
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { type ConsoleSession, type ConsoleSessions, sameSecret } from './sessions.ts';
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = 'wasure_session';
+
+/** The header a client sends its CSRF token in (the pages' forms use the `_csrf` field). */
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** Variables the guards set for the routes. */
+export interface ConsoleEnv {
+  Variables: { session: ConsoleSession | undefined };
+}
+
+/** Only our own page may frame, script or style anything; printable documents allow their own inline style, no script. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+export const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/** Security headers on every response; nothing is cached (pages carry personal data too). */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  const headers = c.res.headers;
+  if (!headers.has('content-security-policy')) headers.set('content-security-policy', CSP);
+  headers.set('x-content-type-options', 'nosniff');
+  headers.set('referrer-policy', 'no-referrer');
+  headers.set('x-frame-options', 'DENY');
+  headers.set('cache-control', 'no-store');
+  headers.set('cross-origin-opener-policy', 'same-origin');
+  headers.set('cross-origin-resource-policy', 'same-origin');
+};
+
+/** The origins and Host values this server answers to, for its port. */
+export function loopbackNames(port: () => number): { hosts: () => Set<string>; origins: () => Set<string> } {
+  const hosts = () => new Set([`127.0.0.1:${port()}`, `localhost:${port()}`]);
+  return { hosts, origins: () => new Set([...hosts()].map((x) => `http://${x}`)) };
+}
+
+const refuse = (c: Context, status: 401 | 403 | 421, error: string, message: string) => c.json({ error, message, problems: [] }, status);
+
+/** Refuses a Host header that is not this server's loopback name (a rebound DNS name reaches 127.0.0.1 too). */
+export function hostGuard(hosts: () => Set<string>): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header('host');
+    if (host === undefined || !hosts().has(host.toLowerCase())) {
+      return refuse(c, 421, 'HostRefused', 'this console answers only to 127.0.0.1 and localhost on its own port');
+    }
+    return next();
+  };
+}
+
+const PUBLIC_PATHS = new Set(['/login', '/api/login', '/static/console.js', '/static/console.css']);
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * Finds the session; without one an API call gets 401 JSON and a page the
+ * login form. A state-changing call needs the session's CSRF token (header
+ * or `_csrf` form field) and, when the browser sends one, our own Origin.
+ */
+export function sessionGuard(sessions: ConsoleSessions, origins: () => Set<string>): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    const unsafe = !SAFE_METHODS.has(c.req.method);
+    if (unsafe && origin !== undefined && !origins().has(origin)) {
+      return refuse(c, 403, 'CsrfRefused', 'the request comes from another origin');
+    }
+    const session = sessions.touch(getCookie(c, SESSION_COOKIE));
+    c.set('session', session);
+    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (session === undefined) {
+      if (c.req.path.startsWith('/api/')) return refuse(c, 401, 'Unauthenticated', 'log in first: open the login URL the console printed (sessions end after 30 minutes idle)');
+      return SAFE_METHODS.has(c.req.method) ? c.redirect('/login', 303) : refuse(c, 401, 'Unauthenticated', 'log in first');
+    }
+    if (unsafe) {
+      const given = c.req.header(CSRF_HEADER) ?? (await formField(c, '_csrf'));
+      if (given === undefined || !sameSecret(given, session.csrf)) {
+        return refuse(c, 403, 'CsrfRefused', 'the CSRF token is missing or wrong: send the X-CSRF-Token of your session (GET /api/session)');
+      }
+    }
+    return next();
+  };
+}
+
+/** A field of a form body (urlencoded or multipart), or undefined. */
+async function formField(c: Context, name: string): Promise<string | undefined> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return undefined;
+  const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const value = body[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,81 @@
+/**
+ * The console's words, Japanese first with the English beside: one table,
+ * looked up by key. A key missing in a language falls back to English.
+ */
+export type ConsoleLang = 'ja' | 'en';
+
+const LABELS = {
+  title: ['wasure 管理コンソール', 'wasure console'],
+  dashboard: ['ダッシュボード', 'Dashboard'],
+  requests: ['請求一覧', 'Requests'],
+  intake: ['請求の受付', 'File a request'],
+  holds: ['法的保全', 'Legal holds'],
+  register: ['公表事項', 'Public register'],
+  logout: ['ログアウト', 'Log out'],
+  login: ['ログイン', 'Log in'],
+  loginLead: ['起動時に表示されたログイン URL を開くか、トークンを入力してください。操作者 ID は監査記録に残ります。', 'Open the login URL the console printed, or paste its token. Your operator id is recorded in the audit trail.'],
+  token: ['ログイントークン', 'Login token'],
+  operator: ['操作者 ID', 'Operator id'],
+  signedInAs: ['操作者', 'Operator'],
+  openRequests: ['処理中の請求', 'Open requests'],
+  awaitingMine: ['私の決裁待ち', 'Awaiting my approval'],
+  audit: ['監査ログの検証', 'Audit trail verification'],
+  auditOk: ['正常', 'verified'],
+  auditFailed: ['異常あり', 'FAILED'],
+  events: ['件のイベント', 'events'],
+  none: ['なし', 'none'],
+  requestId: ['請求 ID', 'Request id'],
+  type: ['種別', 'Type'],
+  standing: ['状態', 'Status'],
+  deadline: ['期限', 'Deadline'],
+  daysLeft: ['残り日数', 'Days left'],
+  overdue: ['期限超過', 'overdue'],
+  controller: ['管理者', 'Controller'],
+  filedBy: ['受付者', 'Filed by'],
+  received: ['受付日時', 'Received'],
+  approval: ['決裁', 'Approval'],
+  timeline: ['経過', 'Timeline'],
+  reasons: ['理由', 'Reasons'],
+  preview: ['消去の事前確認', 'Erasure preview'],
+  wouldErase: ['消去する記録', 'Records it would erase'],
+  wouldKeep: ['保持する記録', 'Records it would keep'],
+  keyDestroyed: ['本人の鍵を破棄', 'Subject key destroyed'],
+  exportPackages: ['削除される開示パッケージ', 'Disclosure packages removed'],
+  approve: ['承認して実行', 'Approve and carry out'],
+  reject: ['却下', 'Reject'],
+  withdraw: ['取下げ', 'Withdraw'],
+  reason: ['理由', 'Reason'],
+  extend: ['期限の延長', 'Extend the deadline'],
+  days: ['日数 (1〜30)', 'Days (1–30)'],
+  pause: ['補正のため停止', 'Pause the clock (補正)'],
+  resume: ['再開', 'Resume'],
+  notice: ['決定通知書', 'Decision notice'],
+  subject: ['本人 ID', 'Subject id'],
+  requester: ['請求者', 'Requester'],
+  agentRef: ['代理権の証明の参照番号', 'Agent authority reference'],
+  method: ['本人確認の方法', 'Identity verification method'],
+  evidenceRef: ['本人確認書類の参照番号', 'Identity evidence reference'],
+  recordId: ['記録 ID (訂正のみ)', 'Record id (correction only)'],
+  controllerOptional: ['管理者 (省略時は自動)', 'Controller (automatic when empty)'],
+  submit: ['受け付ける', 'File it'],
+  addHold: ['保全を設定', 'Place a hold'],
+  removeHold: ['保全を解除', 'Lift a hold'],
+  targetKind: ['対象', 'Target'],
+  targetValue: ['対象の ID', 'Target id'],
+  byRecord: ['記録', 'record'],
+  bySubject: ['本人', 'subject'],
+  holdId: ['保全 ID (省略時はすべて)', 'Hold id (all when empty)'],
+  done: ['完了しました', 'Done'],
+  error: ['エラー', 'Error'],
+  registerDocument: ['公表事項 (HTML 文書)', 'Public register (HTML document)'],
+  language: ['English', '日本語'],
+  noRequests: ['請求はありません', 'No requests'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+/** A key of the label table. */
+export type LabelKey = keyof typeof LABELS;
+
+/** The label of `key` in `lang`. */
+export function label(key: LabelKey, lang: ConsoleLang): string {
+  return LABELS[key][lang === 'ja' ? 0 : 1];
+}

@@ -1,0 +1,66 @@
+/**
+ * The console's input schemas (zod): every body and path parameter is
+ * parsed here before a use case sees it. Personal values (subject ids,
+ * agent and evidence references) only ever arrive in JSON or form bodies.
+ */
+import { z } from 'zod';
+import { OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
+import { REQUEST_ID_PATTERN, REQUEST_TYPES, VERIFICATION_METHODS } from '#shared/domain/requests.ts';
+import { type Problem, ValidationError } from '#shared/errors.ts';
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const operator = z.string().regex(OPERATOR_PATTERN, 'is not an operator id: 1 to 128 letters, digits, ".", "_", "@", ":", "/" or "-" (a staff id, not a name)');
+
+export const loginSchema = z.strictObject({
+  token: z.string().min(1, 'is required').max(100, 'is not a login token'),
+  operator,
+});
+
+export const requestIdSchema = z.string().regex(REQUEST_ID_PATTERN, 'is not a request id');
+
+export const REQUESTER_KINDS = ['subject', 'statutory-agent-minor', 'statutory-agent-adult-ward', 'delegated-agent'] as const;
+
+export const fileRequestSchema = z.strictObject({
+  type: z.enum(REQUEST_TYPES),
+  subjectId: text(128).optional(),
+  requester: z.strictObject({ kind: z.enum(REQUESTER_KINDS), agentRef: text(128).optional() }),
+  verification: z.strictObject({ method: z.enum(VERIFICATION_METHODS), evidenceRef: text(128) }),
+  params: z
+    .strictObject({
+      recordId: text(128).optional(),
+      set: z.record(z.string().max(64), z.string().max(10_000)).optional(),
+      unset: z.array(z.string().max(64)).max(64).optional(),
+    })
+    .optional(),
+  deadlineDays: z.int().min(1).max(90).optional(),
+  controllerId: text(64).optional(),
+});
+
+export const decisionSchema = z.strictObject({ reason: z.string().max(1000, 'at most 1000 characters').optional() });
+export const extendSchema = z.strictObject({ days: z.int().min(1, 'from 1 to 30').max(30, 'from 1 to 30'), reason: text(1000) });
+export const pauseSchema = z.strictObject({ reason: text(1000) });
+export const emptySchema = z.strictObject({});
+
+const target = z.union([z.strictObject({ recordId: text(128) }), z.strictObject({ subjectId: text(128) })], {
+  error: 'give either recordId or subjectId',
+});
+export const holdAddSchema = z.strictObject({ target, reason: text(1000) });
+export const holdRemoveSchema = z.strictObject({ target, holdId: text(128).optional() });
+
+export const auditLogSchema = z.strictObject({
+  subjectId: text(128).optional(),
+  since: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time' }).optional(),
+  limit: z.int().min(1).max(1000).optional(),
+});
+export const verifySchema = z.strictObject({ full: z.boolean().optional() });
+
+/** Parses `value` with `schema` or throws the problems as a ValidationError, by path. */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems: Problem[] = result.error.issues.map((i) => ({
+    path: i.path.length === 0 ? '(body)' : i.path.map(String).join('.'),
+    message: i.message,
+  }));
+  throw new ValidationError(`${what}: the input is not acceptable`, problems);
+}
