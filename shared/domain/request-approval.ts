@@ -7,12 +7,8 @@
 import { type Problem, ValidationError } from '../errors.ts';
 import type { Approval, ApprovalState, RequestType, SubjectRequest } from './requests.ts';
 
-/**
- * What may need approval: a request type. (A manual sweep outside the
- * schedule is not yet filed and approved: `sweep` is refused here rather
- * than accepted and not enforced.)
- */
-export type ApprovalSubject = RequestType;
+/** What may need approval: a request type, or a manual sweep outside the schedule. */
+export type ApprovalSubject = RequestType | 'sweep';
 
 /** Everything that may be put under approval. */
 export const APPROVAL_SUBJECTS: readonly ApprovalSubject[] = [
@@ -23,11 +19,12 @@ export const APPROVAL_SUBJECTS: readonly ApprovalSubject[] = [
   'lift-restriction',
   'stop-provision',
   'purposes',
+  'sweep',
 ];
 
 /**
  * A controller's approval policy as the catalogue states it:
- * `{ "requires": ["erase", "correct"] }`. @default nothing needs approval
+ * `{ "requires": ["erase", "correct", "sweep"] }`. @default nothing needs approval
  */
 export interface ApprovalSetting {
   /** What is filed and then approved by a second operator. */

@@ -222,7 +222,8 @@ export type AuditAction =
   | 'key-destroyed'
   | 'untagged-write'
   | 'request'
-  | 'breach-assessment';
+  | 'breach-assessment'
+  | 'sweep-order';
 
 /** An event as the caller gives it; the trail pseudonymises `subjectId`. */
 export interface AuditEventInput {

@@ -48,10 +48,11 @@ describe('the approval policy', () => {
   });
 
   it('refuses a bad setting naming each path', () => {
-    expect(approvalSettingProblems({ requires: ['erase', 'sweep', 3] }, 'controllers[0].approval').map((p) => p.path)).toEqual([
+    expect(approvalSettingProblems({ requires: ['erase', 'sweeps', 3] }, 'controllers[0].approval').map((p) => p.path)).toEqual([
       'controllers[0].approval.requires[1]',
       'controllers[0].approval.requires[2]',
     ]);
+    expect(approvalSettingProblems({ requires: ['erase', 'sweep'] }, 'a')).toEqual([]);
     expect(approvalSettingProblems({ requires: 'erase', extra: 1 }, 'a').map((p) => p.path)).toEqual(['a.extra', 'a.requires']);
     expect(approvalSettingProblems([], 'a')).toHaveLength(1);
     expect(approvalSettingProblems({ requires: [] }, 'a')).toEqual([]);

@@ -20,6 +20,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['ingest'], load: async () => (await import('./ingest.ts')).ingestCommand },
   { path: ['land'], load: async () => (await import('./land.ts')).landCommand },
   { path: ['sweep'], load: async () => (await import('./sweep.ts')).sweepCommand },
+  { path: ['sweep', 'approve'], load: async () => (await import('./sweep.ts')).sweepApproveCommand },
+  { path: ['sweep', 'reject'], load: async () => (await import('./sweep.ts')).sweepRejectCommand },
   { path: ['hold', 'add'], load: async () => (await import('./hold.ts')).holdAddCommand },
   { path: ['hold', 'remove'], load: async () => (await import('./hold.ts')).holdRemoveCommand },
   { path: ['provide'], load: async () => (await import('./provide.ts')).provideCommand },
@@ -45,6 +47,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ['receipt', 'verify'], load: async () => (await import('./receipt.ts')).receiptVerifyCommand },
   { path: ['receipt', 'key'], load: async () => (await import('./receipt.ts')).receiptKeyCommand },
   { path: ['restore', 'reconcile'], load: async () => (await import('./restore.ts')).restoreReconcileCommand },
+  { path: ['console'], load: async () => (await import('./console.ts')).consoleCommand },
 ];
 
 /** Loads every command, for the top-level help. */
