@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
-import { openRequestState, type SubjectRequest } from '#shared/domain/requests.ts';
+import { requestStanding, type SubjectRequest } from '#shared/domain/requests.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { ChainedEvent } from '#shared/domain/audit-chain.ts';
 import { renderRequestNotice } from '#shared/use-cases/decision-notice.ts';
@@ -30,16 +30,7 @@ export type ShownRequest = Omit<SubjectRequest, 'sealed'> & { readonly standing:
 /** The actor of an audited console action that is not a request decision. */
 export const actorOf = (operator: string): string => `operator:${operator}`;
 
-/** Where a request stands, in a word, at `now` (as `wasure request list` says it). */
-export function standingOf(request: Omit<SubjectRequest, 'sealed'>, now: Date): string {
-  if (request.status !== 'received') return request.status;
-  if (request.pausedSince !== undefined) return 'paused';
-  const waiting = request.approval?.state === 'pending' ? 'awaiting-approval' : 'open';
-  const state = openRequestState(request, now);
-  return state === 'on-time' ? waiting : `${waiting}, ${state}`;
-}
-
-const shown = ({ sealed: _sealed, ...rest }: SubjectRequest, now: Date): ShownRequest => ({ ...rest, standing: standingOf(rest, now) });
+const shown = ({ sealed: _sealed, ...rest }: SubjectRequest, now: Date): ShownRequest => ({ ...rest, standing: requestStanding(rest, now) });
 
 /** The console's actions over one open runtime. */
 export class ConsoleActions {

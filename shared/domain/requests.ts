@@ -317,6 +317,19 @@ export function openRequestState(request: Pick<SubjectRequest, 'deadline'>, now:
 }
 
 /**
+ * Where a request stands at `now`, in a word: its status once ended;
+ * `paused` while its clock stands still; else `awaiting-approval` or
+ * `open`, with `overdue` / `lapsed` added past its deadline.
+ */
+export function requestStanding(request: Omit<SubjectRequest, 'sealed'>, now: Date): string {
+  if (request.status !== 'received') return request.status;
+  if (request.pausedSince !== undefined) return 'paused';
+  const waiting = request.approval?.state === 'pending' ? 'awaiting-approval' : 'open';
+  const state = openRequestState(request, now);
+  return state === 'on-time' ? waiting : `${waiting}, ${state}`;
+}
+
+/**
  * Years a finished request is kept: 3, as the catalogue keeps the records
  * of handling requests (jlis-inquiries: 対応完了後3年) and as long as the
  * longest APPI provision-record period (Rules Art. 21: 3 years), so the

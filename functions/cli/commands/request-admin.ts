@@ -10,7 +10,7 @@ import type { NoticeKind } from '#shared/domain/notices/index.ts';
 import { formatJst } from '#shared/domain/retention.ts';
 import { renderRequestNotice } from '#shared/use-cases/decision-notice.ts';
 import { type ApprovalDecision, OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
-import { openRequestState, REQUEST_ID_PATTERN, type RequestStatus, type SubjectRequest } from '#shared/domain/requests.ts';
+import { openRequestState, REQUEST_ID_PATTERN, type RequestStatus, requestStanding } from '#shared/domain/requests.ts';
 import { type Problem, ValidationError } from '#shared/errors.ts';
 import { decideRequest, extendRequest, pauseRequest, previewErasure, resumeRequest } from '#shared/use-cases/request-decisions.ts';
 import { optionString } from '../args.ts';
@@ -158,14 +158,6 @@ export const requestResumeCommand: CliCommand = {
   },
 };
 
-/** Where a request stands, in a word, at `now`. */
-function standing(request: Omit<SubjectRequest, 'sealed'>, now: Date): string {
-  if (request.status !== 'received') return request.status;
-  if (request.pausedSince !== undefined) return 'paused';
-  const waiting = request.approval?.state === 'pending' ? 'awaiting-approval' : 'open';
-  const state = openRequestState(request, now);
-  return state === 'on-time' ? waiting : `${waiting}, ${state}`;
-}
 
 export const requestShowCommand: CliCommand = {
   path: ['request', 'show'],
@@ -185,10 +177,10 @@ export const requestShowCommand: CliCommand = {
     // The sealed personal values are not shown: they stay ciphertext.
     const { sealed: _sealed, ...shown } = request;
     if (ctx.json) {
-      ctx.out(JSON.stringify({ ...shown, standing: standing(request, now), ...(preview === undefined ? {} : { preview }) }, null, 2));
+      ctx.out(JSON.stringify({ ...shown, standing: requestStanding(request, now), ...(preview === undefined ? {} : { preview }) }, null, 2));
       return 0;
     }
-    ctx.out(`request ${request.requestId} (${request.type}): ${standing(request, now)}`);
+    ctx.out(`request ${request.requestId} (${request.type}): ${requestStanding(request, now)}`);
     ctx.out(`  controller: ${request.controllerId ?? '(not named)'}; filed by ${request.filedBy ?? '(no operator)'}; received ${formatJst(request.receivedAt)}`);
     ctx.out(`  deadline: ${formatJst(request.deadline)}${request.extension === undefined ? '' : ` (extended ${request.extension.days} day(s): ${request.extension.reason})`}`);
     if (request.approval !== undefined) {
@@ -233,11 +225,11 @@ export const requestListCommand: CliCommand = {
         (controller === undefined || r.controllerId === controller),
     );
     if (ctx.json) {
-      ctx.out(JSON.stringify(shown.map(({ sealed: _s, ...r }) => ({ ...r, standing: standing(r, now) })), null, 2));
+      ctx.out(JSON.stringify(shown.map(({ sealed: _s, ...r }) => ({ ...r, standing: requestStanding(r, now) })), null, 2));
       return 0;
     }
     for (const r of shown) {
-      ctx.out(`${r.requestId}  ${r.type}  ${standing(r, now)}  due ${formatJst(r.deadline)}  ${r.controllerId ?? '-'}  filed by ${r.filedBy ?? '-'}`);
+      ctx.out(`${r.requestId}  ${r.type}  ${requestStanding(r, now)}  due ${formatJst(r.deadline)}  ${r.controllerId ?? '-'}  filed by ${r.filedBy ?? '-'}`);
     }
     ctx.out(`${shown.length} of ${all.length} request(s)`);
     return 0;
