@@ -26,6 +26,7 @@ export const CONSOLE_CSS = `
 body { font-family: system-ui, "Hiragino Sans", "Noto Sans JP", sans-serif; color: #111; background: #fff; margin: 0; line-height: 1.6; }
 header { background: #12355b; color: #fff; padding: .5rem 1rem; display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
 header a, header button { color: #fff; }
+header button { background: transparent; border: 1px solid #fff; margin-top: 0; }
 nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 1rem; margin: 0; padding: 0; }
 main { padding: 1rem; max-width: 72rem; }
 a { color: #0b3d91; }
