@@ -62,6 +62,21 @@ async function withSameOriginReferrer(context: BrowserContext): Promise<void> {
   });
 }
 
+/**
+ * Runs `start` again (up to 3 times) when DynamoDB Local lost its port to
+ * another process between being picked and bound — seen when other test
+ * files start their own stores at the same moment. Anything else throws.
+ */
+async function retryingPortRace<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use|Failed to bind/.test(String((error as Error).message))) throw error;
+    }
+  }
+}
+
 interface AxeViolation {
   readonly id: string;
   readonly impact: string | null;
@@ -124,31 +139,18 @@ describe('wasure console in Chromium', () => {
     await mkdir(SHOTS, { recursive: true });
     axeSource = await readFile(AXE_SOURCE, 'utf8');
     dir = await mkdtemp(join(tmpdir(), 'wasure-browser-'));
-    const ingest = await runCliCaptured(['ingest', sample('records.jsonl'), '--local', dir, '--now', INGESTED, '--json']);
-    expect(ingest.code, ingest.stderr).toBe(0);
+    const cli = async (argv: string[]) => {
+      const run = await runCliCaptured(argv);
+      if (run.code !== 0) throw new Error(`wasure ${argv[0]} failed (${run.code}): ${run.stderr}`);
+      return run;
+    };
+    await retryingPortRace(() => cli(['ingest', sample('records.jsonl'), '--local', dir, '--now', INGESTED, '--json']));
     // The overdue request: filed ten days before the console's now with a 3-day deadline, awaiting approval since.
-    const late = await runCliCaptured([
-      'request',
-      'erase',
-      '--subject',
-      LATE_SUBJECT,
-      '--verified-by',
-      'passport',
-      '--evidence',
-      'desk-late',
-      '--deadline-days',
-      '3',
-      '--operator',
-      FILER,
-      '--local',
-      dir,
-      '--now',
-      LATE_FILED,
-      '--json',
-    ]);
-    expect(late.code, late.stderr).toBe(0);
+    const late = await retryingPortRace(() =>
+      cli(['request', 'erase', '--subject', LATE_SUBJECT, '--verified-by', 'passport', '--evidence', 'desk-late', '--deadline-days', '3', '--operator', FILER, '--local', dir, '--now', LATE_FILED, '--json']),
+    );
     lateId = (JSON.parse(late.stdout) as { requestId: string }).requestId;
-    runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now: NOW });
+    runtime = await retryingPortRace(() => openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now: NOW }));
     server = await startConsole({ runtime, stateDir: dir });
     // playwright-core passes --no-sandbox itself (chromiumSandbox defaults to
     // false), which Chromium needs when the tests run as root (CI containers).
