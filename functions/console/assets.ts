@@ -32,6 +32,9 @@ main { padding: 1rem; max-width: 72rem; }
 a { color: #0b3d91; }
 a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #c75000; outline-offset: 2px; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 100%; }
+fieldset { border: 1px solid #555; margin: 0 0 1rem; max-width: 40rem; }
+legend { font-weight: bold; padding: 0 .25rem; }
 th, td { border: 1px solid #555; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 .overdue { color: #a50000; font-weight: bold; }
 .error { border: 2px solid #a50000; padding: .5rem 1rem; }

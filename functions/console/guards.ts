@@ -28,7 +28,10 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   const headers = c.res.headers;
   if (!headers.has('content-security-policy')) headers.set('content-security-policy', CSP);
   headers.set('x-content-type-options', 'nosniff');
-  headers.set('referrer-policy', 'no-referrer');
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null`
+  // on its own form posts, which the origin check must refuse. URLs carry no
+  // personal data, and nothing is sent to another site.
+  headers.set('referrer-policy', 'same-origin');
   headers.set('x-frame-options', 'DENY');
   headers.set('cache-control', 'no-store');
   headers.set('cross-origin-opener-policy', 'same-origin');

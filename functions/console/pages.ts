@@ -80,7 +80,7 @@ export function loginPage(v: PageViewer, failed: boolean): string {
 <p>${h(t('loginLead'))}</p>
 <form method="post" action="/login">
 <label for="token">${h(t('token'))}</label><input id="token" name="token" type="password" autocomplete="off" required>
-<label for="operator">${h(t('operator'))}</label><input id="operator" name="operator" autocomplete="username" required pattern="[A-Za-z0-9][A-Za-z0-9._@:/\\-]{0,127}">
+<label for="operator">${h(t('operator'))}</label><input id="operator" name="operator" autocomplete="username" required pattern="[A-Za-z0-9][A-Za-z0-9._@:\\/\\-]{0,127}">
 <div><button type="submit">${h(t('login'))}</button></div></form>`,
     '/login',
   );
@@ -138,8 +138,9 @@ function previewSection(v: PageViewer, p: ErasurePreview, catalogue: Catalogue, 
 ${p.openRequests.length === 0 ? '' : `<ul>${p.openRequests.map((r) => `<li><a href="/requests/${encodeURIComponent(r.requestId)}">${h(r.requestId)}</a> (${h(r.type)})</li>`).join('')}</ul>`}</section>`;
 }
 
+/** One action's form, in its own titled group (the button's words), so each reason box belongs to one action. */
 const form = (v: PageViewer, action: string, inner: string, button: string) =>
-  `<form method="post" action="${h(action)}">${csrfField(v)}${inner}<div><button type="submit">${h(button)}</button></div></form>`;
+  `<form method="post" action="${h(action)}">${csrfField(v)}<fieldset><legend>${h(button)}</legend>${inner}<div><button type="submit">${h(button)}</button></div></fieldset></form>`;
 
 const field = (id: string, text: string, input: string) => `<label for="${id}">${h(text)}</label>${input}`;
 

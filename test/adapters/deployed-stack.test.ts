@@ -7,6 +7,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { GenerateDataKeyCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LifecycleError } from '#shared/errors.ts';
@@ -20,6 +21,9 @@ const cfn = mockClient(CloudFormationClient);
 const sfn = mockClient(SFNClient);
 const dynamodb = mockClient(DynamoDBClient);
 const kms = mockClient(KMSClient);
+/** The caller's identity: the operator a request filed on a stack is recorded under. */
+const sts = mockClient(STSClient);
+const CALLER = 'arn:aws:sts::123456789012:assumed-role/WasureAdmin/clerk-01';
 
 const ARN = 'arn:aws:states:ap-northeast-1:123456789012';
 const statefulOutputs = {
@@ -34,6 +38,7 @@ const statefulOutputs = {
   [RESOURCES.pseudonymKey.output]: 'arn:aws:kms:ap-northeast-1:123456789012:key/hmac',
   [RESOURCES.signingKey.output]: 'arn:aws:kms:ap-northeast-1:123456789012:key/sign',
   [RESOURCES.auditMacKey.output]: 'arn:aws:kms:ap-northeast-1:123456789012:key/audit-mac',
+  [RESOURCES.eventBus.output]: 'arn:aws:events:ap-northeast-1:123456789012:event-bus/default',
 };
 const statelessOutputs = (version = sampleCatalogue().version) => ({
   [RESOURCES.sweepStateMachine.output]: `${ARN}:stateMachine:WasureStateless-RetentionSweep`,
@@ -96,6 +101,8 @@ describe('--stack: a deployed wasure', () => {
     sfn.reset();
     dynamodb.reset();
     kms.reset();
+    sts.reset();
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER });
   });
   afterEach(() => {
     cfn.reset();
@@ -197,6 +204,8 @@ describe('--stack: a deployed wasure', () => {
     expect(start).toMatchObject({ stateMachineArn: `${ARN}:stateMachine:RequestExport`, name: 'request-q-9' });
     expect(JSON.parse(start?.input ?? '')).toEqual({ requestId: 'q-9' });
     expect(JSON.stringify(sfn.calls().map((c) => c.args[0].input))).not.toContain('S-SECRET-1');
+    // Filed under the caller's own AWS identity, as no --operator was given.
+    expect(JSON.stringify(dynamodb.calls().map((c) => c.args[0].input))).toContain(CALLER);
   });
 
   it('refuses a catalogue other than the deployed one, --now, and the demo', async () => {

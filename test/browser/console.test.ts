@@ -6,16 +6,7 @@
  * request in red. Every page is screenshotted (test/browser/screenshots/,
  * ignored by git) and checked with axe-core: no serious or critical
  * violation.
- *
- * KNOWN BUG (functions/console/guards.ts): the console sends
- * `Referrer-Policy: no-referrer`, under which a browser sends `Origin: null`
- * on every POST (Fetch: "serializing a request origin"), and the session
- * guard refuses a foreign Origin — so every form (login included) is
- * refused 403 in a real browser. `withSameOriginReferrer` rewrites that one
- * header of the console's pages to `same-origin` (same-origin POSTs then
- * carry the real Origin; nothing leaves for another site) so the flows can
- * be tested; the `it.fails` test below states the wanted behaviour and
- * turns red once the guard or the header is fixed — then delete both.
+
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -46,21 +37,6 @@ const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${n
 const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Chromium's computed colour of the console's overdue red (#a50000). */
 const OVERDUE_RED = 'rgb(165, 0, 0)';
-
-/**
- * Temporary, see the KNOWN BUG above: the console's documents with
- * `Referrer-Policy: same-origin` instead of `no-referrer`. Only GET
- * documents are touched (redirects are not followed here, so the browser
- * sees and follows them itself, cookies and all).
- */
-async function withSameOriginReferrer(context: BrowserContext): Promise<void> {
-  await context.route('**/*', async (route) => {
-    const request = route.request();
-    if (request.method() !== 'GET' || request.resourceType() !== 'document') return route.continue();
-    const response = await route.fetch({ maxRedirects: 0 });
-    return route.fulfill({ response, headers: { ...response.headers(), 'referrer-policy': 'same-origin' } });
-  });
-}
 
 /**
  * Runs `start` again (up to 3 times) when DynamoDB Local lost its port to
@@ -160,7 +136,6 @@ describe('wasure console in Chromium', () => {
     b = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 800 } });
     for (const context of [a, b]) {
       context.setDefaultTimeout(30_000);
-      await withSameOriginReferrer(context);
     }
     pageA = await a.newPage();
     pageB = await b.newPage();
@@ -176,9 +151,10 @@ describe('wasure console in Chromium', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  // KNOWN BUG tripwire (see the top of the file): passes while the login form is refused; fails once fixed.
-  it.fails('accepts the login form posted from the login page under the console\'s own headers', async () => {
-    // Prepare: a context without the workaround
+  // A browser sends `Origin: null` under Referrer-Policy: no-referrer, which the
+  // origin check refuses: the console's own headers must let its own forms through.
+  it('accepts the login form posted from the login page under the console\'s own headers', async () => {
+    // Prepare: a fresh context
     const plain = await browser.newContext();
     try {
       const page = await plain.newPage();

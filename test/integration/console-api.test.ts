@@ -198,7 +198,7 @@ describe('wasure console over the embedded stores', () => {
     for (const r of replies) {
       expect(r.headers['content-security-policy']).toMatch(/^default-src 'self'/);
       expect(r.headers['x-content-type-options']).toBe('nosniff');
-      expect(r.headers['referrer-policy']).toBe('no-referrer');
+      expect(r.headers['referrer-policy']).toBe('same-origin');
       expect(r.headers['x-frame-options']).toBe('DENY');
       expect(r.headers['cache-control']).toBe('no-store');
     }

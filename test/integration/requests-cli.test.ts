@@ -124,14 +124,17 @@ describe('wasure request on the embedded stores', () => {
     expect(JSON.parse(listed.stdout).filter((r: { requestId: string }) => r.requestId === id)).toEqual([
       expect.objectContaining({ requestId: id, type: 'erase', controllerId: 'jlis', status: 'completed', filedBy: 'clerk-1' }),
     ]);
-    // The trail: the filing, the approval (naming chief-2) and the completion each add a 'request' event; the refused approval adds none.
+    // The trail: the filing, the approval (naming chief-2), the completion and the onward check (no recipient: the
+    // subject's data was never provided) each add a 'request' event; the refused approval adds none.
     const log = await run(now, 'audit', 'log', '--subject', 'S-JLIS-3002', '--json');
     const requestEvents = (JSON.parse(log.stdout) as { action: string; outcome: string; details?: Record<string, unknown> }[]).filter((e) => e.action === 'request');
-    expect(requestEvents.map((e) => [e.outcome, e.details?.decision])).toEqual([
+    expect(requestEvents.map((e) => [e.outcome, e.details?.decision ?? e.details?.onward])).toEqual([
       ['ok', undefined],
       ['ok', 'approved'],
       ['ok', undefined],
+      ['ok', 'drafted'],
     ]);
+    expect(requestEvents[3]?.details).toMatchObject({ recipients: 0 });
     expect(requestEvents[1]?.details).toMatchObject({ requestId: id, operator: 'chief-2' });
   });
 
@@ -140,7 +143,8 @@ describe('wasure request on the embedded stores', () => {
     await withStores('2026-11-22T00:00:00Z', async (r) => {
       const base = { type: 'export' as const, subjectId: 'S-STM-4002', requester: { kind: 'subject' as const }, verification: { method: 'passport' as const, evidenceRef: 'desk-1' } };
       await registerRequest(r.requestDeps, { ...base, requestId: 'cli-stuck-5', deadlineDays: 5 });
-      await registerRequest(r.requestDeps, { ...base, requestId: 'cli-stuck-14' });
+      // 14 days given: the subject's controller (saitama-pref) would otherwise take its public-body 30 days.
+      await registerRequest(r.requestDeps, { ...base, requestId: 'cli-stuck-14', deadlineDays: 14 });
     });
     expect(await pendingOf('S-STM-4002')).toEqual([['cli-stuck-5', 'cli-stuck-14']]);
     // Act
