@@ -118,6 +118,24 @@ export class ConsoleActions {
     return events.map(({ leafHash: _l, prevHash: _p, ...e }) => e);
   }
 
+  /**
+   * Audits a console session's start, refusal or end, naming the operator
+   * (who named themself with a valid one-time token, or claimed a name with
+   * an unknown, used or expired one).
+   */
+  async auditSession(operator: string, step: 'login' | 'login-refused' | 'logout'): Promise<void> {
+    await this.runtime.audit.append([
+      {
+        action: 'console-session',
+        actor: actorOf(operator),
+        policyVersion: this.runtime.deps.catalogue.version,
+        outcome: step === 'login-refused' ? 'refused' : 'ok',
+        details: { step, operator },
+      },
+    ]);
+    await this.runtime.audit.integrate();
+  }
+
   /** The public register (公表事項). */
   register(format: 'html' | 'md' | 'csv') {
     return renderPublicRegister(this.runtime.deps, { format });

@@ -126,11 +126,19 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
     return c.html(errorPage(viewer(c as Context<ConsoleEnv>), body.message, body.problems), status);
   });
 
-  const startSession = (c: Context, token: string, operator: string) => {
+  const startSession = async (c: Context, token: string, operator: string) => {
     const session = sessions.login(token, operator);
+    await actions.auditSession(operator, session === undefined ? 'login-refused' : 'login');
     if (session === undefined) return undefined;
     setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/' });
     return session;
+  };
+  const endSession = async (c: Context) => {
+    const id = getCookie(c, SESSION_COOKIE) ?? '';
+    const operator = sessions.touch(id)?.operator;
+    sessions.end(id);
+    if (operator !== undefined) await actions.auditSession(operator, 'logout');
+    setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 });
   };
 
   app.get('/static/console.js', (c) => c.body(CONSOLE_JS, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
@@ -139,13 +147,12 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
   // The API.
   app.post('/api/login', async (c) => {
     const input = parseInput(loginSchema, await jsonBody(c), 'login');
-    const session = startSession(c, input.token, input.operator);
+    const session = await startSession(c, input.token, input.operator);
     if (session === undefined) return c.json({ error: 'Unauthenticated', message: 'the login token is unknown, used or expired', problems: [] }, 401);
     return c.json({ operator: session.operator, csrfToken: session.csrf });
   });
-  app.post('/api/logout', (c) => {
-    sessions.end(getCookie(c, SESSION_COOKIE) ?? '');
-    setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 });
+  app.post('/api/logout', async (c) => {
+    await endSession(c);
     return c.json({ ok: true });
   });
   app.get('/api/session', (c) => {
@@ -213,11 +220,10 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
   app.post('/login', async (c) => {
     const f = await formBody(c);
     const input = parseInput(loginSchema, { token: f.token ?? '', operator: f.operator ?? '' }, 'login');
-    return startSession(c, input.token, input.operator) === undefined ? c.html(loginPage(viewer(c), true), 401) : c.redirect('/', 303);
+    return (await startSession(c, input.token, input.operator)) === undefined ? c.html(loginPage(viewer(c), true), 401) : c.redirect('/', 303);
   });
-  app.post('/logout', (c) => {
-    sessions.end(getCookie(c, SESSION_COOKIE) ?? '');
-    setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 });
+  app.post('/logout', async (c) => {
+    await endSession(c);
     return c.redirect('/login', 303);
   });
   app.get('/', async (c) => c.html(dashboardPage(viewer(c), await actions.listRequests(), await actions.verify(false), actions.catalogue, actions.now())));

@@ -79,3 +79,42 @@ export type LabelKey = keyof typeof LABELS;
 export function label(key: LabelKey, lang: ConsoleLang): string {
   return LABELS[key][lang === 'ja' ? 0 : 1];
 }
+
+/** The words of a request's standing and type, Japanese first (the stored values are English ids). */
+const STANDING_JA: Readonly<Record<string, string>> = {
+  'awaiting-approval': '決裁待ち',
+  open: '処理中',
+  overdue: '期限超過',
+  lapsed: '失効',
+  paused: '補正待ち（停止中）',
+  completed: '完了',
+  'partially-completed': '一部完了',
+  refused: '拒否',
+  failed: '失敗',
+  rejected: '不承認',
+  withdrawn: '取下げ',
+};
+
+const TYPE_JA: Readonly<Record<string, string>> = {
+  export: '開示',
+  correct: '訂正',
+  erase: '消去',
+  restrict: '利用停止',
+  'lift-restriction': '利用停止の解除',
+  'stop-provision': '第三者提供の停止',
+  purposes: '利用目的の通知',
+};
+
+/** A standing such as `awaiting-approval, overdue` in words (the id itself in English). */
+export function standingWords(standing: string, lang: ConsoleLang): string {
+  if (lang === 'en') return standing;
+  return standing
+    .split(', ')
+    .map((w) => STANDING_JA[w] ?? w)
+    .join('・');
+}
+
+/** A request type in words (the id itself in English). */
+export function typeWords(type: string, lang: ConsoleLang): string {
+  return lang === 'en' ? type : (TYPE_JA[type] ?? type);
+}

@@ -12,7 +12,7 @@ import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import type { AuditVerdict } from '#shared/use-cases/verify-audit.ts';
 import type { ErasurePreview } from '#shared/use-cases/request-decisions.ts';
 import type { ShownRequest } from './actions.ts';
-import { type ConsoleLang, label, type LabelKey } from './labels.ts';
+import { type ConsoleLang, label, type LabelKey, standingWords, typeWords } from './labels.ts';
 import { REQUESTER_KINDS } from './schemas.ts';
 
 /** Who is looking, for the page frame and its forms. */
@@ -101,7 +101,7 @@ function requestRows(v: PageViewer, requests: readonly ShownRequest[], catalogue
   const rows = requests.map((r) => {
     const left = daysLeft(r.deadline, now);
     const late = r.status === 'received' && r.pausedSince === undefined && left < 0;
-    return `<tr${late ? ' class="overdue"' : ''}><td><a href="/requests/${encodeURIComponent(r.requestId)}">${h(r.requestId)}</a></td><td>${h(r.type)}</td><td>${h(r.standing)}${late ? ` (${h(t('overdue'))})` : ''}</td><td>${h(shownDate(r.deadline, catalogue, r.controllerId, v.lang))}</td><td>${r.status === 'received' ? String(left) : '-'}</td><td>${h(r.controllerId ?? '-')}</td><td>${h(r.filedBy ?? '-')}</td></tr>`;
+    return `<tr${late ? ' class="overdue"' : ''}><td><a href="/requests/${encodeURIComponent(r.requestId)}">${h(r.requestId)}</a></td><td>${h(typeWords(r.type, v.lang))}</td><td>${h(standingWords(r.standing, v.lang))}${late && !/overdue|lapsed/.test(r.standing) ? ` (${h(t('overdue'))})` : ''}</td><td>${h(shownDate(r.deadline, catalogue, r.controllerId, v.lang))}</td><td>${r.status === 'received' ? String(left) : '-'}</td><td>${h(r.controllerId ?? '-')}</td><td>${h(r.filedBy ?? '-')}</td></tr>`;
   });
   return `<table><thead><tr>${(['requestId', 'type', 'standing', 'deadline', 'daysLeft', 'controller', 'filedBy'] as const).map((k) => `<th scope="col">${h(t(k))}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -151,8 +151,8 @@ export function requestDetailPage(v: PageViewer, r: ShownRequest & { preview?: E
   const date = (iso: string) => h(shownDate(iso, catalogue, r.controllerId, v.lang));
   const facts = (
     [
-      ['type', h(r.type)],
-      ['standing', h(r.standing)],
+      ['type', h(typeWords(r.type, v.lang))],
+      ['standing', h(standingWords(r.standing, v.lang))],
       ['controller', h(r.controllerId ?? '-')],
       ['filedBy', h(r.filedBy ?? '-')],
       ['received', date(r.receivedAt)],

@@ -223,7 +223,8 @@ export type AuditAction =
   | 'untagged-write'
   | 'request'
   | 'breach-assessment'
-  | 'sweep-order';
+  | 'sweep-order'
+  | 'console-session';
 
 /** An event as the caller gives it; the trail pseudonymises `subjectId`. */
 export interface AuditEventInput {

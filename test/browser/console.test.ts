@@ -186,7 +186,7 @@ describe('wasure console in Chromium', () => {
     // Assess: the detail page of a request filed by A, awaiting a second operator
     requestId = decodeURIComponent(new URL(pageA.url()).pathname.split('/').pop() ?? '');
     expect(await pageA.textContent('h1')).toBe(`請求 ID: ${requestId}`);
-    expect(await fact(pageA, '状態')).toBe('awaiting-approval');
+    expect(await fact(pageA, '状態')).toBe('決裁待ち');
     expect(await fact(pageA, '決裁')).toBe('pending');
     expect(await fact(pageA, '受付者')).toBe(FILER);
     // A may withdraw but is not offered the approval of their own filing.
@@ -203,7 +203,7 @@ describe('wasure console in Chromium', () => {
     // Assess
     expect(await pageA.textContent('h1')).toBe('請求一覧');
     const row = pageA.locator('tbody tr', { has: pageA.locator(`a:text-is("${requestId}")`) });
-    expect(await row.locator('td').nth(2).textContent()).toBe('awaiting-approval');
+    expect(await row.locator('td').nth(2).textContent()).toBe('決裁待ち');
     await check(pageA, '05-requests');
     await pageA.click('nav >> text=法的保全');
     expect(await pageA.textContent('h1')).toBe('法的保全');
@@ -233,7 +233,7 @@ describe('wasure console in Chromium', () => {
       pageB.locator('form[action$="/approve"] button').click(),
     ]);
     // Assess: completed, approved by B, no preview and no decision left to take
-    expect(await fact(pageB, '状態')).toBe('completed');
+    expect(await fact(pageB, '状態')).toBe('完了');
     expect(await fact(pageB, '決裁')).toBe(`approved (${APPROVER})`);
     expect(await pageB.locator('#s-preview').count()).toBe(0);
     expect(await pageB.locator('main form').count()).toBe(0);
@@ -241,7 +241,7 @@ describe('wasure console in Chromium', () => {
     await check(pageB, '09-detail-completed');
     // A sees it completed too.
     await pageA.goto(`${base()}/requests/${requestId}`);
-    expect(await fact(pageA, '状態')).toBe('completed');
+    expect(await fact(pageA, '状態')).toBe('完了');
   });
 
   it('shows the overdue request in red on the dashboard', async () => {
@@ -251,7 +251,7 @@ describe('wasure console in Chromium', () => {
     const open = pageB.locator('section', { has: pageB.locator('#s-open') });
     const row = open.locator('tbody tr', { has: pageB.locator(`a:text-is("${lateId}")`) });
     const standing = row.locator('td').nth(2);
-    expect(await standing.textContent()).toMatch(/^awaiting-approval, .*\(期限超過\)$/);
+    expect(await standing.textContent()).toBe('決裁待ち・期限超過');
     expect(Number(await row.locator('td').nth(4).textContent())).toBeLessThan(0);
     const colour = (cell: typeof standing) => cell.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
     expect(await colour(standing)).toBe(OVERDUE_RED);

@@ -107,6 +107,12 @@ describe('wasure console over the embedded stores', () => {
     expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/);
     expect(second.status).toBe(401);
     expect(second.headers['set-cookie']).toBeUndefined();
+    // Both attempts are in the audit trail, with the operator each named.
+    const sessions = (await runtime.audit.readEvents()).filter((e) => e.action === 'console-session');
+    expect(sessions.slice(-2).map((e) => [e.actor, e.outcome, e.details?.step])).toEqual([
+      [`operator:${FILER}`, 'ok', 'login'],
+      [`operator:${APPROVER}`, 'refused', 'login-refused'],
+    ]);
   });
 
   it('refuses a state-changing call without the CSRF token (403), changing nothing', async () => {

@@ -19,6 +19,8 @@ function build(now: () => number = Date.now) {
       calls.push('hold');
       return { hold: { id: 'h1' }, recordIds: [] };
     },
+    // Session starts and ends are audited (not counted here: the tests count actions).
+    auditSession: async () => undefined,
   } as unknown as ConsoleActions;
   const app = consoleApp({ actions, sessions, port: () => PORT });
   const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>

@@ -72,3 +72,14 @@ describe('console pages', () => {
     expect(other).toContain('<input type="hidden" name="_csrf" value="c">');
   });
 });
+
+describe('the console\'s words for a request', () => {
+  it('gives a standing and a type in Japanese, and the ids themselves in English', async () => {
+    const { standingWords, typeWords } = await import('#functions/console/labels.ts');
+    expect(standingWords('awaiting-approval, overdue', 'ja')).toBe('決裁待ち・期限超過');
+    expect(standingWords('withdrawn', 'ja')).toBe('取下げ');
+    expect(standingWords('awaiting-approval, overdue', 'en')).toBe('awaiting-approval, overdue');
+    expect(typeWords('stop-provision', 'ja')).toBe('第三者提供の停止');
+    expect(typeWords('erase', 'en')).toBe('erase');
+  });
+});
