@@ -3,8 +3,6 @@
  * implementation): the use cases check and audit, naming the operator of
  * the session. The API and the pages both call these.
  */
-import { join } from 'node:path';
-import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { requestStanding, type SubjectRequest } from '#shared/domain/requests.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { ChainedEvent } from '#shared/domain/audit-chain.ts';
@@ -21,7 +19,7 @@ import {
 import { renderPublicRegister } from '#shared/use-cases/render-register.ts';
 import { registerRequest, type RequestInput } from '#shared/use-cases/subject-requests.ts';
 import { type AuditVerdict, verifyAudit } from '#shared/use-cases/verify-audit.ts';
-import { runRequestLocally } from '../local/local-request.ts';
+import { runEmbeddedRequest } from '../local/local-request.ts';
 import type { EmbeddedRuntime } from '../runtime.ts';
 
 /** A request as the console shows it: without its sealed values. */
@@ -149,15 +147,6 @@ export class ConsoleActions {
 
   /** Runs a registered (and approved, where asked) request locally, as `wasure request` does. */
   private execute(request: SubjectRequest): Promise<SubjectRequest> {
-    return runRequestLocally(
-      {
-        ...this.runtime.requestDeps,
-        exports: new DirectoryExportStore(join(this.stateDir, 'exports'), this.runtime.deps.clock),
-        // Locally this process is the checkpointer: an erasure signs the checkpoint its receipt needs.
-        checkpointer: this.runtime.audit,
-      },
-      request.type,
-      request.requestId,
-    );
+    return runEmbeddedRequest(this.runtime, this.stateDir, request);
   }
 }

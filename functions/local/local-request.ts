@@ -8,7 +8,10 @@ import { REQUEST_STATES, requestWorkflowName } from '#shared/domain/workflow-nam
 import { localErasureReceiptHandlers } from '../workflow/erasure-receipt-tasks.ts';
 import { type RequestTaskDeps, requestTasks } from '../workflow/request-tasks.ts';
 import { synthesizedTemplate } from './local-sweep.ts';
+import { join } from 'node:path';
+import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { assertIsError, NotFoundError } from '#shared/errors.ts';
+import type { EmbeddedRuntime } from '../runtime.ts';
 import { definitionFromTemplate, findStateMachine, type LocalRunOptions, runLocally } from './run-state-machine.ts';
 
 /**
@@ -50,4 +53,18 @@ export async function runRequestLocally(
     throw new NotFoundError(`request ${requestId} does not exist`);
   }
   return done;
+}
+
+/**
+ * Runs a registered (and, where asked, approved) request over the embedded
+ * stores of `stateDir`: disclosure packages in its `exports/`, and this
+ * process as the checkpointer (an erasure signs the checkpoint its receipt
+ * needs). The one wiring `wasure request`, the demo and the console share.
+ */
+export function runEmbeddedRequest(runtime: EmbeddedRuntime, stateDir: string, request: Pick<SubjectRequest, 'type' | 'requestId'>): Promise<SubjectRequest> {
+  return runRequestLocally(
+    { ...runtime.requestDeps, exports: new DirectoryExportStore(join(stateDir, 'exports'), runtime.deps.clock), checkpointer: runtime.audit },
+    request.type,
+    request.requestId,
+  );
 }

@@ -5,7 +5,7 @@
  */
 import type { AuditReader, Checkpointer } from '#shared/ports/audit.ts';
 import type { RequestType, SubjectRequest } from '#shared/domain/requests.ts';
-import { notApproved } from '#shared/domain/request-approval.ts';
+import { assertApproved } from '#shared/domain/request-approval.ts';
 import { owesOnwardNotice } from '#shared/domain/onward-notice.ts';
 import { requestDecidedEvent } from '#shared/domain/request-event.ts';
 import { instrument } from '#shared/logging.ts';
@@ -148,17 +148,6 @@ const summary = (done: SubjectRequest): RequestSummary => ({
   reasonCount: done.reasons.length,
 });
 
-/**
- * Refuses to run a request its controller's policy put under approval and
- * that is not approved: pending, rejected or withdrawn. Thrown in the load
- * step it fails the execution before anything changes; in the execute
- * step the failure task leaves such a request as it is too.
- */
-function refuseUnapproved(request: SubjectRequest): void {
-  const waiting = notApproved(request);
-  if (waiting !== undefined) throw new LifecycleError(waiting);
-}
-
 /** The trail to read provision events from: the writer's, when it reads too (every composed trail does). */
 function trailOf(deps: RequestTaskDeps): Pick<AuditReader, 'readEvents'> {
   const audit = deps.audit as Partial<AuditReader>;
@@ -180,7 +169,7 @@ export function requestTasks(deps: RequestTaskDeps) {
   const tasks = {
     load: async (event: RequestEvent): Promise<RequestEvent & { type: string; status: string }> => {
       const request = await loadRequest(deps, event.requestId);
-      refuseUnapproved(request);
+      assertApproved(request);
       return { requestId: request.requestId, type: request.type, status: request.status };
     },
     execute:
@@ -192,7 +181,7 @@ export function requestTasks(deps: RequestTaskDeps) {
             { path: 'requestId', message: `started on the ${type} workflow` },
           ]);
         }
-        refuseUnapproved(request);
+        assertApproved(request);
         if (request.status !== 'received') {
           // A rerun of a finished request answers what was decided.
           return { requestId: request.requestId, status: request.status, outcome: request.outcome ?? {}, reasons: [...request.reasons] };

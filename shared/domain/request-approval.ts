@@ -4,23 +4,14 @@
  * timeline (filed, decided, extended, paused, resumed), which the notices
  * and the annual statistics read. Pure; the use cases store and audit it.
  */
-import { type Problem, ValidationError } from '../errors.ts';
-import type { Approval, ApprovalState, RequestType, SubjectRequest } from './requests.ts';
+import { LifecycleError, type Problem, ValidationError } from '../errors.ts';
+import { type Approval, type ApprovalState, REQUEST_TYPES, type RequestType, type SubjectRequest } from './requests.ts';
 
 /** What may need approval: a request type, or a manual sweep outside the schedule. */
 export type ApprovalSubject = RequestType | 'sweep';
 
 /** Everything that may be put under approval. */
-export const APPROVAL_SUBJECTS: readonly ApprovalSubject[] = [
-  'export',
-  'correct',
-  'erase',
-  'restrict',
-  'lift-restriction',
-  'stop-provision',
-  'purposes',
-  'sweep',
-];
+export const APPROVAL_SUBJECTS: readonly ApprovalSubject[] = [...REQUEST_TYPES, 'sweep'];
 
 /**
  * A controller's approval policy as the catalogue states it:
@@ -144,4 +135,15 @@ export function notApproved(request: Pick<SubjectRequest, 'requestId' | 'approva
   return state === 'pending'
     ? `request ${request.requestId} awaits approval by a second operator (wasure request approve ${request.requestId} --operator ID); nothing is changed before`
     : `request ${request.requestId} was ${state}; it is not carried out`;
+}
+
+/**
+ * Refuses (LifecycleError) to act on a request its controller put under
+ * approval and that is not approved: the workflow's load and execute steps
+ * refuse it before anything changes, its failure step leaves it as it is,
+ * and the use cases refuse a caller that skips the workflow.
+ */
+export function assertApproved(request: Pick<SubjectRequest, 'requestId' | 'approval'>): void {
+  const waiting = notApproved(request);
+  if (waiting !== undefined) throw new LifecycleError(waiting);
 }

@@ -15,7 +15,7 @@ import type { SubjectRequest, TimelineEntry } from '../domain/requests.ts';
 import { isTombstone } from '../domain/record.ts';
 import { ConflictError, NotFoundError, type Problem, ValidationError } from '../errors.ts';
 import type { AuditEventInput } from '../ports/index.ts';
-import { erasureKeepGround, type KeepGround, type RequestDeps } from './subject-requests.ts';
+import { erasureKeepGround, type KeepGround, type RequestDeps, setPending } from './subject-requests.ts';
 
 async function load(deps: RequestDeps, requestId: string): Promise<SubjectRequest> {
   const request = await deps.requests.get(requestId);
@@ -67,14 +67,6 @@ async function write(deps: RequestDeps, request: SubjectRequest, next: SubjectRe
   return next;
 }
 
-/** Releases the records a rejected or withdrawn request froze (safe to repeat). */
-async function release(deps: RequestDeps, request: SubjectRequest): Promise<void> {
-  for (const r of await deps.records.listBySubject(request.subjectPseudonym)) {
-    if (!r.pendingRequests.includes(request.requestId)) continue;
-    await deps.records.update({ ...r, pendingRequests: r.pendingRequests.filter((id) => id !== request.requestId), version: r.version + 1 }, r.version);
-  }
-}
-
 /** An operator's decision on a filed request. */
 export interface DecisionInput {
   readonly requestId: string;
@@ -98,7 +90,7 @@ export async function decideRequest(deps: RequestDeps, input: DecisionInput): Pr
   const request = await load(deps, input.requestId);
   const done = { approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' }[input.decision];
   if (request.approval?.state === done && request.approval.decidedBy === input.operator) {
-    if (done !== 'approved') await release(deps, request);
+    if (done !== 'approved') await setPending(deps, request.subjectPseudonym, request.requestId, false);
     // The decision's event was staged with it; a crash may have left it unchained.
     await deps.audit.integrate();
     return request;
@@ -127,7 +119,7 @@ export async function decideRequest(deps: RequestDeps, input: DecisionInput): Pr
     version: request.version + 1,
   };
   const written = await write(deps, request, next, decisionEvent(deps, request, input.operator, approval.state));
-  if (ends) await release(deps, written);
+  if (ends) await setPending(deps, written.subjectPseudonym, written.requestId, false);
   return written;
 }
 

@@ -9,7 +9,7 @@ import { fieldAad, openValue, sealValue } from '../domain/envelope.ts';
 import { buildExportPackage, type ExportPackage } from '../domain/export-package.ts';
 import { isTombstone, type StoredRecord, type Tombstone } from '../domain/record.ts';
 import type { Controller } from '../domain/catalogue-types.ts';
-import { needsApproval, notApproved, operatorProblems } from '../domain/request-approval.ts';
+import { assertApproved, needsApproval, operatorProblems } from '../domain/request-approval.ts';
 import { controllersDeadline } from '../domain/request-deadlines.ts';
 import {
   openRequestState,
@@ -64,16 +64,6 @@ export interface RequestInput {
   readonly controllerId?: string;
   /** The operator filing it (a staff id); required when the controller's policy puts the type under approval. */
   readonly operator?: string;
-}
-
-/**
- * Refuses to act on a request its controller put under approval and that
- * is not approved: the workflow refuses it first, and a caller that skips
- * the workflow is refused here, before anything changes.
- */
-function refuseUnapproved(request: SubjectRequest): void {
-  const waiting = notApproved(request);
-  if (waiting !== undefined) throw new LifecycleError(waiting);
 }
 
 /** Types whose handling freezes the subject's records against the sweep. */
@@ -371,7 +361,12 @@ function requestParamsProblems(
   return problems;
 }
 
-async function setPending(
+/**
+ * Freezes (`on`) or releases the subject's records for a request: adds or
+ * removes its id in each record's `pendingRequests`, skipping records
+ * already so; safe to run again.
+ */
+export async function setPending(
   deps: LifecycleDeps,
   subject: string,
   requestId: string,
@@ -487,11 +482,8 @@ export async function failRequest(
       { path: 'requestId', message: `its ${input.type} workflow failed; the request is left as it is` },
     ]);
   }
-  const waiting = notApproved(request);
-  if (waiting !== undefined) {
-    // Started before its approval: the workflow's refusal changes nothing.
-    throw new LifecycleError(waiting);
-  }
+  // Started before its approval: the workflow's refusal changes nothing.
+  assertApproved(request);
   const name = errorName(input.error);
   return endRequest(deps, input.requestId, {
     status: 'failed',
@@ -578,7 +570,7 @@ export async function exportSubject(
   deps: RequestDeps,
   request: SubjectRequest,
 ): Promise<{ pkg: ExportPackage; reasons: string[] }> {
-  refuseUnapproved(request);
+  assertApproved(request);
   const { opened, records, unreadable } = await collectSubjectData(deps, request.subjectPseudonym);
   const { subjectId } = await openRequestValues(deps, request);
   const quarantined = deps.landing === undefined ? [] : await subjectQuarantine({ ...deps, landing: deps.landing }, request.subjectPseudonym);
@@ -657,7 +649,7 @@ export async function correctRecord(
   request: SubjectRequest,
   change: Correction,
 ): Promise<{ changed: string[] }> {
-  refuseUnapproved(request);
+  assertApproved(request);
   const record = (await deps.records.listBySubject(request.subjectPseudonym)).find(
     (r) => r.recordId === change.recordId,
   );
@@ -733,7 +725,7 @@ export async function setRestriction(
   request: SubjectRequest,
   restricted: boolean,
 ): Promise<{ recordIds: string[] }> {
-  refuseUnapproved(request);
+  assertApproved(request);
   const changed: string[] = [];
   for (const r of await deps.records.listBySubject(request.subjectPseudonym)) {
     const target = restricted ? 'restricted' : 'active';
@@ -803,7 +795,7 @@ export async function eraseSubject(
   deps: EraseDeps,
   request: SubjectRequest,
 ): Promise<{ erased: string[]; kept: { recordId: string; reason: string }[]; keyDestroyed: boolean; quarantineLines: number; exportPackages: number }> {
-  refuseUnapproved(request);
+  assertApproved(request);
   const now = deps.clock.now();
   const erased: string[] = [];
   const kept: { recordId: string; reason: string }[] = [];

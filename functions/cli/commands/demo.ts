@@ -17,11 +17,10 @@ import { verifyAudit } from '#shared/use-cases/verify-audit.ts';
 import { runSweepLocally } from '../../local/local-sweep.ts';
 import type { CliCommand, CliContext } from '../types.ts';
 import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
-import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { registerRequest } from '#shared/use-cases/subject-requests.ts';
 import { decideRequest, previewErasure } from '#shared/use-cases/request-decisions.ts';
 import { renderRequestNotice } from '#shared/use-cases/decision-notice.ts';
-import { runRequestLocally } from '../../local/local-request.ts';
+import { runEmbeddedRequest } from '../../local/local-request.ts';
 import { previewLines } from './request.ts';
 import { ingestFile, printIngestReport } from './ingest.ts';
 
@@ -263,11 +262,7 @@ async function demoErasureRequest(ctx: CliContext, runtime: EmbeddedRuntime): Pr
   say(`  clerk-01 tries to approve it: ${selfApproval === undefined ? 'ACCEPTED (four eyes broken)' : `refused: ${selfApproval.problems[0]?.message}`}`);
   const approved = await decideRequest(deps, { requestId: filed.requestId, operator: 'chief-07', decision: 'approve' });
   say(`  chief-07 approves it (${formatJst(approved.approval?.decidedAt as string)}); the erase workflow runs:`);
-  const done = await runRequestLocally(
-    { ...deps, exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock), checkpointer: runtime.audit },
-    'erase',
-    filed.requestId,
-  );
+  const done = await runEmbeddedRequest(runtime, ctx.stateDir, filed);
   const erased = (done.outcome?.erased as string[] | undefined) ?? [];
   say(`    ${done.status}: erased ${erased.length === 0 ? 'nothing' : erased.join(', ')}; subject key ${done.outcome?.keyDestroyed === true ? 'destroyed' : 'kept'}`);
   const { kind, html } = renderRequestNotice(runtime.deps.catalogue, done);

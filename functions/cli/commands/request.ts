@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import { HOW_TO_VERIFY_FILE } from '#shared/domain/erasure-receipt.ts';
 import { formatJst } from '#shared/domain/retention.ts';
 import {
@@ -19,7 +18,7 @@ import { type ErasurePreview, previewErasure } from '#shared/use-cases/request-d
 import { operatorOf } from '../operator.ts';
 import { checkOpenRequests, type RequestInput, registerRequest } from '#shared/use-cases/subject-requests.ts';
 import type { ErasureReceiptOutcome } from '#shared/use-cases/erasure-receipt.ts';
-import { runRequestLocally } from '../../local/local-request.ts';
+import { runEmbeddedRequest } from '../../local/local-request.ts';
 import { optionList, optionString } from '../args.ts';
 import type { CliCommand, CliContext } from '../types.ts';
 
@@ -81,16 +80,7 @@ export async function executeRequest(ctx: CliContext, runtime: Runtime, request:
     const done =
       runtime.mode === 'stack'
         ? await requestOnStack(runtime, request, ctx.progress)
-        : await runRequestLocally(
-            {
-              ...runtime.requestDeps,
-              exports: new DirectoryExportStore(join(ctx.stateDir, 'exports'), runtime.deps.clock),
-              // Locally this process is the checkpointer: an erasure signs the checkpoint its receipt needs.
-              checkpointer: runtime.audit,
-            },
-            request.type,
-            request.requestId,
-          );
+        : await runEmbeddedRequest(runtime, ctx.stateDir, request);
     if (ctx.json) {
       ctx.out(JSON.stringify(done, null, 2));
     } else {
