@@ -243,3 +243,15 @@ export function commandHelp(input: {
     'Exit codes: 0 ok, 1 failure, 2 bad input.',
   ].join('\n');
 }
+
+/**
+ * A use case's refusal with its input paths named as the command's options
+ * (`operator` → `--operator`); paths not in `optionOf` stay as they are.
+ */
+export function withOptionPaths<T>(promise: Promise<T>, optionOf: Readonly<Record<string, string>>): Promise<T> {
+  return promise.catch((error: unknown) => {
+    throw error instanceof ValidationError
+      ? new ValidationError(error.message, error.problems.map((p) => ({ ...p, path: optionOf[p.path] ?? p.path })))
+      : error;
+  });
+}

@@ -9,12 +9,12 @@ import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
 import type { NoticeKind } from '#shared/domain/notices/index.ts';
 import { formatJst } from '#shared/domain/retention.ts';
 import { renderRequestNotice } from '#shared/use-cases/decision-notice.ts';
-import { type ApprovalDecision, OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
+import type { ApprovalDecision } from '#shared/domain/request-approval.ts';
 import { openRequestState, REQUEST_ID_PATTERN, type RequestStatus, requestStanding } from '#shared/domain/requests.ts';
 import { type Problem, ValidationError } from '#shared/errors.ts';
 import { decideRequest, extendRequest, pauseRequest, previewErasure, resumeRequest } from '#shared/use-cases/request-decisions.ts';
-import { optionString } from '../args.ts';
-import { operatorOf } from '../operator.ts';
+import { optionString, withOptionPaths } from '../args.ts';
+import { operatorOptionProblems, requiredOperator } from '../operator.ts';
 import type { CliCommand, CliContext } from '../types.ts';
 import { executeRequest, previewLines } from './request.ts';
 
@@ -22,43 +22,24 @@ const OPERATOR = { type: 'string', value: 'ID', description: 'who decides (or WA
 const REASON = { type: 'string', value: 'TEXT', description: 'the reason, kept with the request (not in the audit trail)' } as const;
 
 /** The REQUEST_ID positional, checked before any store opens. */
-function requestIdOf(ctx: CliContext, problems: Problem[]): string {
+export function requestIdOf(ctx: CliContext, problems: Problem[]): string {
   const id = ctx.args.positionals[0];
   if (id === undefined) problems.push({ path: 'REQUEST_ID', message: 'is required' });
   else if (!REQUEST_ID_PATTERN.test(id)) problems.push({ path: 'REQUEST_ID', message: `"${id.slice(0, 70)}" is not a request id` });
   return id ?? '';
 }
 
-/** --operator checked before any store opens (the stack's caller is asked later). */
-function checkOperatorOption(ctx: CliContext, problems: Problem[]): void {
-  const given = optionString(ctx.args, 'operator') ?? process.env.WASURE_OPERATOR;
-  if (given !== undefined && given !== '' && !OPERATOR_PATTERN.test(given)) {
-    problems.push({ path: '--operator', message: `"${given.slice(0, 40)}" is not an operator id (a staff id: letters, digits, ".", "_", "@", ":", "/", "-")` });
-  }
-}
-
-/** The operator, required: a decision always names who took it. */
-async function requiredOperator(ctx: CliContext): Promise<{ operator: string; runtime: Awaited<ReturnType<CliContext['runtime']>> }> {
+/** The operator, required, and the runtime it was asked of. */
+async function decidingOperator(ctx: CliContext): Promise<{ operator: string; runtime: Awaited<ReturnType<CliContext['runtime']>> }> {
   const runtime = await ctx.runtime();
-  const operator = await operatorOf(ctx, runtime);
-  if (operator === undefined) {
-    throw new ValidationError('an operator must be identified', [{ path: '--operator', message: 'is required (or set WASURE_OPERATOR): every decision names who took it' }]);
-  }
-  return { operator, runtime };
+  return { operator: await requiredOperator(ctx, runtime), runtime };
 }
 
-/** A problem's input path as the option that carries it. */
-function asOption<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error: unknown) => {
-    if (error instanceof ValidationError) {
-      throw new ValidationError(
-        error.message,
-        error.problems.map((p) => ({ ...p, path: p.path === 'operator' || p.path === 'reason' || p.path === 'days' ? `--${p.path}` : p.path })),
-      );
-    }
-    throw error;
-  });
-}
+/** The options that carry a decision's inputs. */
+const DECISION_OPTIONS = { operator: '--operator', reason: '--reason', days: '--days' } as const;
+
+/** A use case's refusal, its paths named as these commands' options. */
+const asOption = <T>(promise: Promise<T>): Promise<T> => withOptionPaths(promise, DECISION_OPTIONS);
 
 function decisionCommand(decision: ApprovalDecision): CliCommand {
   const verb = { approve: 'approve', reject: 'reject', withdraw: 'withdraw' }[decision];
@@ -75,13 +56,13 @@ function decisionCommand(decision: ApprovalDecision): CliCommand {
     async run(ctx) {
       const problems: Problem[] = [];
       const requestId = requestIdOf(ctx, problems);
-      checkOperatorOption(ctx, problems);
+      problems.push(...operatorOptionProblems(ctx));
       const reason = optionString(ctx.args, 'reason');
       if (decision !== 'approve' && (reason === undefined || reason.trim() === '')) {
         problems.push({ path: '--reason', message: `is required: a ${decision === 'reject' ? 'rejection' : 'withdrawal'} says why` });
       }
       if (problems.length > 0) throw new ValidationError(`request ${requestId} cannot be ${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'withdrawn'}`, problems);
-      const { operator, runtime } = await requiredOperator(ctx);
+      const { operator, runtime } = await decidingOperator(ctx);
       const decided = await asOption(
         decideRequest(runtime.requestDeps, { requestId, operator, decision, ...(reason === undefined ? {} : { reason }) }),
       );
@@ -106,13 +87,13 @@ export const requestExtendCommand: CliCommand = {
   async run(ctx) {
     const problems: Problem[] = [];
     const requestId = requestIdOf(ctx, problems);
-    checkOperatorOption(ctx, problems);
+    problems.push(...operatorOptionProblems(ctx));
     const days = optionString(ctx.args, 'days');
     if (days === undefined || !/^\d{1,3}$/.test(days)) problems.push({ path: '--days', message: 'is required: a whole number of days from 1 to 30' });
     const reason = optionString(ctx.args, 'reason');
     if (reason === undefined || reason.trim() === '') problems.push({ path: '--reason', message: 'is required: the written reason the requester is told' });
     if (problems.length > 0) throw new ValidationError(`the deadline of request ${requestId} cannot be extended`, problems);
-    const { operator, runtime } = await requiredOperator(ctx);
+    const { operator, runtime } = await decidingOperator(ctx);
     const done = await asOption(extendRequest(runtime.requestDeps, { requestId, operator, days: Number(days), reason: reason as string }));
     if (ctx.json) ctx.out(JSON.stringify(done, null, 2));
     else ctx.out(`request ${requestId}: deadline extended by ${days} day(s) to ${formatJst(done.deadline)} by ${operator}`);
@@ -128,11 +109,11 @@ export const requestPauseCommand: CliCommand = {
   async run(ctx) {
     const problems: Problem[] = [];
     const requestId = requestIdOf(ctx, problems);
-    checkOperatorOption(ctx, problems);
+    problems.push(...operatorOptionProblems(ctx));
     const reason = optionString(ctx.args, 'reason');
     if (reason === undefined || reason.trim() === '') problems.push({ path: '--reason', message: 'is required: what the requester was asked for' });
     if (problems.length > 0) throw new ValidationError(`request ${requestId} cannot be paused`, problems);
-    const { operator, runtime } = await requiredOperator(ctx);
+    const { operator, runtime } = await decidingOperator(ctx);
     const done = await asOption(pauseRequest(runtime.requestDeps, { requestId, operator, reason: reason as string }));
     if (ctx.json) ctx.out(JSON.stringify(done, null, 2));
     else ctx.out(`request ${requestId}: clock paused by ${operator} since ${formatJst(done.pausedSince as string)}`);
@@ -148,9 +129,9 @@ export const requestResumeCommand: CliCommand = {
   async run(ctx) {
     const problems: Problem[] = [];
     const requestId = requestIdOf(ctx, problems);
-    checkOperatorOption(ctx, problems);
+    problems.push(...operatorOptionProblems(ctx));
     if (problems.length > 0) throw new ValidationError(`request ${requestId} cannot be resumed`, problems);
-    const { operator, runtime } = await requiredOperator(ctx);
+    const { operator, runtime } = await decidingOperator(ctx);
     const done = await asOption(resumeRequest(runtime.requestDeps, { requestId, operator }));
     if (ctx.json) ctx.out(JSON.stringify(done, null, 2));
     else ctx.out(`request ${requestId}: clock resumed by ${operator}; deadline now ${formatJst(done.deadline)}`);

@@ -6,45 +6,32 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '#shared/adapters/local/kms-server.ts';
-import { OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
-import { REQUEST_ID_PATTERN, type SubjectRequest } from '#shared/domain/requests.ts';
-import { assertIsError, type Problem, ValidationError } from '#shared/errors.ts';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
+import { type Problem, ValidationError } from '#shared/errors.ts';
 import { draftOnwardNotices, markOnwardSent, onwardLetters } from '#shared/use-cases/onward-notices.ts';
-import { optionString } from '../args.ts';
-import { operatorOf } from '../operator.ts';
+import { optionString, withOptionPaths } from '../args.ts';
+import { operatorOptionProblems, requiredOperator } from '../operator.ts';
+import { requestIdOf } from './request-admin.ts';
 import type { CliCommand, CliContext } from '../types.ts';
 
 const OPTION_OF: Readonly<Record<string, string>> = { operator: '--operator', recipientId: '--sent', requestId: 'REQUEST_ID' };
 
 /** A use case's refusal, its paths named as this command's options. */
-function asOptions<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error: unknown) => {
-    assertIsError(error);
-    if (error instanceof ValidationError) {
-      throw new ValidationError(error.message, error.problems.map((p) => ({ ...p, path: OPTION_OF[p.path] ?? p.path })));
-    }
-    throw error;
-  });
-}
+const asOptions = <T>(promise: Promise<T>): Promise<T> => withOptionPaths(promise, OPTION_OF);
 
 /** What the command checks before any store opens. */
 function inputOf(ctx: CliContext): { requestId: string; sent?: string; out?: string } {
   const problems: Problem[] = [];
-  const requestId = ctx.args.positionals[0];
-  if (requestId === undefined) problems.push({ path: 'REQUEST_ID', message: 'is required' });
-  else if (!REQUEST_ID_PATTERN.test(requestId)) problems.push({ path: 'REQUEST_ID', message: `"${requestId.slice(0, 70)}" is not a request id` });
+  const requestId = requestIdOf(ctx, problems);
   const sent = optionString(ctx.args, 'sent');
   if (sent !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(sent)) {
     problems.push({ path: '--sent', message: `"${sent.slice(0, 40)}" is not a recipient id of the catalogue` });
   }
-  const operator = optionString(ctx.args, 'operator') ?? process.env.WASURE_OPERATOR;
-  if (operator !== undefined && operator !== '' && !OPERATOR_PATTERN.test(operator)) {
-    problems.push({ path: '--operator', message: `"${operator.slice(0, 40)}" is not an operator id (a staff id: letters, digits, ".", "_", "@", ":", "/", "-")` });
-  }
+  problems.push(...operatorOptionProblems(ctx));
   const out = optionString(ctx.args, 'out');
   if (out !== undefined && out.trim() === '') problems.push({ path: '--out', message: 'must name a directory' });
   if (problems.length > 0) throw new ValidationError('no onward notice to handle', problems);
-  return { requestId: requestId as string, ...(sent === undefined ? {} : { sent }), ...(out === undefined ? {} : { out }) };
+  return { requestId, ...(sent === undefined ? {} : { sent }), ...(out === undefined ? {} : { out }) };
 }
 
 /** One recipient's line: its notices' state, who sent them, the draft. */
@@ -76,10 +63,7 @@ export const requestOnwardCommand: CliCommand = {
     const runtime = await ctx.runtime();
     const deps = runtime.requestDeps;
     if (input.sent !== undefined) {
-      const operator = await operatorOf(ctx, runtime);
-      if (operator === undefined) {
-        throw new ValidationError('an operator must be identified', [{ path: '--operator', message: 'is required (or set WASURE_OPERATOR): marking a notice sent names who sent it' }]);
-      }
+      const operator = await requiredOperator(ctx, runtime, { why: 'marking a notice sent names who sent it' });
       const done = await asOptions(markOnwardSent(deps, { requestId: input.requestId, recipientId: input.sent, operator }));
       if (ctx.json) ctx.out(JSON.stringify({ requestId: done.requestId, recipientId: input.sent, state: 'sent', sentBy: operator }, null, 2));
       else ctx.out(`request ${done.requestId}: the notice to ${input.sent} is marked sent by ${operator}`);

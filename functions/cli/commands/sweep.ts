@@ -8,8 +8,8 @@ import { executionName, output, runExecution, waitForExecution } from '../../dep
 import type { Runtime, StackRuntime } from '../../runtime.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { fileSweepOrder, decideSweepOrder, sweepNeedsApproval } from '#shared/use-cases/sweep-orders.ts';
-import { optionString } from '../args.ts';
-import { operatorOf } from '../operator.ts';
+import { optionString, withOptionPaths } from '../args.ts';
+import { operatorOf, requiredOperator } from '../operator.ts';
 import type { SweepReport } from '../../workflow/sweep-tasks.ts';
 import type { CliCommand, CliContext } from '../types.ts';
 
@@ -109,17 +109,11 @@ function orderCommand(step: 'approved' | 'rejected'): CliCommand {
       const orderId = ctx.args.positionals[0];
       if (orderId === undefined) throw new ValidationError(`no sweep order to decide`, [{ path: 'ORDER_ID', message: 'is required' }]);
       const runtime = await ctx.runtime();
-      const operator = await operatorOf(ctx, runtime);
-      if (operator === undefined) {
-        throw new ValidationError(`sweep order ${orderId} cannot be ${step}`, [{ path: '--operator', message: 'is required (or set WASURE_OPERATOR): every decision names who took it' }]);
-      }
+      const operator = await requiredOperator(ctx, runtime, { headline: `sweep order ${orderId} cannot be ${step}` });
       const reason = optionString(ctx.args, 'reason');
-      const order = await decideSweepOrder({ ...runtime.deps, audit: runtime.audit }, { orderId, operator, step, ...(reason === undefined ? {} : { reason }) }).catch(
-        (error: unknown) => {
-          throw error instanceof ValidationError
-            ? new ValidationError(error.message, error.problems.map((p) => ({ ...p, path: p.path === 'operator' || p.path === 'reason' ? `--${p.path}` : p.path })))
-            : error;
-        },
+      const order = await withOptionPaths(
+        decideSweepOrder({ ...runtime.deps, audit: runtime.audit }, { orderId, operator, step, ...(reason === undefined ? {} : { reason }) }),
+        { operator: '--operator', reason: '--reason' },
       );
       if (step === 'rejected') {
         if (ctx.json) ctx.out(JSON.stringify({ order }, null, 2));
