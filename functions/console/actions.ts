@@ -19,8 +19,7 @@ import {
 import { renderPublicRegister } from '#shared/use-cases/render-register.ts';
 import { registerRequest, type RequestInput } from '#shared/use-cases/subject-requests.ts';
 import { type AuditVerdict, verifyAudit } from '#shared/use-cases/verify-audit.ts';
-import { runEmbeddedRequest } from '../local/local-request.ts';
-import type { EmbeddedRuntime } from '../runtime.ts';
+import type { ConsoleBackend } from './backend.ts';
 
 /** A request as the console shows it: without its sealed values. */
 export type ShownRequest = Omit<SubjectRequest, 'sealed'> & { readonly standing: string };
@@ -30,12 +29,9 @@ export const actorOf = (operator: string): string => `operator:${operator}`;
 
 const shown = ({ sealed: _sealed, ...rest }: SubjectRequest, now: Date): ShownRequest => ({ ...rest, standing: requestStanding(rest, now) });
 
-/** The console's actions over one open runtime. */
+/** The console's actions over one backend (embedded stores, or a deployed stack). */
 export class ConsoleActions {
-  constructor(
-    private readonly runtime: EmbeddedRuntime,
-    private readonly stateDir: string,
-  ) {}
+  constructor(readonly runtime: ConsoleBackend) {}
 
   now(): Date {
     return this.runtime.deps.clock.now();
@@ -145,8 +141,8 @@ export class ConsoleActions {
     return request;
   }
 
-  /** Runs a registered (and approved, where asked) request locally, as `wasure request` does. */
+  /** Carries out a registered (and approved, where asked) request, as `wasure request` does. */
   private execute(request: SubjectRequest): Promise<SubjectRequest> {
-    return runEmbeddedRequest(this.runtime, this.stateDir, request);
+    return this.runtime.run(request);
   }
 }

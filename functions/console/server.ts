@@ -8,6 +8,7 @@ import { ValidationError } from '#shared/errors.ts';
 import type { EmbeddedRuntime } from '../runtime.ts';
 import { ConsoleActions } from './actions.ts';
 import { consoleApp } from './app.ts';
+import { embeddedBackend } from './backend.ts';
 import { ConsoleSessions } from './sessions.ts';
 
 /** The only address the console listens on. */
@@ -52,7 +53,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const sessions = new ConsoleSessions(options.now);
   let bound = port;
   const app = consoleApp({
-    actions: new ConsoleActions(options.runtime, options.stateDir),
+    actions: new ConsoleActions(embeddedBackend(options.runtime, options.stateDir)),
     sessions,
     port: () => bound,
     ...(options.log === undefined ? {} : { log: options.log }),

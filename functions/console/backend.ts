@@ -1,0 +1,35 @@
+/**
+ * What the console runs over: the same ports the CLI composes, and how a
+ * registered request is carried out — locally its synthesized state machine
+ * runs in this process; on AWS its execution is started and the console
+ * returns at once (the request's standing then follows the workflow).
+ */
+import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import type { SubjectRequest } from '#shared/domain/requests.ts';
+import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
+import type { RequestDeps } from '#shared/use-cases/subject-requests.ts';
+import { runEmbeddedRequest } from '../local/local-request.ts';
+import type { EmbeddedRuntime } from '../runtime.ts';
+
+/** The ports and the request runner of one console. */
+export interface ConsoleBackend {
+  /** Where it runs: the embedded stores, or a deployed stack's resources. */
+  readonly mode: 'embedded' | 'deployed';
+  readonly deps: LifecycleDeps;
+  readonly requestDeps: RequestDeps;
+  /** The audit trail (append, read, verify). */
+  readonly audit: DynamoAuditTrail;
+  /** Carries out a registered (and, where asked, approved) request; returns it as it stands afterwards. */
+  run(request: SubjectRequest): Promise<SubjectRequest>;
+}
+
+/** The embedded backend: one open runtime, exports under `stateDir`. */
+export function embeddedBackend(runtime: EmbeddedRuntime, stateDir: string): ConsoleBackend {
+  return {
+    mode: 'embedded',
+    deps: runtime.deps,
+    requestDeps: runtime.requestDeps,
+    audit: runtime.audit,
+    run: (request) => runEmbeddedRequest(runtime, stateDir, request),
+  };
+}
