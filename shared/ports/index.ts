@@ -224,7 +224,8 @@ export type AuditAction =
   | 'request'
   | 'breach-assessment'
   | 'sweep-order'
-  | 'console-session';
+  | 'console-session'
+  | 'console-action';
 
 /** An event as the caller gives it; the trail pseudonymises `subjectId`. */
 export interface AuditEventInput {
@@ -306,4 +307,18 @@ export interface ExportStore {
    * already gone is not an error (0).
    */
   remove(requestId: string): Promise<number>;
+  /**
+   * The files of a request's package as they stand, named relative to the
+   * package; none when it is gone (removed, or past its expiry).
+   * @example
+   * const files = await exports.read('req-1'); // [{ name: 'data.json', bytes }]
+   */
+  read(requestId: string): Promise<PackageFile[]>;
+}
+
+/** One file of a disclosure package. */
+export interface PackageFile {
+  /** Its name inside the package (may hold `/`). */
+  readonly name: string;
+  readonly bytes: Uint8Array;
 }

@@ -30,6 +30,7 @@ function world(requests: SubjectRequest[], packages: Record<string, string[]>) {
     save: async () => ({ location: '', expiresAt: '' }),
     purgeExpired: async () => 0,
     packageObjects: async (id) => files.get(id)?.length ?? 0,
+    read: async () => [],
     remove: async (id) => {
       if (crashOnRemove) {
         crashOnRemove = false;

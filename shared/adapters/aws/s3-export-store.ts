@@ -7,9 +7,8 @@
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { REQUEST_ID_PATTERN } from '../../domain/requests.ts';
-import { ValidationError } from '../../errors.ts';
-import type { Clock, ExportStore, ObjectVersion } from '../../ports/index.ts';
+import type { Clock, ExportStore, ObjectVersion, PackageFile } from '../../ports/index.ts';
+import { packagePrefix, readObjectPackage } from '../object-package.ts';
 import { S3ObjectStore } from './s3-object-store.ts';
 
 /** S3 implementation of {@link ExportStore}. */
@@ -57,15 +56,14 @@ export class S3ExportStore implements ExportStore {
     return versions.length;
   }
 
+  /** The package's current files: listed, then each read with GetObject through the injected client. */
+  read(requestId: string): Promise<PackageFile[]> {
+    return readObjectPackage(this.objects(), requestId);
+  }
+
   /** Every version and delete marker under the package's prefix. */
   private async packageVersions(requestId: string): Promise<ObjectVersion[]> {
-    // The id becomes a key prefix: a partial one would reach other packages.
-    if (!REQUEST_ID_PATTERN.test(requestId)) {
-      throw new ValidationError('bad request id', [
-        { path: 'requestId', message: 'letters, digits, ".", "_" and "-" only' },
-      ]);
-    }
-    return this.objects().listVersions(`exports/${requestId}/`);
+    return this.objects().listVersions(packagePrefix(requestId));
   }
 
   private objects(): S3ObjectStore {

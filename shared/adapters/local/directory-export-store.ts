@@ -5,9 +5,9 @@
  * at once by `remove` when its subject is erased.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, join, normalize, relative, sep } from 'node:path';
 import { ValidationError } from '../../errors.ts';
-import type { Clock, ExportStore } from '../../ports/index.ts';
+import type { Clock, ExportStore, PackageFile } from '../../ports/index.ts';
 
 const EXPIRY_FILE = '.expires-at';
 
@@ -51,6 +51,19 @@ export class DirectoryExportStore implements ExportStore {
     const files = await filesUnder(dir);
     await rm(dir, { recursive: true, force: true });
     return files.length;
+  }
+
+  /** The package's files, none once it is past its expiry (before the sweep removes it). */
+  async read(requestId: string): Promise<PackageFile[]> {
+    const dir = this.packageDir(requestId);
+    const expiresAt = await readFile(join(dir, EXPIRY_FILE), 'utf8').catch(() => undefined);
+    if (expiresAt === undefined || Date.parse(expiresAt) <= this.clock.now().getTime()) {
+      return [];
+    }
+    const paths = (await filesUnder(dir)).filter((p) => p !== join(dir, EXPIRY_FILE)).sort();
+    return Promise.all(
+      paths.map(async (p) => ({ name: relative(dir, p).split(sep).join('/'), bytes: new Uint8Array(await readFile(p)) })),
+    );
   }
 
   /** The directory of a request's package; a request id that is not a plain name is refused. */

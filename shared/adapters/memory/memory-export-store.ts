@@ -6,9 +6,8 @@
  * before it becomes a prefix. Expiry is the bucket's lifecycle rule on S3,
  * so `purgeExpired` removes nothing here either.
  */
-import { REQUEST_ID_PATTERN } from '../../domain/requests.ts';
-import { ValidationError } from '../../errors.ts';
-import type { Clock, ExportStore, ObjectVersion } from '../../ports/index.ts';
+import type { Clock, ExportStore, ObjectVersion, PackageFile } from '../../ports/index.ts';
+import { packagePrefix, readObjectPackage } from '../object-package.ts';
 import type { MemoryObjectStore } from './memory-object-store.ts';
 
 /** In-memory {@link ExportStore} over a versioned {@link MemoryObjectStore}. */
@@ -40,13 +39,12 @@ export class MemoryExportStore implements ExportStore {
     return versions.length;
   }
 
+  read(requestId: string): Promise<PackageFile[]> {
+    return readObjectPackage(this.bucket, requestId);
+  }
+
   private packageVersions(requestId: string): Promise<ObjectVersion[]> {
-    if (!REQUEST_ID_PATTERN.test(requestId)) {
-      throw new ValidationError('bad request id', [
-        { path: 'requestId', message: 'letters, digits, ".", "_" and "-" only' },
-      ]);
-    }
-    return this.bucket.listVersions(`exports/${requestId}/`);
+    return this.bucket.listVersions(packagePrefix(requestId));
   }
 
   async purgeExpired(): Promise<number> {
