@@ -6,15 +6,16 @@
  */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ConflictError, LifecycleError, NotFoundError, type Problem, RefusedError, ValidationError } from '#shared/errors.ts';
 import type { ConsoleActions } from './actions.ts';
+import { auditRoutes } from './audit-page.ts';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.ts';
-import { type ConsoleEnv, DOCUMENT_CSP, hostGuard, loopbackNames, SESSION_COOKIE, securityHeaders, sessionGuard } from './guards.ts';
-import type { ConsoleLang } from './labels.ts';
-import { dashboardPage, errorPage, holdsPage, intakePage, loginPage, type PageViewer, registerPage, requestDetailPage, requestListPage } from './pages.ts';
+import type { ConsoleAuth } from './auth.ts';
+import { formBody, jsonBody, operatorOf, viewer } from './http.ts';
+import { type ConsoleEnv, DOCUMENT_CSP, roleGuard, securityHeaders } from './guards.ts';
+import { dashboardPage, errorPage, holdsPage, intakePage, registerPage, requestDetailPage, requestListPage } from './pages.ts';
 import {
   auditLogSchema,
   decisionSchema,
@@ -23,61 +24,23 @@ import {
   fileRequestSchema,
   holdAddSchema,
   holdRemoveSchema,
-  loginSchema,
   parseInput,
   pauseSchema,
   requestIdSchema,
   verifySchema,
 } from './schemas.ts';
-import type { ConsoleSessions } from './sessions.ts';
+import { sweepGlance, sweepGlanceSection, sweepRoutes } from './sweeps.ts';
 
 /** What the app is built over. */
 export interface ConsoleAppOptions {
   readonly actions: ConsoleActions;
-  readonly sessions: ConsoleSessions;
-  /** The port it listens on (known once listening). */
-  readonly port: () => number;
+  /** How callers sign in: locally a printed one-time token, on AWS the Cognito user pool. */
+  readonly auth: ConsoleAuth;
   /** Diagnostics: only error names, never a body or a value. @default nothing */
   readonly log?: (line: string) => void;
 }
 
-const LANG_COOKIE = 'wasure_lang';
 const MAX_BODY = 256 * 1024;
-
-function langOf(c: Context): ConsoleLang {
-  const asked = c.req.query('lang');
-  if (asked === 'ja' || asked === 'en') {
-    setCookie(c, LANG_COOKIE, asked, { path: '/', sameSite: 'Strict', httpOnly: true });
-    return asked;
-  }
-  return getCookie(c, LANG_COOKIE) === 'en' ? 'en' : 'ja';
-}
-
-function viewer(c: Context<ConsoleEnv>): PageViewer {
-  const s = c.get('session');
-  return { lang: langOf(c), ...(s === undefined ? {} : { operator: s.operator, csrf: s.csrf }) };
-}
-
-/** The session's operator (the guard has made sure there is one). */
-function operatorOf(c: Context<ConsoleEnv>): string {
-  const s = c.get('session');
-  if (s === undefined) throw new LifecycleError('no session');
-  return s.operator;
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
-    throw new ValidationError('the body must be JSON', [{ path: '(body)', message: 'send Content-Type: application/json' }]);
-  }
-  return c.req.json().catch(() => {
-    throw new ValidationError('the body is not valid JSON', [{ path: '(body)', message: 'is not valid JSON' }]);
-  });
-}
-
-async function formBody(c: Context): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  return Object.fromEntries(Object.entries(body).flatMap(([k, v]) => (typeof v === 'string' && k !== '_csrf' ? [[k, v]] : [])));
-}
 
 const nonEmpty = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
 const requestIdOf = (c: Context) => parseInput(requestIdSchema, c.req.param('id'), 'the request id');
@@ -111,12 +74,12 @@ export function errorResponse(error: Error): { status: ContentfulStatusCode; bod
 
 /** Builds the console's Hono app. */
 export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
-  const { actions, sessions } = options;
-  const names = loopbackNames(options.port);
+  const { actions } = options;
   const app = new Hono<ConsoleEnv>();
-  app.use('*', securityHeaders, hostGuard(names.hosts));
+  app.use('*', securityHeaders);
   app.use('*', bodyLimit({ maxSize: MAX_BODY, onError: (c) => c.json({ error: 'TooLarge', message: `bodies are limited to ${MAX_BODY} bytes`, problems: [] }, 413) }));
-  app.use('*', sessionGuard(sessions, names.origins));
+  for (const guard of options.auth.guards) app.use('*', guard);
+  app.use('*', roleGuard);
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
@@ -126,35 +89,11 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
     return c.html(errorPage(viewer(c as Context<ConsoleEnv>), body.message, body.problems), status);
   });
 
-  const startSession = async (c: Context, token: string, operator: string) => {
-    const session = sessions.login(token, operator);
-    await actions.auditSession(operator, session === undefined ? 'login-refused' : 'login');
-    if (session === undefined) return undefined;
-    setCookie(c, SESSION_COOKIE, session.id, { httpOnly: true, sameSite: 'Strict', path: '/' });
-    return session;
-  };
-  const endSession = async (c: Context) => {
-    const id = getCookie(c, SESSION_COOKIE) ?? '';
-    const operator = sessions.touch(id)?.operator;
-    sessions.end(id);
-    if (operator !== undefined) await actions.auditSession(operator, 'logout');
-    setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 });
-  };
-
   app.get('/static/console.js', (c) => c.body(CONSOLE_JS, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/static/console.css', (c) => c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8' }));
 
   // The API.
-  app.post('/api/login', async (c) => {
-    const input = parseInput(loginSchema, await jsonBody(c), 'login');
-    const session = await startSession(c, input.token, input.operator);
-    if (session === undefined) return c.json({ error: 'Unauthenticated', message: 'the login token is unknown, used or expired', problems: [] }, 401);
-    return c.json({ operator: session.operator, csrfToken: session.csrf });
-  });
-  app.post('/api/logout', async (c) => {
-    await endSession(c);
-    return c.json({ ok: true });
-  });
+  options.auth.routes(app, { actions, viewer });
   app.get('/api/session', (c) => {
     const s = c.get('session');
     return c.json({ operator: s?.operator, csrfToken: s?.csrf });
@@ -213,20 +152,14 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
     const { text, missing } = await actions.register(format);
     return c.json({ format, text, missing });
   });
+  sweepRoutes(app, actions);
+  auditRoutes(app, actions);
   app.all('/api/*', (c) => c.json({ error: 'NotFound', message: `no API ${c.req.method} ${c.req.path}`, problems: [] }, 404));
 
   // The pages.
-  app.get('/login', (c) => c.html(loginPage(viewer(c), false)));
-  app.post('/login', async (c) => {
-    const f = await formBody(c);
-    const input = parseInput(loginSchema, { token: f.token ?? '', operator: f.operator ?? '' }, 'login');
-    return (await startSession(c, input.token, input.operator)) === undefined ? c.html(loginPage(viewer(c), true), 401) : c.redirect('/', 303);
-  });
-  app.post('/logout', async (c) => {
-    await endSession(c);
-    return c.redirect('/login', 303);
-  });
-  app.get('/', async (c) => c.html(dashboardPage(viewer(c), await actions.listRequests(), await actions.verify(false), actions.catalogue, actions.now())));
+  app.get('/', async (c) =>
+    c.html(dashboardPage(viewer(c), await actions.listRequests(), await actions.verify(false), actions.catalogue, actions.now(), sweepGlanceSection(viewer(c), await sweepGlance(actions.runtime)))),
+  );
   app.get('/requests', async (c) => c.html(requestListPage(viewer(c), await actions.listRequests(), actions.catalogue, actions.now())));
   app.get('/requests/new', (c) => c.html(intakePage(viewer(c), actions.catalogue)));
   app.post('/requests/new', async (c) => {

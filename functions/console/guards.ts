@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { rolesFor } from './roles.ts';
 import { type ConsoleSession, type ConsoleSessions, sameSecret } from './sessions.ts';
 
 /** The session cookie's name. */
@@ -97,3 +98,21 @@ async function formField(c: Context, name: string): Promise<string | undefined> 
   const value = body[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** Refuses (403) a state-changing call the session's roles do not allow; after the session guard. */
+export const roleGuard: MiddlewareHandler<ConsoleEnv> = async (c, next) => {
+  const session = c.get('session');
+  if (session === undefined || SAFE_METHODS.has(c.req.method)) return next();
+  const needed = rolesFor(c.req.path);
+  if (needed !== undefined && !needed.some((r) => session.roles.has(r))) {
+    return c.json(
+      {
+        error: 'Forbidden',
+        message: `${c.req.method} ${c.req.path} needs the role ${needed.join(' or ')}; ${session.operator} has ${[...session.roles].join(', ') || 'none'}`,
+        problems: [],
+      },
+      403,
+    );
+  }
+  return next();
+};

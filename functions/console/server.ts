@@ -9,6 +9,7 @@ import type { EmbeddedRuntime } from '../runtime.ts';
 import { ConsoleActions } from './actions.ts';
 import { consoleApp } from './app.ts';
 import { embeddedBackend } from './backend.ts';
+import { localAuth } from './local-auth.ts';
 import { ConsoleSessions } from './sessions.ts';
 
 /** The only address the console listens on. */
@@ -54,8 +55,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   let bound = port;
   const app = consoleApp({
     actions: new ConsoleActions(embeddedBackend(options.runtime, options.stateDir)),
-    sessions,
-    port: () => bound,
+    auth: localAuth(sessions, () => bound),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

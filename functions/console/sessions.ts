@@ -6,6 +6,7 @@
  * Comparisons of secrets are constant-time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CONSOLE_ROLES, type ConsoleRole } from './roles.ts';
 
 /** How long a printed login token may be used. */
 export const LOGIN_TOKEN_TTL_MS = 10 * 60 * 1000;
@@ -19,13 +20,15 @@ export interface ConsoleSession {
   readonly operator: string;
   /** Sent back in the `X-CSRF-Token` header (or `_csrf` form field) of every state-changing call. */
   readonly csrf: string;
+  /** What the operator may do (locally: every role). */
+  readonly roles: ReadonlySet<ConsoleRole>;
   lastSeen: number;
 }
 
 const random = (): string => randomBytes(32).toString('base64url');
 
 // Tokens and session ids are kept by digest: a heap dump holds no usable secret.
-const digest = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
+export const digest = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
 
 /** Constant-time equality of two strings. */
 export function sameSecret(a: string, b: string): boolean {
@@ -55,7 +58,7 @@ export class ConsoleSessions {
     this.tokens.delete(key);
     if (expires === undefined || this.now() > expires) return undefined;
     const id = random();
-    const session: ConsoleSession = { id, operator, csrf: random(), lastSeen: this.now() };
+    const session: ConsoleSession = { id, operator, csrf: random(), roles: new Set(CONSOLE_ROLES), lastSeen: this.now() };
     this.sessions.set(digest(id), session);
     return session;
   }

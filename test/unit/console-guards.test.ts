@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsoleActions } from '#functions/console/actions.ts';
+import { localAuth } from '#functions/console/local-auth.ts';
 import { consoleApp } from '#functions/console/app.ts';
 import { ConsoleSessions, LOGIN_TOKEN_TTL_MS, SESSION_IDLE_MS } from '#functions/console/sessions.ts';
 
@@ -22,7 +23,7 @@ function build(now: () => number = Date.now) {
     // Session starts and ends are audited (not counted here: the tests count actions).
     auditSession: async () => undefined,
   } as unknown as ConsoleActions;
-  const app = consoleApp({ actions, sessions, port: () => PORT });
+  const app = consoleApp({ actions, auth: localAuth(sessions, () => PORT) });
   const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
     app.request(`http://${HOST}${path}`, { ...init, headers: { host: HOST, ...init.headers } });
   const login = async (operator: string) => {
