@@ -44,5 +44,11 @@ label { display: block; margin-top: .5rem; font-weight: 600; }
 input, select, textarea, button { font: inherit; padding: .25rem .5rem; }
 button { margin-top: .5rem; cursor: pointer; }
 .skip { position: absolute; left: -999px; }
+.chart { margin: .5rem 0 1rem; max-width: 100%; overflow-x: auto; }
+.chart svg { max-width: 100%; height: auto; }
+.chart text { font-size: 11px; fill: #111; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 1rem; padding: 0; margin: .25rem 0; }
+caption { text-align: left; font-weight: bold; }
+code { overflow-wrap: anywhere; }
 .skip:focus { left: 1rem; top: 1rem; background: #fff; color: #000; padding: .5rem; }
 `;

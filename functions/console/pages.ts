@@ -52,6 +52,8 @@ export function layout(v: PageViewer, title: string, body: string, path = '/'): 
             ['/requests/new', 'intake'],
             ['/holds', 'holds'],
             ['/register', 'register'],
+            ['/sweeps', 'sweeps'],
+            ['/audit', 'auditTrail'],
           ] as const
         )
           .map(([href, k]) => `<li><a href="${href}">${h(t(k))}</a></li>`)
@@ -106,8 +108,8 @@ function requestRows(v: PageViewer, requests: readonly ShownRequest[], catalogue
   return `<table><thead><tr>${(['requestId', 'type', 'standing', 'deadline', 'daysLeft', 'controller', 'filedBy'] as const).map((k) => `<th scope="col">${h(t(k))}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** The dashboard: open requests with days left (overdue in red), those awaiting my approval, the audit status. */
-export function dashboardPage(v: PageViewer, requests: readonly ShownRequest[], verdict: AuditVerdict, catalogue: Catalogue, now: Date): string {
+/** The dashboard: open requests with days left (overdue in red), those awaiting my approval, the audit status, then `sweeps` (HTML: the last and next sweep). */
+export function dashboardPage(v: PageViewer, requests: readonly ShownRequest[], verdict: AuditVerdict, catalogue: Catalogue, now: Date, sweeps = ''): string {
   const t = (k: LabelKey) => label(k, v.lang);
   const open = requests.filter((r) => r.status === 'received').sort((a, b) => a.deadline.localeCompare(b.deadline));
   const mine = open.filter((r) => r.approval?.state === 'pending' && r.filedBy !== v.operator);
@@ -116,7 +118,8 @@ export function dashboardPage(v: PageViewer, requests: readonly ShownRequest[], 
     t('dashboard'),
     `<section aria-labelledby="s-open"><h2 id="s-open">${h(t('openRequests'))} (${open.length})</h2>${requestRows(v, open, catalogue, now)}</section>
 <section aria-labelledby="s-mine"><h2 id="s-mine">${h(t('awaitingMine'))} (${mine.length})</h2>${requestRows(v, mine, catalogue, now)}</section>
-<section aria-labelledby="s-audit"><h2 id="s-audit">${h(t('audit'))}</h2><p class="${verdict.ok ? 'ok' : 'overdue'}">${h(verdict.ok ? t('auditOk') : t('auditFailed'))}: ${verdict.eventsChecked} ${h(t('events'))}${verdict.ok ? '' : ` — ${h(verdict.problem?.kind ?? '')}: ${h(verdict.problem?.message ?? '')}`}</p></section>`,
+<section aria-labelledby="s-audit"><h2 id="s-audit">${h(t('audit'))}</h2><p class="${verdict.ok ? 'ok' : 'overdue'}">${h(verdict.ok ? t('auditOk') : t('auditFailed'))}: ${verdict.eventsChecked} ${h(t('events'))}${verdict.ok ? '' : ` — ${h(verdict.problem?.kind ?? '')}: ${h(verdict.problem?.message ?? '')}`}</p></section>
+${sweeps}`,
   );
 }
 
@@ -139,10 +142,10 @@ ${p.openRequests.length === 0 ? '' : `<ul>${p.openRequests.map((r) => `<li><a hr
 }
 
 /** One action's form, in its own titled group (the button's words), so each reason box belongs to one action. */
-const form = (v: PageViewer, action: string, inner: string, button: string) =>
+export const form = (v: PageViewer, action: string, inner: string, button: string) =>
   `<form method="post" action="${h(action)}">${csrfField(v)}<fieldset><legend>${h(button)}</legend>${inner}<div><button type="submit">${h(button)}</button></div></fieldset></form>`;
 
-const field = (id: string, text: string, input: string) => `<label for="${id}">${h(text)}</label>${input}`;
+export const field = (id: string, text: string, input: string) => `<label for="${id}">${h(text)}</label>${input}`;
 
 /** One request: its facts, timeline, the preview of a pending erasure, the decisions open to this operator. */
 export function requestDetailPage(v: PageViewer, r: ShownRequest & { preview?: ErasurePreview }, catalogue: Catalogue): string {

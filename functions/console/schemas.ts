@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
 import { REQUEST_ID_PATTERN, REQUEST_TYPES, VERIFICATION_METHODS } from '#shared/domain/requests.ts';
+import { SWEEP_ORDER_PATTERN } from '#shared/domain/sweep-order.ts';
 import { type Problem, ValidationError } from '#shared/errors.ts';
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
@@ -64,3 +65,6 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string
   }));
   throw new ValidationError(`${what}: the input is not acceptable`, problems);
 }
+
+/** A sweep order id in a path (generated `SO-…`, nothing personal). */
+export const sweepOrderIdSchema = z.string().regex(SWEEP_ORDER_PATTERN, 'is not a sweep order id (SO-…)');

@@ -38,13 +38,18 @@ function factOf(e: ChainedEvent): SweepOrderFact | undefined {
   };
 }
 
-/** The order `orderId` as the trail leaves it, or undefined when none was filed. */
-export async function sweepOrder(deps: Pick<SweepOrderDeps, 'audit'>, orderId: string): Promise<SweepOrder | undefined> {
+/** Every order the trail holds, by id, as its events leave it. */
+export async function listSweepOrders(deps: Pick<SweepOrderDeps, 'audit'>): Promise<Map<string, SweepOrder>> {
   const facts = (await deps.audit.readEvents()).flatMap((e) => {
     const f = factOf(e);
     return f === undefined ? [] : [f];
   });
-  return sweepOrders(facts).get(orderId);
+  return sweepOrders(facts);
+}
+
+/** The order `orderId` as the trail leaves it, or undefined when none was filed. */
+export async function sweepOrder(deps: Pick<SweepOrderDeps, 'audit'>, orderId: string): Promise<SweepOrder | undefined> {
+  return (await listSweepOrders(deps)).get(orderId);
 }
 
 async function record(deps: SweepOrderDeps, fact: Omit<SweepOrderFact, 'at'>, reason?: string): Promise<void> {
