@@ -275,19 +275,20 @@ export function sweepChart(runs: readonly SweepRun[], lang: ConsoleLang): string
   const [width, height, left, bottom, top] = [640, 220, 44, 40, 10];
   const max = Math.max(1, ...shown.map((r) => r.erased));
   const slot = (width - left - 10) / Math.max(1, shown.length);
+  const bar = Math.min(slot * 0.7, 48);
   const y = (n: number) => top + (height - top - bottom) * (1 - n / max);
   const bars = shown.map((r, i) => {
     let base = 0;
-    const x = left + i * slot + slot * 0.15;
+    const x = left + i * slot + (slot - bar) / 2;
     const rects = datasets
       .filter((d) => (r.erasedByDataset[d] ?? 0) > 0)
       .map((d) => {
         const n = r.erasedByDataset[d] ?? 0;
-        const rect = `<rect x="${x.toFixed(1)}" y="${y(base + n).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${(y(base) - y(base + n)).toFixed(1)}" fill="${colour(d)}"><title>${h(`${formatJst(r.startedAt)} ${d}: ${n}`)}</title></rect>`;
+        const rect = `<rect x="${x.toFixed(1)}" y="${y(base + n).toFixed(1)}" width="${bar.toFixed(1)}" height="${(y(base) - y(base + n)).toFixed(1)}" fill="${colour(d)}"><title>${h(`${formatJst(r.startedAt)} ${d}: ${n}`)}</title></rect>`;
         base += n;
         return rect;
       });
-    const tick = shown.length <= 8 || i % Math.ceil(shown.length / 8) === 0 ? `<text x="${(x + slot * 0.35).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${h(formatJst(r.startedAt).slice(5, 16))}</text>` : '';
+    const tick = shown.length <= 8 || i % Math.ceil(shown.length / 8) === 0 ? `<text x="${(x + bar / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${h(formatJst(r.startedAt).slice(5, 16))}</text>` : '';
     return `${rects.join('')}${tick}`;
   });
   const axis = [0, Math.round(max / 2), max]
