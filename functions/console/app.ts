@@ -11,8 +11,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ConflictError, LifecycleError, NotFoundError, type Problem, RefusedError, ValidationError } from '#shared/errors.ts';
 import type { ConsoleActions } from './actions.ts';
 import { auditRoutes } from './audit-page.ts';
+import { breachRoutes } from './breach.ts';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.ts';
 import type { ConsoleAuth } from './auth.ts';
+import { exportRoutes } from './exports.ts';
 import { formBody, jsonBody, operatorOf, viewer } from './http.ts';
 import { type ConsoleEnv, DOCUMENT_CSP, roleGuard, securityHeaders } from './guards.ts';
 import { dashboardPage, errorPage, holdsPage, intakePage, registerPage, requestDetailPage, requestListPage } from './pages.ts';
@@ -154,6 +156,8 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
   });
   sweepRoutes(app, actions);
   auditRoutes(app, actions);
+  breachRoutes(app, actions);
+  exportRoutes(app, actions);
   app.all('/api/*', (c) => c.json({ error: 'NotFound', message: `no API ${c.req.method} ${c.req.path}`, problems: [] }, 404));
 
   // The pages.

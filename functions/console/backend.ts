@@ -4,8 +4,11 @@
  * runs in this process; on AWS its execution is started and the console
  * returns at once (the request's standing then follows the workflow).
  */
+import { join } from 'node:path';
 import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
+import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import type { SubjectRequest } from '#shared/domain/requests.ts';
+import type { ExportStore } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import type { RequestDeps } from '#shared/use-cases/subject-requests.ts';
 import { runEmbeddedRequest } from '../local/local-request.ts';
@@ -19,6 +22,8 @@ export interface ConsoleBackend {
   readonly requestDeps: RequestDeps;
   /** The audit trail (append, read, verify). */
   readonly audit: DynamoAuditTrail;
+  /** Where disclosure packages are kept, for the console's download links; absent: none offered. */
+  readonly exports?: ExportStore;
   /** Carries out a registered (and, where asked, approved) request; returns it as it stands afterwards. */
   run(request: SubjectRequest): Promise<SubjectRequest>;
 }
@@ -30,6 +35,7 @@ export function embeddedBackend(runtime: EmbeddedRuntime, stateDir: string): Con
     deps: runtime.deps,
     requestDeps: runtime.requestDeps,
     audit: runtime.audit,
+    exports: new DirectoryExportStore(join(stateDir, 'exports'), runtime.deps.clock),
     run: (request) => runEmbeddedRequest(runtime, stateDir, request),
   };
 }

@@ -54,6 +54,7 @@ export function layout(v: PageViewer, title: string, body: string, path = '/'): 
             ['/register', 'register'],
             ['/sweeps', 'sweeps'],
             ['/audit', 'auditTrail'],
+            ['/breach', 'breach'],
           ] as const
         )
           .map(([href, k]) => `<li><a href="${href}">${h(t(k))}</a></li>`)
@@ -181,6 +182,7 @@ export function requestDetailPage(v: PageViewer, r: ShownRequest & { preview?: E
       : '',
     open && r.pausedSince === undefined ? form(v, `${base}/pause`, reasonField('pause-reason', true), t('pause')) : '',
     open && r.pausedSince !== undefined ? form(v, `${base}/resume`, '', t('resume')) : '',
+    r.type === 'export' && (r.status === 'completed' || r.status === 'partially-completed') ? form(v, `${base}/export-link`, `<p>${h(t('downloadLead'))}</p>`, t('download')) : '',
   ].filter((x) => x !== '');
   return layout(
     v,

@@ -4,6 +4,7 @@
  * agent and evidence references) only ever arrive in JSON or form bodies.
  */
 import { z } from 'zod';
+import { BREACH_ID_PATTERN } from '#shared/domain/breach/report-id.ts';
 import { OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
 import { REQUEST_ID_PATTERN, REQUEST_TYPES, VERIFICATION_METHODS } from '#shared/domain/requests.ts';
 import { SWEEP_ORDER_PATTERN } from '#shared/domain/sweep-order.ts';
@@ -68,3 +69,40 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string
 
 /** A sweep order id in a path (generated `SO-…`, nothing personal). */
 export const sweepOrderIdSchema = z.string().regex(SWEEP_ORDER_PATTERN, 'is not a sweep order id (SO-…)');
+
+const BREACH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const flagField = z.boolean().optional();
+const count = z.int('must be a whole number').min(0, 'must be 0 or more').max(100_000_000, 'is too large').optional();
+const recordIdField = z.string().regex(/^[^\s]{1,128}$/, 'is not a record id (1 to 128 characters, no spaces)');
+
+/**
+ * A breach assessment as `wasure breach assess` takes it (its options by
+ * name): the affected records or one dataset, the incident flags, when it
+ * was discovered and happened, its manner, the thresholds and the 速報/確報
+ * draft details. The times and days are checked against now by the domain.
+ */
+export const breachAssessSchema = z
+  .strictObject({
+    records: z
+      .array(z.union([recordIdField, z.strictObject({ recordId: recordIdField, fields: z.array(text(128)).max(256).optional() })], { error: 'each is a record id or { recordId, fields }' }))
+      .min(1, 'lists no record ids')
+      .max(100_000, 'at most 100000 records')
+      .optional(),
+    dataset: text(64).optional(),
+    improperPurpose: flagField,
+    keyExposed: flagField,
+    publicExposure: flagField,
+    myNumberSystem: flagField,
+    discovered: z.string().regex(BREACH_TIME, 'is not an ISO-8601 date-time with Z or an offset (2026-11-22T10:00+09:00)').optional(),
+    occurred: text(40).optional(),
+    manners: z.array(z.enum(['leak', 'loss', 'damage'], 'is not leak, loss or damage (漏えい, 滅失, 毀損)')).max(3).optional(),
+    threshold: count,
+    myNumberThreshold: count,
+    delegatedTo: z.string().max(200, 'at most 200 characters').optional(),
+    breachId: z.string().regex(BREACH_ID_PATTERN, 'must be 1 to 64 letters, digits, ".", "_" or "-"').optional(),
+    preliminaryFiled: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day (YYYY-MM-DD)').optional(),
+  })
+  .refine((x) => (x.records === undefined) !== (x.dataset === undefined), { path: ['records'], message: 'give exactly one of records and dataset' });
+
+/** What the console's breach form sends back, before it becomes {@link breachAssessSchema}'s shape. */
+export type BreachAssessInput = z.infer<typeof breachAssessSchema>;

@@ -135,7 +135,7 @@ async function ppcOptions(ctx: CliContext): Promise<PpcOptions> {
  * until the catalogue declares and validates the field; a bad one is
  * refused here by its catalogue path.
  */
-function reporterSettings(controllers: readonly Controller[]): Record<string, BreachReporterSetting> {
+export function reporterSettings(controllers: readonly Controller[]): Record<string, BreachReporterSetting> {
   const settings: Record<string, BreachReporterSetting> = {};
   const problems: Problem[] = [];
   controllers.forEach((c, i) => {
