@@ -7,57 +7,33 @@
  * (test/browser/screenshots/sweeps-*.png) and checked with axe-core: no
  * serious or critical violation.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningConsole, startConsole } from '#functions/console/server.ts';
 import { type EmbeddedRuntime, openEmbeddedRuntime } from '#functions/runtime.ts';
 import { APPROVER, FILER, runCliCaptured } from '../cli-run.ts';
+import { type ConsoleBrowser, launchConsoleBrowser } from './browser-harness.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NOW = '2026-12-01T00:00:00Z';
 const SUBJECT = 'S-JLIS-3002';
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly unknown[] }[];
-}
 
 describe('wasure console sweeps and audit pages in Chromium', () => {
   let root: string;
   let runtime: EmbeddedRuntime;
   let server: RunningConsole;
-  let browser: Browser;
-  let a: BrowserContext;
-  let b: BrowserContext;
+  let chrome: ConsoleBrowser;
   let pageA: Page;
   let pageB: Page;
-  let axeSource: string;
-  const minor: string[] = [];
 
   const base = () => `http://127.0.0.1:${server.port}`;
+  const check = (page: Page, name: string) => chrome.check(page, `sweeps-${name}`);
 
-  const check = async (page: Page, name: string) => {
-    await page.screenshot({ path: join(SHOTS, `sweeps-${name}.png`), fullPage: true });
-    // Injected through the DevTools protocol, outside the page's CSP (see console.test.ts).
-    await page.evaluate(axeSource);
-    const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
-    const summary = (v: AxeViolation) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    minor.push(...violations.filter((v) => !bad.includes(v)).map(summary));
-    expect(bad.map(summary), `axe on ${name}`).toEqual([]);
-  };
-
+  /** Signs in from a fresh one-time URL (the page's script moves the token into the form). */
   const logIn = async (page: Page, operator: string) => {
     await page.goto(server.loginUrl());
     await expect.poll(() => page.inputValue('#token')).not.toBe('');
@@ -69,13 +45,9 @@ describe('wasure console sweeps and audit pages in Chromium', () => {
   const urls = (page: Page) => page.locator('[href],[action],[src]').evaluateAll((els) => els.map((el) => el.getAttribute('href') ?? el.getAttribute('action') ?? el.getAttribute('src') ?? ''));
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it — install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
-    }
-    await mkdir(SHOTS, { recursive: true });
-    axeSource = await readFile(AXE_SOURCE, 'utf8');
     root = await mkdtemp(join(tmpdir(), 'wasure-browser-sweeps-'));
     const dir = join(root, 'state');
+    // The sample catalogue, with its first controller asking for sweep approval.
     const raw = JSON.parse(await readFile(sample('catalogue.json'), 'utf8'));
     raw.controllers[0].approval = { requires: ['erase', 'correct', 'sweep'] };
     const catalogue = join(root, 'catalogue.json');
@@ -84,19 +56,12 @@ describe('wasure console sweeps and audit pages in Chromium', () => {
     if (ingest.code !== 0) throw new Error(`wasure ingest failed (${ingest.code}): ${ingest.stderr}`);
     runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now: NOW, catalogueFile: catalogue });
     server = await startConsole({ runtime, stateDir: dir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 60_000 });
-    a = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 800 } });
-    b = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 800 } });
-    for (const context of [a, b]) context.setDefaultTimeout(120_000);
-    pageA = await a.newPage();
-    pageB = await b.newPage();
+    chrome = await launchConsoleBrowser(2, 120_000);
+    [pageA, pageB] = (await Promise.all(chrome.contexts.map((c) => c.newPage()))) as [Page, Page];
   });
 
   afterAll(async () => {
-    if (minor.length > 0) console.log(`axe findings below serious:\n${minor.join('\n')}`);
-    await a?.close();
-    await b?.close();
-    await browser?.close();
+    await chrome?.close();
     await server?.close();
     await runtime?.close();
     if (root !== undefined) await rm(root, { recursive: true, force: true });

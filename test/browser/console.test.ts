@@ -8,20 +8,17 @@
  * violation.
 
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningConsole, startConsole } from '#functions/console/server.ts';
 import { type EmbeddedRuntime, openEmbeddedRuntime } from '#functions/runtime.ts';
 import { APPROVER, FILER, runCliCaptured } from '../cli-run.ts';
+import { type ConsoleBrowser, launchConsoleBrowser } from './browser-harness.ts';
 
-/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The records are ingested, then the late request filed, then the console opened: time only moves forward. */
 const INGESTED = '2026-11-10T00:00:00Z';
 const LATE_FILED = '2026-11-12T00:00:00Z';
@@ -32,9 +29,7 @@ const RECORD = 'jlis-0002';
 /** A subject of ibaraki-pref whose erasure was filed long ago with a 3-day deadline, never approved. */
 const LATE_SUBJECT = 'S-IBK-1002';
 
-const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** Chromium's computed colour of the console's overdue red (#a50000). */
 const OVERDUE_RED = 'rgb(165, 0, 0)';
 
@@ -53,44 +48,21 @@ async function retryingPortRace<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly unknown[] }[];
-}
-
 describe('wasure console in Chromium', () => {
   let dir: string;
   let runtime: EmbeddedRuntime;
   let server: RunningConsole;
+  let chrome: ConsoleBrowser;
   let browser: Browser;
-  let a: BrowserContext;
-  let b: BrowserContext;
   let pageA: Page;
   let pageB: Page;
-  let axeSource: string;
   let requestId = '';
   let lateId = '';
-  /** Axe findings below serious, per page, printed at the end for the record. */
-  const minor: string[] = [];
 
   const base = () => `http://127.0.0.1:${server.port}`;
 
   /** Screenshot of the whole page, then axe-core over it: no serious or critical violation. */
-  const check = async (page: Page, name: string) => {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-    // page.evaluate runs through the DevTools protocol, which the page's CSP
-    // (script-src 'self', nothing inline) does not govern — so axe is
-    // injected without weakening the CSP under test (addScriptTag would add
-    // an inline script, which the CSP rightly refuses).
-    await page.evaluate(axeSource);
-    const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
-    const summary = (v: AxeViolation) => `${name}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    minor.push(...violations.filter((v) => !bad.includes(v)).map(summary));
-    expect(bad.map(summary), `axe on ${name}`).toEqual([]);
-  };
+  const check = (page: Page, name: string) => chrome.check(page, name);
 
   /** Opens a fresh one-time login URL; the page's script moves the token into the form. */
   const logIn = async (page: Page, operator: string, shot?: string) => {
@@ -109,11 +81,6 @@ describe('wasure console in Chromium', () => {
   const fact = async (page: Page, label: string) => (await page.locator('tr', { has: page.locator(`th:text-is("${label}")`) }).locator('td').textContent())?.trim();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it — install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
-    }
-    await mkdir(SHOTS, { recursive: true });
-    axeSource = await readFile(AXE_SOURCE, 'utf8');
     dir = await mkdtemp(join(tmpdir(), 'wasure-browser-'));
     const cli = async (argv: string[]) => {
       const run = await runCliCaptured(argv);
@@ -128,24 +95,14 @@ describe('wasure console in Chromium', () => {
     lateId = (JSON.parse(late.stdout) as { requestId: string }).requestId;
     runtime = await retryingPortRace(() => openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now: NOW }));
     server = await startConsole({ runtime, stateDir: dir });
-    // playwright-core passes --no-sandbox itself (chromiumSandbox defaults to
-    // false), which Chromium needs when the tests run as root (CI containers).
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 60_000 });
     // Two operators, two contexts: separate cookie jars, separate sessions.
-    a = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 800 } });
-    b = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 800 } });
-    for (const context of [a, b]) {
-      context.setDefaultTimeout(30_000);
-    }
-    pageA = await a.newPage();
-    pageB = await b.newPage();
+    chrome = await launchConsoleBrowser(2);
+    browser = chrome.browser;
+    [pageA, pageB] = (await Promise.all(chrome.contexts.map((c) => c.newPage()))) as [Page, Page];
   });
 
   afterAll(async () => {
-    if (minor.length > 0) console.log(`axe findings below serious:\n${minor.join('\n')}`);
-    await a?.close();
-    await b?.close();
-    await browser?.close();
+    await chrome?.close();
     await server?.close();
     await runtime?.close();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
