@@ -44,12 +44,13 @@ export interface ConsoleClient {
 
 const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
 
-/** Ingests the sample records at `now` and starts a console over them. */
-export async function startConsoleClient(now: string): Promise<ConsoleClient> {
+/** Ingests the sample records at `now` and starts a console over them (under `catalogueFile`, by default the sample catalogue). */
+export async function startConsoleClient(now: string, options: { readonly catalogueFile?: string } = {}): Promise<ConsoleClient> {
   const dir = await mkdtemp(join(tmpdir(), 'wasure-console-'));
-  const ingest = await runCliCaptured(['ingest', sample('records.jsonl'), '--local', dir, '--now', now, '--json']);
+  const catalogue = options.catalogueFile === undefined ? [] : ['--catalogue', options.catalogueFile];
+  const ingest = await runCliCaptured(['ingest', sample('records.jsonl'), '--local', dir, '--now', now, ...catalogue, '--json']);
   expect(ingest.code, ingest.stderr).toBe(0);
-  const runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now });
+  const runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now, catalogueFile: options.catalogueFile });
   const server = await startConsole({ runtime, stateDir: dir });
   const host = `127.0.0.1:${server.port}`;
   const call: ConsoleClient['call'] = (method, path, options = {}) =>

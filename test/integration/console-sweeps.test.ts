@@ -1,27 +1,19 @@
-import { request as httpRequest } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningConsole, startConsole } from '#functions/console/server.ts';
 import type { SweepDryRun, SweepRun } from '#functions/console/sweeps.ts';
 import { isTombstone } from '#shared/domain/record.ts';
 import type { SweepOrder } from '#shared/domain/sweep-order.ts';
-import { type EmbeddedRuntime, openEmbeddedRuntime } from '#functions/runtime.ts';
-import { APPROVER, FILER, runCliCaptured } from '../cli-run.ts';
+import type { EmbeddedRuntime } from '#functions/runtime.ts';
+import { APPROVER, FILER } from '../cli-run.ts';
+import { type ConsoleClient, type ConsoleLogin, startConsoleClient } from './console-client.ts';
 
 const NOW = '2026-12-01T00:00:00Z';
 const SUBJECT = 'S-JLIS-3002';
 const OTHER = 'S-IBK-1002';
 const sample = (name: string) => fileURLToPath(new URL(`../../shared/samples/${name}`, import.meta.url));
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly text: string;
-  json<T = Record<string, unknown>>(): T;
-}
 
 interface Problems {
   readonly error: string;
@@ -30,63 +22,32 @@ interface Problems {
 
 describe('wasure console: sweeps and the audit page over the embedded stores', () => {
   let root: string;
-  let dir: string;
+  let client: ConsoleClient;
   let runtime: EmbeddedRuntime;
-  let server: RunningConsole;
-  let host: string;
 
-  const call = (method: string, path: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: server.port, method, path, headers: { host, ...options.headers } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
-      });
-      req.on('error', reject);
-      req.end(options.body);
-    });
-
-  const tokenOf = (url: string) => /#token=([A-Za-z0-9_-]+)$/.exec(url)?.[1] ?? '';
-
-  const login = async (operator: string) => {
-    const res = await call('POST', '/api/login', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: tokenOf(server.loginUrl()), operator }) });
-    expect(res.status, res.text).toBe(200);
-    const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
-    return { cookie, csrf: res.json<{ csrfToken: string }>().csrfToken };
-  };
-
-  type Session = Awaited<ReturnType<typeof login>>;
-
-  const post = (session: Session, path: string, body: unknown) =>
-    call('POST', path, { headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const postForm = (session: Session, path: string, fields: Record<string, string>) =>
+  const call: ConsoleClient['call'] = (...args) => client.call(...args);
+  const login = (operator: string) => client.login(operator);
+  const post = (session: ConsoleLogin, path: string, body: unknown) => client.post(session, path, body);
+  const get = (session: ConsoleLogin, path: string) => client.get(session, path);
+  const postForm = (session: ConsoleLogin, path: string, fields: Record<string, string>) =>
     call('POST', path, { headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: session.csrf, ...fields }).toString() });
-  const get = (session: Session, path: string) => call('GET', path, { headers: { cookie: session.cookie } });
 
   const events = () => runtime.audit.readEvents();
   const linksOf = (html: string) => [...html.matchAll(/(?:href|action|src)="([^"]*)"/g)].map((m) => m[1] ?? '');
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'wasure-console-sweeps-'));
-    dir = join(root, 'state');
     // The sample catalogue, with its first controller asking for sweep approval.
     const raw = JSON.parse(await readFile(sample('catalogue.json'), 'utf8'));
     raw.controllers[0].approval = { requires: ['erase', 'correct', 'sweep'] };
-    const catalogue = join(root, 'catalogue.json');
-    await writeFile(catalogue, JSON.stringify(raw));
-    const ingest = await runCliCaptured(['ingest', sample('records.jsonl'), '--local', dir, '--now', NOW, '--catalogue', catalogue, '--json']);
-    expect(ingest.code, ingest.stderr).toBe(0);
-    runtime = await openEmbeddedRuntime({ cwd: process.cwd(), env: {}, dir, now: NOW, catalogueFile: catalogue });
-    server = await startConsole({ runtime, stateDir: dir });
-    host = `127.0.0.1:${server.port}`;
+    const catalogueFile = join(root, 'catalogue.json');
+    await writeFile(catalogueFile, JSON.stringify(raw));
+    client = await startConsoleClient(NOW, { catalogueFile });
+    runtime = client.runtime;
   });
 
   afterAll(async () => {
-    await server?.close();
-    await runtime?.close();
+    await client?.close();
     await rm(root, { recursive: true, force: true });
   });
 
