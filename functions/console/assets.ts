@@ -51,4 +51,6 @@ button { margin-top: .5rem; cursor: pointer; }
 caption { text-align: left; font-weight: bold; }
 code { overflow-wrap: anywhere; }
 .skip:focus { left: 1rem; top: 1rem; background: #fff; color: #000; padding: .5rem; }
+.check { display: flex; align-items: center; gap: .5rem; margin-top: .5rem; }
+.check label { display: inline; margin-top: 0; }
 `;

@@ -239,12 +239,16 @@ function breachForm(v: PageViewer, datasets: readonly string[]): string {
   );
 }
 
+/** A deadline (the end of a JST day, `…T23:59:59+09:00`) as its day and time. */
+const jstMinute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} JST`;
+
 function deadlinesText(c: ControllerAssessment, lang: ConsoleLang): string {
   const d = c.deadlines;
   if (d === undefined) return '';
+  const [p3, p5, final] = [jstMinute(d.preliminaryDay3), jstMinute(d.preliminaryDay5), jstMinute(d.final)];
   return lang === 'ja'
-    ? `速報: ${d.preliminaryDay3} 〜 ${d.preliminaryDay5} (速やかに、概ね3〜5日以内) / 確報: ${d.final} (${d.finalDays}日以内)`
-    : `Preliminary report (速報): ${d.preliminaryDay3} – ${d.preliminaryDay5} (promptly, 3 to 5 days) / final report (確報): ${d.final} (${d.finalDays} days)`;
+    ? `速報: ${p3} 〜 ${p5} (速やかに、概ね3〜5日以内) / 確報: ${final} (${d.finalDays}日以内)`
+    : `Preliminary report (速報): ${p3} – ${p5} (promptly, 3 to 5 days) / final report (確報): ${final} (${d.finalDays} days)`;
 }
 
 /** The assessment: the verdict, each controller's triggers and deadlines, the documents. */
@@ -269,7 +273,7 @@ ${c.deadlines === undefined ? '' : `<p class="deadlines">${h(deadlinesText(c, v.
     ...Object.entries(docs.notices).map(([c, href]) => `<a href="${h(href)}">${h(t('noticeLetter'))} (${h(c)})</a>`),
   ];
   return `<section aria-labelledby="s-assessment"><h2 id="s-assessment">${h(t('assessment'))}</h2>
-<p class="${a.reportRequired ? 'overdue' : 'ok'}" role="status">${h(a.reportRequired ? t('reportRequired') : t('reportNotRequired'))} · ${h(a.noticeRequired ? t('noticeRequired') : t('noticeNotRequired'))} (${a.records} / ${a.subjects} ${h(t('subjectsCount'))})</p>
+<p class="${a.reportRequired ? 'overdue' : 'ok'}" role="status">${h(a.reportRequired ? t('reportRequired') : t('reportNotRequired'))} · ${h(a.noticeRequired ? t('noticeRequired') : t('noticeNotRequired'))} (${h(t('recordsCount'))}: ${a.records} · ${h(t('subjectsCount'))}: ${a.subjects})</p>
 ${controllers.join('\n')}
 ${a.notAssessed.length === 0 ? '' : `<h3>${h(t('notAssessed'))}</h3>${list(a.notAssessed.map((n) => `${h(n.recordId)} (${h(n.why)})`))}`}
 ${a.notes.length === 0 ? '' : `<h3>${h(t('notes'))}</h3>${list(a.notes.map((n) => h(n)))}`}

@@ -18,8 +18,8 @@ import type { PackageFile } from '#shared/ports/index.ts';
 import { type ConsoleActions, actorOf } from './actions.ts';
 import { operatorOf, viewer } from './http.ts';
 import type { ConsoleEnv } from './guards.ts';
-import { label } from './labels.ts';
-import { errorPage, layout, type PageViewer } from './pages.ts';
+import { label, type LabelKey } from './labels.ts';
+import { layout, type PageViewer } from './pages.ts';
 import { parseInput, requestIdSchema } from './schemas.ts';
 import { digest } from './sessions.ts';
 
@@ -118,11 +118,17 @@ function linkPage(v: PageViewer, requestId: string, url: string, expiresAt: stri
   );
 }
 
-const GONE = {
-  unknown: 'this download link is unknown or long expired: issue a new one from the request page',
-  used: 'this download link has been used: a link works once; issue a new one from the request page',
-  expired: 'this download link has expired (links work for 5 minutes): issue a new one from the request page',
-} as const;
+const GONE = { unknown: 'linkUnknown', used: 'linkUsed', expired: 'linkExpired' } as const satisfies Record<string, LabelKey>;
+
+/** Why a download is refused, in words, with the way back to the request when it is known. */
+function refusedPage(v: PageViewer, why: LabelKey, requestId?: string): string {
+  const back = requestId === undefined ? '/' : `/requests/${encodeURIComponent(requestId)}`;
+  return layout(
+    v,
+    label('error', v.lang),
+    `<div class="error" role="alert"><p>${h(label(why, v.lang))}</p></div><p><a href="${back}">${h(requestId === undefined ? label('dashboard', v.lang) : `${label('requestId', v.lang)}: ${requestId}`)}</a></p>`,
+  );
+}
 
 /** Registers the link issuing (page and API) and `/exports/:token`. */
 export function exportRoutes(app: Hono<ConsoleEnv>, actions: ConsoleActions, links = new ExportLinks()): void {
@@ -142,19 +148,19 @@ export function exportRoutes(app: Hono<ConsoleEnv>, actions: ConsoleActions, lin
   app.get('/exports/:token', async (c) => {
     const operator = operatorOf(c);
     const spent = links.spend(c.req.param('token'));
-    const refuse = async (status: 403 | 410, message: string, requestId?: string) => {
+    const refuse = async (status: 403 | 410, why: LabelKey, requestId?: string) => {
       await auditDownload(actions, operator, 'export-download-refused', requestId);
-      return c.html(errorPage(viewer(c), message, []), status);
+      return c.html(refusedPage(viewer(c), why, requestId), status);
     };
     if (!spent.ok) return refuse(410, GONE[spent.why], spent.link?.requestId);
     const { requestId } = spent.link;
-    if (spent.link.operator !== operator) return refuse(403, 'this download link was issued to another operator: it is now spent; issue your own from the request page', requestId);
+    if (spent.link.operator !== operator) return refuse(403, 'linkOtherOperator', requestId);
     const files = await packageOf(actions, requestId).catch((error: unknown) => {
       assertIsError(error);
       if (error instanceof LifecycleError) return undefined;
       throw error;
     });
-    if (files === undefined) return refuse(410, `the package of request ${requestId} is no longer held (expired or removed)`, requestId);
+    if (files === undefined) return refuse(410, 'packageGone', requestId);
     const file = attachment(requestId, files);
     await auditDownload(actions, operator, 'export-downloaded', requestId, files.length);
     return c.body(new Uint8Array(file.bytes), 200, {

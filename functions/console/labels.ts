@@ -149,6 +149,12 @@ const LABELS = {
   downloadLead: ['5分間・1回限り有効なリンクを発行します。発行とダウンロードは監査ログに残ります。', 'Issues a link valid for 5 minutes, once. Issuing it and the download are audited.'],
   downloadLink: ['ダウンロード (1回限り)', 'Download (once)'],
   downloadExpires: ['リンクの有効期限', 'The link expires at'],
+  linkUsed: ['このダウンロード用リンクは使用済みです (1回限り有効)。請求の画面から新しいリンクを発行してください。', 'This download link has been used: a link works once. Issue a new one from the request page.'],
+  linkExpired: ['このダウンロード用リンクは有効期限 (5分間) を過ぎています。請求の画面から新しいリンクを発行してください。', 'This download link has expired (links work for 5 minutes). Issue a new one from the request page.'],
+  linkUnknown: ['このダウンロード用リンクは無効です (不明、又は期限切れ)。請求の画面から新しいリンクを発行してください。', 'This download link is unknown or long expired. Issue a new one from the request page.'],
+  linkOtherOperator: ['このダウンロード用リンクは別の操作者に発行されたものです (使用済みになりました)。ご自身で発行してください。', 'This download link was issued to another operator (it is now spent). Issue your own from the request page.'],
+  packageGone: ['この請求の開示データは保持されていません (保存期間の経過又は削除)。', 'The package of this request is no longer held (expired or removed).'],
+  recordsCount: ['記録', 'Records'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /** A key of the label table. */

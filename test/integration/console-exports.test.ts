@@ -91,10 +91,10 @@ describe('console download links of disclosure packages', () => {
     expect(data).toContain(RECORD);
     expect(data).toContain(SUBJECT);
     expect(second.status).toBe(410);
-    expect(second.text).toContain('has been used');
+    expect(second.text).toContain('使用済み');
     const unknown = await client.get(a, `/exports/${'A'.repeat(43)}`);
     expect(unknown.status).toBe(410);
-    expect(unknown.text).toContain('unknown');
+    expect(unknown.text).toContain('無効');
   });
 
   it('issues the link from the request page\'s form too, as a page with the link', async () => {
@@ -178,6 +178,6 @@ describe('console download links of disclosure packages', () => {
     // Assess
     expect(inTime.status).toBe(200);
     expect(late.status).toBe(410);
-    expect(await late.text()).toContain('has expired');
+    expect(await late.text()).toContain('有効期限 (5分間) を過ぎて');
   });
 });
