@@ -95,7 +95,16 @@ function runOf(group: RunGroup): SweepRun {
  */
 export function sweepHistory(events: readonly ChainedEvent[], checkpoints: readonly Pick<Checkpoint, 'treeSize'>[]): SweepRun[] {
   const cuts = checkpoints.map((c) => c.treeSize).sort((a, b) => a - b);
-  const cutBetween = (a: number, b: number) => cuts.some((t) => a < t && t <= b);
+  // The first checkpoint after `a` (binary search: a long trail has many), then whether it is at or before `b`.
+  const cutBetween = (a: number, b: number) => {
+    let [lo, hi] = [0, cuts.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cuts[mid] ?? 0) <= a) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < cuts.length && (cuts[lo] ?? 0) <= b;
+  };
   const groups: RunGroup[] = [];
   let prev: ChainedEvent | undefined;
   for (const e of [...events].filter((x) => x.actor === SWEEP_ACTOR).sort((a, b) => a.seq - b.seq)) {
