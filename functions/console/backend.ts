@@ -4,15 +4,12 @@
  * runs in this process; on AWS its execution is started and the console
  * returns at once (the request's standing then follows the workflow).
  */
-import { join } from 'node:path';
 import type { DynamoAuditTrail } from '#shared/adapters/aws/dynamo-audit-trail.ts';
-import { DirectoryExportStore } from '#shared/adapters/local/directory-export-store.ts';
 import type { SubjectRequest } from '#shared/domain/requests.ts';
 import type { ExportStore } from '#shared/ports/index.ts';
 import type { LifecycleDeps } from '#shared/use-cases/deps.ts';
 import type { RequestDeps } from '#shared/use-cases/subject-requests.ts';
-import { runEmbeddedRequest } from '../local/local-request.ts';
-import type { EmbeddedRuntime } from '../runtime.ts';
+import type { LocalSweepOptions, LocalSweepReport } from '../local/local-sweep.ts';
 
 /** The ports and the request runner of one console. */
 export interface ConsoleBackend {
@@ -24,18 +21,8 @@ export interface ConsoleBackend {
   readonly audit: DynamoAuditTrail;
   /** Where disclosure packages are kept, for the console's download links; absent: none offered. */
   readonly exports?: ExportStore;
+  /** Runs the retention sweep's state machine in this process (embedded only; on AWS the schedule and `wasure sweep --stack` run it). */
+  readonly sweep?: (options: LocalSweepOptions) => Promise<LocalSweepReport>;
   /** Carries out a registered (and, where asked, approved) request; returns it as it stands afterwards. */
   run(request: SubjectRequest): Promise<SubjectRequest>;
-}
-
-/** The embedded backend: one open runtime, exports under `stateDir`. */
-export function embeddedBackend(runtime: EmbeddedRuntime, stateDir: string): ConsoleBackend {
-  return {
-    mode: 'embedded',
-    deps: runtime.deps,
-    requestDeps: runtime.requestDeps,
-    audit: runtime.audit,
-    exports: new DirectoryExportStore(join(stateDir, 'exports'), runtime.deps.clock),
-    run: (request) => runEmbeddedRequest(runtime, stateDir, request),
-  };
 }

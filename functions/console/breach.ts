@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Context, Hono } from 'hono';
+import { reporterSettings } from '#shared/domain/breach/reporter.ts';
 import { parseAffectedList } from '#shared/domain/breach/affected-list.ts';
 import type { BreachStage } from '#shared/domain/breach/deadlines.ts';
 import { BREACH_MANNERS, MANNER_LABELS } from '#shared/domain/breach/manner.ts';
@@ -22,7 +23,6 @@ import { jstDate } from '#shared/domain/jst.ts';
 import { noticeTextProblems } from '#shared/domain/notices/setting-problems.ts';
 import { NotFoundError, type Problem, ValidationError } from '#shared/errors.ts';
 import { recordIdsOfDataset, runBreachAssessment } from '#shared/use-cases/assess-breach.ts';
-import { reporterSettings } from '../cli/commands/breach.ts';
 import { type ConsoleActions, actorOf } from './actions.ts';
 import { jsonBody, operatorOf, viewer } from './http.ts';
 import { type ConsoleEnv, DOCUMENT_CSP } from './guards.ts';

@@ -8,7 +8,7 @@ import { ValidationError } from '#shared/errors.ts';
 import type { EmbeddedRuntime } from '../runtime.ts';
 import { ConsoleActions } from './actions.ts';
 import { consoleApp } from './app.ts';
-import { embeddedBackend } from './backend.ts';
+import { embeddedBackend } from './embedded-backend.ts';
 import { localAuth } from './local-auth.ts';
 import { ConsoleSessions } from './sessions.ts';
 

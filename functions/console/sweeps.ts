@@ -14,7 +14,6 @@ import type { SweepOrder } from '#shared/domain/sweep-order.ts';
 import { LifecycleError, ValidationError } from '#shared/errors.ts';
 import type { DueEntry } from '#shared/ports/index.ts';
 import { decideSweepOrder, fileSweepOrder, listSweepOrders, sweepNeedsApproval } from '#shared/use-cases/sweep-orders.ts';
-import { runSweepLocally } from '../local/local-sweep.ts';
 import { type ConsoleActions, actorOf } from './actions.ts';
 import { formBody, jsonBody, operatorOf, viewer } from './http.ts';
 import type { ConsoleBackend } from './backend.ts';
@@ -149,18 +148,19 @@ export interface SweepDryRun {
   readonly kept: readonly { readonly recordId: string; readonly decision: string; readonly reason?: string }[];
 }
 
-function embeddedOnly(backend: ConsoleBackend, what: string): void {
-  if (backend.mode !== 'embedded') {
+/** The backend's in-process sweep, or a refusal naming what needs it. */
+function sweeper(backend: ConsoleBackend, what: string): NonNullable<ConsoleBackend['sweep']> {
+  if (backend.sweep === undefined) {
     throw new LifecycleError(`the console runs ${what} over the embedded stores only; on a stack use wasure sweep --stack`);
   }
+  return backend.sweep;
 }
 
 /** The sweep's own state machine, run locally as `wasure sweep --dry-run` runs it: decides, changes nothing. */
 async function dryRunAt(backend: ConsoleBackend, asOf: string): Promise<SweepDryRun> {
-  embeddedOnly(backend, 'a dry run');
+  const sweep = sweeper(backend, 'a dry run');
   const wouldErase: Record<string, string[]> = {};
-  const report = await runSweepLocally(
-    { ...backend.deps, checkpoint: () => backend.audit.checkpoint() },
+  const report = await sweep(
     {
       now: asOf,
       dryRun: true,
@@ -223,10 +223,10 @@ export async function decideOrder(
   step: 'approved' | 'rejected',
   reason?: string,
 ): Promise<{ order: SweepOrder; totals?: SweepCounts; purged?: readonly string[] }> {
-  if (step === 'approved') embeddedOnly(backend, 'an approved sweep');
+  const sweep = step === 'approved' ? sweeper(backend, 'an approved sweep') : undefined;
   const order = await decideSweepOrder(orderDeps(backend), { orderId, operator, step, ...(reason === undefined || reason.trim() === '' ? {} : { reason }) });
-  if (step === 'rejected') return { order };
-  const report = await runSweepLocally({ ...backend.deps, checkpoint: () => backend.audit.checkpoint() }, { now: order.asOf, dryRun: false });
+  if (sweep === undefined) return { order };
+  const report = await sweep({ now: order.asOf, dryRun: false });
   return { order, totals: report.totals, purged: report.purged };
 }
 

@@ -2,7 +2,7 @@ import { unzipSync } from 'fflate';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleActions } from '#functions/console/actions.ts';
-import { embeddedBackend } from '#functions/console/backend.ts';
+import { embeddedBackend } from '#functions/console/embedded-backend.ts';
 import { EXPORT_LINK_TTL_MS, ExportLinks, exportRoutes } from '#functions/console/exports.ts';
 import type { ConsoleEnv } from '#functions/console/guards.ts';
 import { APPROVER, FILER } from '../cli-run.ts';

@@ -12,12 +12,8 @@ import { type PpcReportDraft, ppcReportDrafts } from '#shared/domain/breach/ppc-
 import { renderPpcReportHtml } from '#shared/domain/breach/ppc-report-html.ts';
 import { BREACH_ID_PATTERN } from '#shared/domain/breach/report-id.ts';
 import { renderBreachReportHtml } from '#shared/domain/breach/report-html.ts';
-import {
-  type BreachReporterSetting,
-  reporterSettingProblems,
-} from '#shared/domain/breach/reporter.ts';
+import { reporterSettings } from '#shared/domain/breach/reporter.ts';
 import type { BreachAssessment } from '#shared/domain/breach/types.ts';
-import type { Controller } from '#shared/domain/catalogue-types.ts';
 import { jstDate } from '#shared/domain/jst.ts';
 import { noticeTextProblems } from '#shared/domain/notices/setting-problems.ts';
 import { type Problem, ValidationError } from '#shared/errors.ts';
@@ -128,31 +124,6 @@ async function ppcOptions(ctx: CliContext): Promise<PpcOptions> {
     ...(breachId === undefined ? {} : { breachId }),
     ...(filed === undefined ? {} : { preliminaryFiledOn: filed }),
   };
-}
-
-/**
- * Each controller's `breachReporter` setting, read through a narrow cast
- * until the catalogue declares and validates the field; a bad one is
- * refused here by its catalogue path.
- */
-export function reporterSettings(controllers: readonly Controller[]): Record<string, BreachReporterSetting> {
-  const settings: Record<string, BreachReporterSetting> = {};
-  const problems: Problem[] = [];
-  controllers.forEach((c, i) => {
-    const value = (c as Controller & { readonly breachReporter?: unknown }).breachReporter;
-    if (value === undefined) {
-      return;
-    }
-    const found = reporterSettingProblems(value, `controllers[${i}].breachReporter`);
-    problems.push(...found);
-    if (found.length === 0) {
-      settings[c.id] = value as BreachReporterSetting;
-    }
-  });
-  if (problems.length > 0) {
-    throw new ValidationError('the catalogue has a bad breachReporter setting', problems);
-  }
-  return settings;
 }
 
 const fileSafe = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '_');

@@ -5,7 +5,7 @@
  * The contact is a role, not a person's name, so the catalogue holds no
  * staff names.
  */
-import type { Problem } from '../../errors.ts';
+import { type Problem, ValidationError } from '../../errors.ts';
 import type { Controller } from '../catalogue-types.ts';
 import { noticeTextProblems } from '../notices/setting-problems.ts';
 
@@ -115,4 +115,29 @@ export function reporterHeader(controller: Controller, setting: BreachReporterSe
     row('電話番号', setting?.phone),
     row('電子メールアドレス', setting?.email),
   ];
+}
+
+/**
+ * Each controller's `breachReporter` setting, read through a narrow cast
+ * until the catalogue declares and validates the field; a bad one is
+ * refused here by its catalogue path.
+ */
+export function reporterSettings(controllers: readonly Controller[]): Record<string, BreachReporterSetting> {
+  const settings: Record<string, BreachReporterSetting> = {};
+  const problems: Problem[] = [];
+  controllers.forEach((c, i) => {
+    const value = (c as Controller & { readonly breachReporter?: unknown }).breachReporter;
+    if (value === undefined) {
+      return;
+    }
+    const found = reporterSettingProblems(value, `controllers[${i}].breachReporter`);
+    problems.push(...found);
+    if (found.length === 0) {
+      settings[c.id] = value as BreachReporterSetting;
+    }
+  });
+  if (problems.length > 0) {
+    throw new ValidationError('the catalogue has a bad breachReporter setting', problems);
+  }
+  return settings;
 }
