@@ -58,26 +58,37 @@ export function hostGuard(hosts: () => Set<string>): MiddlewareHandler {
   };
 }
 
-const PUBLIC_PATHS = new Set(['/login', '/api/login', '/static/console.js', '/static/console.css']);
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** Where a session guard finds sessions, and what it answers to. */
+export interface SessionSource {
+  /** The caller's live session, or undefined. */
+  find(c: Context): ConsoleSession | undefined | Promise<ConsoleSession | undefined>;
+  /** The origins a state-changing call may come from. */
+  origins(c: Context): ReadonlySet<string>;
+  /** Paths open without a session (sign-in); `/static/` always is. */
+  readonly publicPaths: ReadonlySet<string>;
+  /** How to sign in, for the 401 message. */
+  readonly signIn: string;
+}
 
 /**
  * Finds the session; without one an API call gets 401 JSON and a page the
  * login form. A state-changing call needs the session's CSRF token (header
  * or `_csrf` form field) and, when the browser sends one, our own Origin.
  */
-export function sessionGuard(sessions: ConsoleSessions, origins: () => Set<string>): MiddlewareHandler<ConsoleEnv> {
+export function sessionGuard(source: SessionSource): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const origin = c.req.header('origin');
     const unsafe = !SAFE_METHODS.has(c.req.method);
-    if (unsafe && origin !== undefined && !origins().has(origin)) {
+    if (unsafe && origin !== undefined && !source.origins(c).has(origin)) {
       return refuse(c, 403, 'CsrfRefused', 'the request comes from another origin');
     }
-    const session = sessions.touch(getCookie(c, SESSION_COOKIE));
+    const session = await source.find(c);
     c.set('session', session);
-    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (source.publicPaths.has(c.req.path) || c.req.path.startsWith('/static/')) return next();
     if (session === undefined) {
-      if (c.req.path.startsWith('/api/')) return refuse(c, 401, 'Unauthenticated', 'log in first: open the login URL the console printed (sessions end after 30 minutes idle)');
+      if (c.req.path.startsWith('/api/')) return refuse(c, 401, 'Unauthenticated', `log in first: ${source.signIn}`);
       return SAFE_METHODS.has(c.req.method) ? c.redirect('/login', 303) : refuse(c, 401, 'Unauthenticated', 'log in first');
     }
     if (unsafe) {
@@ -87,6 +98,16 @@ export function sessionGuard(sessions: ConsoleSessions, origins: () => Set<strin
       }
     }
     return next();
+  };
+}
+
+/** The local console's sessions: the session cookie, loopback origins. */
+export function localSessions(sessions: ConsoleSessions, origins: () => Set<string>): SessionSource {
+  return {
+    find: (c) => sessions.touch(getCookie(c, SESSION_COOKIE)),
+    origins: () => origins(),
+    publicPaths: new Set(['/login', '/api/login']),
+    signIn: 'open the login URL the console printed (sessions end after 30 minutes idle)',
   };
 }
 

@@ -10,7 +10,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { ConsoleActions } from './actions.ts';
 import { formBody, jsonBody } from './http.ts';
 import type { ConsoleAuth } from './auth.ts';
-import { hostGuard, loopbackNames, SESSION_COOKIE, sessionGuard } from './guards.ts';
+import { hostGuard, localSessions, loopbackNames, SESSION_COOKIE, sessionGuard } from './guards.ts';
 import { loginPage } from './pages.ts';
 import { loginSchema, parseInput } from './schemas.ts';
 import type { ConsoleSessions } from './sessions.ts';
@@ -33,7 +33,7 @@ export function localAuth(sessions: ConsoleSessions, port: () => number): Consol
     setCookie(c, SESSION_COOKIE, '', { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: 0 });
   };
   return {
-    guards: [hostGuard(names.hosts), sessionGuard(sessions, names.origins)],
+    guards: [hostGuard(names.hosts), sessionGuard(localSessions(sessions, names.origins))],
     routes(app, { actions, viewer }) {
       app.post('/api/login', async (c) => {
         const input = parseInput(loginSchema, await jsonBody(c), 'login');

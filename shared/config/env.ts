@@ -12,6 +12,14 @@ export const ENV = {
   verifyBudgetSeconds: 'WASURE_VERIFY_BUDGET_SECONDS',
   /** CloudWatch namespace of the metrics functions publish (embedded metric format). */
   metricsNamespace: 'WASURE_METRICS_NAMESPACE',
+  /** The console's Cognito user pool id. */
+  consoleUserPoolId: 'WASURE_CONSOLE_USER_POOL_ID',
+  /** The console's app client name (its id is looked up by name: the client names the console's URL, which names the function). */
+  consoleClientName: 'WASURE_CONSOLE_CLIENT_NAME',
+  /** The hosted sign-in's base URL. */
+  consoleAuthDomain: 'WASURE_CONSOLE_AUTH_DOMAIN',
+  /** JSON object: request type → ARN of its state machine (the console starts executions). */
+  requestWorkflows: 'WASURE_REQUEST_WORKFLOWS',
 } as const;
 
 /** Reads a required variable; throws {@link ConfigError} naming it. */
