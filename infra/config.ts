@@ -30,6 +30,22 @@ export interface StageConfig {
   readonly alarmEmail?: string;
   /** Path of the policy catalogue bundled into the functions. */
   readonly catalogueFile: string;
+  /** The administrators' web console (the console stack). */
+  readonly console: ConsoleConfig;
+}
+
+/** Settings of the console on AWS. */
+export interface ConsoleConfig {
+  /** Deploy the console stack. @default true */
+  readonly enabled: boolean;
+  /** Prefix of the Cognito sign-in domain (`{prefix}.auth.{region}.amazoncognito.com`). @default wasure-{stage}-{account} */
+  readonly domainPrefix?: string;
+  /** A custom domain of the console (with `certificateArn`); TLS 1.2 minimum then applies. @default the CloudFront domain */
+  readonly domainName?: string;
+  /** ACM certificate of `domainName`, in us-east-1 (CloudFront's). */
+  readonly certificateArn?: string;
+  /** A CloudFront-scope AWS WAF web ACL (made in us-east-1) to attach. @default none */
+  readonly webAclArn?: string;
 }
 
 /** Defaults. */
@@ -47,4 +63,5 @@ export const DEFAULT_CONFIG: StageConfig = {
   // Resolved from this file, so the app synthesizes from any working
   // directory (the local runner synthesizes inside a CLI run anywhere).
   catalogueFile: fileURLToPath(new URL('../shared/samples/catalogue.json', import.meta.url)),
+  console: { enabled: true },
 };

@@ -2,6 +2,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_CONFIG, type StageConfig } from './config.ts';
 import { ALARM_EMAIL_CONTEXT, DESTROY_DATA_CONTEXT, STACK_IDS } from './names.ts';
+import { ConsoleStack } from './stacks/console-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
 
@@ -33,8 +34,9 @@ export function createApp(options: CreateAppOptions = {}) {
   const destroyData = ['true', true].includes(app.node.tryGetContext(DESTROY_DATA_CONTEXT));
   const stateful = new StatefulStack(app, STACK_IDS.stateful, { env, config, destroyData });
   const stateless = new StatelessStack(app, STACK_IDS.stateless, { env, config, stateful });
+  const consoleStack = config.console.enabled ? new ConsoleStack(app, STACK_IDS.console, { env, config, stateful, stateless }) : undefined;
   if (options.nag ?? true) {
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
-  return { app, stateful, stateless, config };
+  return { app, stateful, stateless, console: consoleStack, config };
 }

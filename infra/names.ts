@@ -22,3 +22,9 @@ export const DESTROY_DATA_CONTEXT = 'wasure:destroyData';
 
 /** Context value: the e-mail address subscribed to the alarm topic (`-c wasure:alarmEmail=ops@example.jp`). */
 export const ALARM_EMAIL_CONTEXT = 'wasure:alarmEmail';
+
+/** Outputs of the console stack. */
+export const CONSOLE_OUTPUTS = {
+  url: 'ConsoleUrl',
+  userPoolId: 'ConsoleUserPoolId',
+} as const;

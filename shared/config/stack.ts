@@ -12,6 +12,7 @@ export const DEFAULT_REGION = 'ap-northeast-1';
 export const STACK_IDS = {
   stateful: 'WasureStateful',
   stateless: 'WasureStateless',
+  console: 'WasureConsole',
 } as const;
 
 /**
