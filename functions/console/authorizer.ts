@@ -34,8 +34,14 @@ export function authorizer(verify: (token: string) => Promise<unknown>) {
   };
 }
 
-const userPoolId = requireEnv(process.env, ENV.consoleUserPoolId);
-const cognito = new CognitoIdentityProviderClient({});
-const clientId = once(() => findClientId(cognito, userPoolId, requireEnv(process.env, ENV.consoleClientName)));
+/** Composed at the first call (a cold start), from the function's environment. */
+let check: ReturnType<typeof authorizer> | undefined;
 
-export const handler = authorizer(idTokenVerifier(userPoolId, clientId));
+export const handler = (event: AuthorizerEvent) => {
+  if (check === undefined) {
+    const userPoolId = requireEnv(process.env, ENV.consoleUserPoolId);
+    const cognito = new CognitoIdentityProviderClient({});
+    check = authorizer(idTokenVerifier(userPoolId, once(() => findClientId(cognito, userPoolId, requireEnv(process.env, ENV.consoleClientName)))));
+  }
+  return check(event);
+};
