@@ -9,12 +9,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '#shared/config/env.ts';
 import { STACK_IDS } from '#shared/config/stack.ts';
 import { createApp } from '#infra/create-app.ts';
-import { DEFAULT_CONFIG } from '#infra/config.ts';
+import type { StageConfig } from '#infra/config.ts';
 
 type Props = Record<string, any>;
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
-function consoleTemplate(config: Partial<typeof DEFAULT_CONFIG> = {}): Template {
+function consoleTemplate(config: Partial<StageConfig> = {}): Template {
   const { console: stack } = createApp({ nag: false, context: NO_BUNDLING, config });
   if (stack === undefined) throw new Error('no console stack');
   return Template.fromStack(stack);
