@@ -102,13 +102,19 @@ export class ConsoleActions {
     return verifyAudit(this.runtime.audit, { full, persist: false, budgetMs: 20_000 });
   }
 
-  /** Audit events, of one subject when given (by its pseudonym), without their hashes. */
-  async auditLog(query: { subjectId?: string; since?: string; limit?: number }): Promise<Omit<ChainedEvent, 'leafHash' | 'prevHash'>[]> {
+  /**
+   * Audit events, of one subject when given (by its pseudonym), without
+   * their hashes. Reading one subject's log is itself audited: a
+   * `console-action` naming the operator, with the subject's pseudonym.
+   */
+  async auditLog(operator: string, query: { subjectId?: string; since?: string; limit?: number }): Promise<Omit<ChainedEvent, 'leafHash' | 'prevHash'>[]> {
+    const subjectPseudonym = query.subjectId === undefined ? undefined : await this.runtime.audit.pseudonymizer.pseudonym(query.subjectId);
     const events = await this.runtime.audit.readEvents({
-      ...(query.subjectId === undefined ? {} : { subjectPseudonym: await this.runtime.audit.pseudonymizer.pseudonym(query.subjectId) }),
+      ...(subjectPseudonym === undefined ? {} : { subjectPseudonym }),
       ...(query.since === undefined ? {} : { since: new Date(query.since).toISOString() }),
       limit: query.limit ?? 200,
     });
+    if (subjectPseudonym !== undefined) await this.auditAction(operator, 'audit-log-viewed', { events: events.length }, { subjectPseudonym });
     return events.map(({ leafHash: _l, prevHash: _p, ...e }) => e);
   }
 
@@ -117,14 +123,39 @@ export class ConsoleActions {
    * (who named themself with a valid one-time token, or claimed a name with
    * an unknown, used or expired one).
    */
-  async auditSession(operator: string, step: 'login' | 'login-refused' | 'logout'): Promise<void> {
+  auditSession(operator: string, step: 'login' | 'login-refused' | 'logout'): Promise<void> {
+    return this.audited('console-session', operator, step, {}, { outcome: step === 'login-refused' ? 'refused' : 'ok' });
+  }
+
+  /**
+   * Audits a console action that no use case audits (a dry run, a download,
+   * a subject's log read): a `console-action` event naming the operator,
+   * with the step and its counts or ids (never a subject id: its pseudonym).
+   */
+  auditAction(
+    operator: string,
+    step: string,
+    details: Readonly<Record<string, string | number | boolean>> = {},
+    options: { readonly outcome?: 'ok' | 'refused'; readonly subjectPseudonym?: string } = {},
+  ): Promise<void> {
+    return this.audited('console-action', operator, step, details, options);
+  }
+
+  private async audited(
+    action: 'console-session' | 'console-action',
+    operator: string,
+    step: string,
+    details: Readonly<Record<string, string | number | boolean>>,
+    options: { readonly outcome?: 'ok' | 'refused'; readonly subjectPseudonym?: string },
+  ): Promise<void> {
     await this.runtime.audit.append([
       {
-        action: 'console-session',
+        action,
         actor: actorOf(operator),
         policyVersion: this.runtime.deps.catalogue.version,
-        outcome: step === 'login-refused' ? 'refused' : 'ok',
-        details: { step, operator },
+        outcome: options.outcome ?? 'ok',
+        ...(options.subjectPseudonym === undefined ? {} : { subjectPseudonym: options.subjectPseudonym }),
+        details: { step, operator, ...details },
       },
     ]);
     await this.runtime.audit.integrate();

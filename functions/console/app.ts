@@ -145,7 +145,7 @@ export function consoleApp(options: ConsoleAppOptions): Hono<ConsoleEnv> {
     const input = parseInput(verifySchema, await jsonBody(c), 'the verification');
     return c.json(await actions.verify(input.full === true));
   });
-  app.post('/api/audit/log', async (c) => c.json(await actions.auditLog(parseInput(auditLogSchema, await jsonBody(c), 'the audit log query'))));
+  app.post('/api/audit/log', async (c) => c.json(await actions.auditLog(operatorOf(c), parseInput(auditLogSchema, await jsonBody(c), 'the audit log query'))));
   app.get('/api/register', async (c) => {
     const format = c.req.query('format') ?? 'md';
     if (format !== 'md' && format !== 'html' && format !== 'csv') {

@@ -8,7 +8,7 @@ import { escapeHtml as h } from '#shared/domain/html.ts';
 import { formatJst } from '#shared/domain/retention.ts';
 import type { AuditVerdict } from '#shared/use-cases/verify-audit.ts';
 import type { ConsoleActions } from './actions.ts';
-import { formBody, viewer } from './http.ts';
+import { formBody, operatorOf, viewer } from './http.ts';
 import type { ConsoleBackend } from './backend.ts';
 import type { ConsoleEnv } from './guards.ts';
 import { label, type LabelKey } from './labels.ts';
@@ -103,17 +103,17 @@ const RECENT = 50;
 
 /** Registers the audit page and `GET /api/audit/receipts` (before the API's catch-all). */
 export function auditRoutes(app: Hono<ConsoleEnv>, actions: ConsoleActions): void {
-  const view = async (verdict: AuditVerdict, subjectId?: string): Promise<AuditView> => ({
+  const view = async (operator: string, verdict: AuditVerdict, subjectId?: string): Promise<AuditView> => ({
     verdict,
-    events: await actions.auditLog(subjectId === undefined ? { limit: RECENT } : { subjectId }),
+    events: await actions.auditLog(operator, subjectId === undefined ? { limit: RECENT } : { subjectId }),
     bySubject: subjectId !== undefined,
     receipts: await listReceipts(actions.runtime),
   });
   app.get('/api/audit/receipts', async (c) => c.json(await listReceipts(actions.runtime)));
-  app.get('/audit', async (c) => c.html(auditPage(viewer(c), await view(await actions.verify(false)))));
-  app.post('/audit/verify', async (c) => c.html(auditPage(viewer(c), await view(await actions.verify(true)))));
+  app.get('/audit', async (c) => c.html(auditPage(viewer(c), await view(operatorOf(c), await actions.verify(false)))));
+  app.post('/audit/verify', async (c) => c.html(auditPage(viewer(c), await view(operatorOf(c), await actions.verify(true)))));
   app.post('/audit/log', async (c) => {
     const { subjectId } = parseInput(auditLogSchema, { subjectId: (await formBody(c)).subjectId ?? '' }, 'the audit log query');
-    return c.html(auditPage(viewer(c), await view(await actions.verify(false), subjectId)));
+    return c.html(auditPage(viewer(c), await view(operatorOf(c), await actions.verify(false), subjectId)));
   });
 }

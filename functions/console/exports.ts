@@ -15,7 +15,7 @@ import { escapeHtml as h } from '#shared/domain/html.ts';
 import { formatJst } from '#shared/domain/retention.ts';
 import { assertIsError, LifecycleError, NotFoundError } from '#shared/errors.ts';
 import type { PackageFile } from '#shared/ports/index.ts';
-import { type ConsoleActions, actorOf } from './actions.ts';
+import type { ConsoleActions } from './actions.ts';
 import { operatorOf, viewer } from './http.ts';
 import type { ConsoleEnv } from './guards.ts';
 import { label, type LabelKey } from './labels.ts';
@@ -67,17 +67,13 @@ export class ExportLinks {
 /** The step of an audited download, as `details.step` of a `console-action` event. */
 type DownloadStep = 'export-link-issued' | 'export-downloaded' | 'export-download-refused';
 
-async function auditDownload(actions: ConsoleActions, operator: string, step: DownloadStep, requestId?: string, files?: number): Promise<void> {
-  await actions.runtime.audit.append([
-    {
-      action: 'console-action',
-      actor: actorOf(operator),
-      policyVersion: actions.catalogue.version,
-      outcome: step === 'export-download-refused' ? 'refused' : 'ok',
-      details: { step, operator, ...(requestId === undefined ? {} : { requestId }), ...(files === undefined ? {} : { files }) },
-    },
-  ]);
-  await actions.runtime.audit.integrate();
+function auditDownload(actions: ConsoleActions, operator: string, step: DownloadStep, requestId?: string, files?: number): Promise<void> {
+  return actions.auditAction(
+    operator,
+    step,
+    { ...(requestId === undefined ? {} : { requestId }), ...(files === undefined ? {} : { files }) },
+    { outcome: step === 'export-download-refused' ? 'refused' : 'ok' },
+  );
 }
 
 /** The package of a completed disclosure, or a clear refusal (404: none to give; 422: not finished). */

@@ -14,7 +14,7 @@ import type { SweepOrder } from '#shared/domain/sweep-order.ts';
 import { LifecycleError, ValidationError } from '#shared/errors.ts';
 import type { DueEntry } from '#shared/ports/index.ts';
 import { decideSweepOrder, fileSweepOrder, listSweepOrders, sweepNeedsApproval } from '#shared/use-cases/sweep-orders.ts';
-import { type ConsoleActions, actorOf } from './actions.ts';
+import type { ConsoleActions } from './actions.ts';
 import { formBody, jsonBody, operatorOf, viewer } from './http.ts';
 import type { ConsoleBackend } from './backend.ts';
 import type { ConsoleEnv } from './guards.ts';
@@ -179,18 +179,9 @@ async function dryRunAt(backend: ConsoleBackend, asOf: string): Promise<SweepDry
  * A dry run as `operator`. The CLI's dry run writes no event; here it is
  * audited as a `console-action` naming the operator, with its counts.
  */
-export async function dryRunSweep(backend: ConsoleBackend, operator: string): Promise<SweepDryRun> {
-  const run = await dryRunAt(backend, backend.deps.clock.now().toISOString());
-  await backend.audit.append([
-    {
-      action: 'console-action',
-      actor: actorOf(operator),
-      policyVersion: backend.deps.catalogue.version,
-      outcome: 'ok',
-      details: { step: 'sweep-dry-run', operator, asOf: run.asOf, planned: run.totals.planned, wouldErase: run.totals.purged },
-    },
-  ]);
-  await backend.audit.integrate();
+export async function dryRunSweep(actions: ConsoleActions, operator: string): Promise<SweepDryRun> {
+  const run = await dryRunAt(actions.runtime, actions.runtime.deps.clock.now().toISOString());
+  await actions.auditAction(operator, 'sweep-dry-run', { asOf: run.asOf, planned: run.totals.planned, wouldErase: run.totals.purged });
   return run;
 }
 
@@ -386,7 +377,7 @@ export function sweepRoutes(app: Hono<ConsoleEnv>, actions: ConsoleActions): voi
   app.get('/api/sweeps/orders', async (c) => c.json(await pendingSweepOrders(backend)));
   app.post('/api/sweeps/dry-run', async (c) => {
     parseInput(emptySchema, await jsonBody(c), 'the dry run');
-    return c.json(await dryRunSweep(backend, operatorOf(c)));
+    return c.json(await dryRunSweep(actions, operatorOf(c)));
   });
   app.post('/api/sweeps/orders', async (c) => {
     parseInput(emptySchema, await jsonBody(c), 'the sweep order');
@@ -407,7 +398,7 @@ export function sweepRoutes(app: Hono<ConsoleEnv>, actions: ConsoleActions): voi
     });
   }
   app.get('/sweeps', async (c) => c.html(sweepsPage(viewer(c), await viewOf(backend))));
-  app.post('/sweeps/dry-run', async (c) => c.html(sweepsPage(viewer(c), await viewOf(backend, await dryRunSweep(backend, operatorOf(c))))));
+  app.post('/sweeps/dry-run', async (c) => c.html(sweepsPage(viewer(c), await viewOf(backend, await dryRunSweep(actions, operatorOf(c))))));
   app.post('/sweeps/orders', async (c) => {
     await fileOrder(backend, operatorOf(c));
     return c.redirect('/sweeps', 303);

@@ -168,6 +168,13 @@ describe('wasure console: sweeps and the audit page over the embedded stores', (
       expect(link).not.toContain(mine);
     }
     expect(linksOf(overview.text)).toContain('/audit/log');
+    // Each read of a subject's log is itself audited: the operator and the subject's pseudonym, never the id.
+    const reads = (await events()).filter((e) => e.action === 'console-action' && e.details?.step === 'audit-log-viewed');
+    expect(reads.map((e) => [e.actor, e.subjectPseudonym])).toEqual([
+      [`operator:${APPROVER}`, mine],
+      [`operator:${APPROVER}`, mine],
+    ]);
+    expect(JSON.stringify(reads)).not.toContain(SUBJECT);
   });
 
   it('lists the erasure receipts as JSON without package locations', async () => {
