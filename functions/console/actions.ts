@@ -24,6 +24,17 @@ import type { ConsoleBackend } from './backend.ts';
 /** A request as the console shows it: without its sealed values. */
 export type ShownRequest = Omit<SubjectRequest, 'sealed'> & { readonly standing: string };
 
+/** One event of a request's audit trail, as its page shows it (no hashes, no details but its step). */
+export interface TrailEntry {
+  readonly seq: number;
+  readonly time: string;
+  readonly action: string;
+  readonly actor: string;
+  readonly outcome: string;
+  readonly recordId?: string;
+  readonly step?: string;
+}
+
 /** The actor of an audited console action that is not a request decision. */
 export const actorOf = (operator: string): string => `operator:${operator}`;
 
@@ -47,11 +58,33 @@ export class ConsoleActions {
     return (await this.runtime.requestDeps.requests.listAll()).map((r) => shown(r, now));
   }
 
-  /** One request with, for a pending erasure, its preview. */
-  async showRequest(requestId: string): Promise<ShownRequest & { preview?: ErasurePreview }> {
+  /** One request with its trail and, for a pending erasure, its preview. */
+  async showRequest(requestId: string): Promise<ShownRequest & { preview?: ErasurePreview; trail: TrailEntry[] }> {
     const request = await this.load(requestId);
     const preview = request.type === 'erase' && request.status === 'received' ? await previewErasure(this.runtime.requestDeps, request) : undefined;
-    return { ...shown(request, this.now()), ...(preview === undefined ? {} : { preview }) };
+    return { ...shown(request, this.now()), trail: await this.trailOf(request), ...(preview === undefined ? {} : { preview }) };
+  }
+
+  /**
+   * The request's events in the audit trail, oldest first: the subject's
+   * events (by pseudonym) that name it — its
+   * registration, decisions, execution steps and ending, and what its
+   * erasure did (`cause: request:ID`).
+   */
+  private async trailOf(request: SubjectRequest): Promise<TrailEntry[]> {
+    const events = await this.runtime.audit.readEvents({ subjectPseudonym: request.subjectPseudonym });
+    const cause = `request:${request.requestId}`;
+    return events
+      .filter((e) => e.details?.requestId === request.requestId || e.details?.cause === cause)
+      .map((e) => ({
+        seq: e.seq,
+        time: e.time,
+        action: e.action,
+        actor: e.actor,
+        outcome: e.outcome,
+        ...(e.recordId === undefined ? {} : { recordId: e.recordId }),
+        ...(typeof e.details?.decision === 'string' ? { step: e.details.decision } : typeof e.details?.status === 'string' ? { step: e.details.status } : {}),
+      }));
   }
 
   /** Files a request as `operator`; carries it out at once unless it waits for approval. */

@@ -35,6 +35,8 @@ const LABELS = {
   received: ['受付日時', 'Received'],
   approval: ['決裁', 'Approval'],
   timeline: ['経過', 'Timeline'],
+  trail: ['監査証跡', 'Audit trail'],
+  trailNone: ['この請求の監査イベントはまだありません。', 'No audit event names this request yet.'],
   reasons: ['理由', 'Reasons'],
   preview: ['消去の事前確認', 'Erasure preview'],
   wouldErase: ['消去する記録', 'Records it would erase'],

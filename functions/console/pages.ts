@@ -11,7 +11,7 @@ import { formatJst } from '#shared/domain/retention.ts';
 import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import type { AuditVerdict } from '#shared/use-cases/verify-audit.ts';
 import type { ErasurePreview } from '#shared/use-cases/request-decisions.ts';
-import type { ShownRequest } from './actions.ts';
+import type { ShownRequest, TrailEntry } from './actions.ts';
 import { type ConsoleLang, label, type LabelKey, standingWords, typeWords } from './labels.ts';
 import { REQUESTER_KINDS } from './schemas.ts';
 
@@ -149,7 +149,7 @@ export const form = (v: PageViewer, action: string, inner: string, button: strin
 export const field = (id: string, text: string, input: string) => `<label for="${id}">${h(text)}</label>${input}`;
 
 /** One request: its facts, timeline, the preview of a pending erasure, the decisions open to this operator. */
-export function requestDetailPage(v: PageViewer, r: ShownRequest & { preview?: ErasurePreview }, catalogue: Catalogue): string {
+export function requestDetailPage(v: PageViewer, r: ShownRequest & { preview?: ErasurePreview; trail?: readonly TrailEntry[] }, catalogue: Catalogue): string {
   const t = (k: LabelKey) => label(k, v.lang);
   const base = `/requests/${encodeURIComponent(r.requestId)}`;
   const date = (iso: string) => h(shownDate(iso, catalogue, r.controllerId, v.lang));
@@ -189,12 +189,26 @@ export function requestDetailPage(v: PageViewer, r: ShownRequest & { preview?: E
     `${t('requestId')}: ${r.requestId}`,
     `<table><tbody>${facts}</tbody></table>
 <section aria-labelledby="s-timeline"><h2 id="s-timeline">${h(t('timeline'))}</h2><ol>${timeline.join('')}</ol></section>
+${trailSection(v, r.trail ?? [], date)}
 ${r.reasons.length === 0 ? '' : `<section aria-labelledby="s-reasons"><h2 id="s-reasons">${h(t('reasons'))}</h2><ul>${r.reasons.map((x) => `<li>${h(x)}</li>`).join('')}</ul></section>`}
 ${r.preview === undefined ? '' : previewSection(v, r.preview, catalogue, r.controllerId)}
 ${actions.map((a) => `<section>${a}</section>`).join('\n')}
 <p><a href="${base}/notice">${h(t('notice'))}</a></p>`,
     base,
   );
+}
+
+/** The request's events as the audit trail holds them (seq, time, action, actor, outcome). */
+function trailSection(v: PageViewer, trail: readonly TrailEntry[], date: (iso: string) => string): string {
+  const t = (k: LabelKey) => label(k, v.lang);
+  const rows = trail
+    .map((e) => `<tr><td>${e.seq}</td><td>${date(e.time)}</td><td>${h(e.action)}${e.step === undefined ? '' : ` (${h(e.step)})`}</td><td>${h(e.actor)}</td><td>${h(e.outcome)}</td><td>${h(e.recordId ?? '')}</td></tr>`)
+    .join('');
+  return `<section aria-labelledby="s-trail"><h2 id="s-trail">${h(t('trail'))}</h2>${
+    trail.length === 0
+      ? `<p>${h(t('trailNone'))}</p>`
+      : `<table><thead><tr><th scope="col">#</th><th scope="col">${h(t('time'))}</th><th scope="col">${h(t('action'))}</th><th scope="col">${h(t('actor'))}</th><th scope="col">${h(t('outcome'))}</th><th scope="col">${h(t('recordId'))}</th></tr></thead><tbody>${rows}</tbody></table>`
+  }</section>`;
 }
 
 const options = (values: readonly string[]) => values.map((x) => `<option value="${h(x)}">${h(x)}</option>`).join('');

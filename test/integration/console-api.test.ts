@@ -54,6 +54,8 @@ describe('wasure console over the embedded stores', () => {
   const post = (session: { cookie: string; csrf: string }, path: string, body: unknown) =>
     call('POST', path, { headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+  const get = (session: { cookie: string }, path: string) => call('GET', path, { headers: { cookie: session.cookie } });
+
   const fileErase = {
     type: 'erase',
     subjectId: SUBJECT,
@@ -160,6 +162,16 @@ describe('wasure console over the embedded stores', () => {
     const log = await post(b, '/api/audit/log', { subjectId: SUBJECT });
     const decisions = log.json<{ action: string; actor: string; details?: { decision?: string } }[]>().filter((e) => e.action === 'request' && e.details?.decision !== undefined);
     expect(decisions.map((e) => [e.actor, e.details?.decision])).toEqual([[`operator:${APPROVER}`, 'approved']]);
+    // The request's page shows its trail from the audit trail: filed, approved by B, the erasure, its ending.
+    const shown = await get(b, `/api/requests/${requestId}`);
+    const trail = shown.json<{ trail: { seq: number; action: string; actor: string; step?: string }[] }>().trail;
+    expect(trail.map((e) => e.seq)).toEqual([...trail.map((e) => e.seq)].sort((x, y) => x - y));
+    expect(trail).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'request', actor: `operator:${APPROVER}`, step: 'approved' })]));
+    expect(trail.filter((e) => e.action === 'erasure' || e.action === 'key-destroyed').map((e) => e.actor)).toEqual(['system:requests', 'system:requests']);
+    expect(trail.some((e) => e.step === 'completed')).toBe(true);
+    expect(shown.text).not.toContain(SUBJECT);
+    const page = await get(b, `/requests/${requestId}`);
+    expect(page.text).toContain('監査証跡');
   });
 
   it('places a hold from the holds form as the session\'s operator, audited as operator:ID', async () => {
@@ -179,9 +191,8 @@ describe('wasure console over the embedded stores', () => {
     // Prepare
     const b = await login(APPROVER);
     const [request] = await runtime.requestDeps.requests.listAll();
-    const get = (path: string) => call('GET', path, { headers: { cookie: b.cookie } });
     // Act
-    const pages = await Promise.all(['/', '/requests', `/requests/${request?.requestId}`, '/requests/new', '/holds', '/register', '/?lang=en'].map(get));
+    const pages = await Promise.all(['/', '/requests', `/requests/${request?.requestId}`, '/requests/new', '/holds', '/register', '/?lang=en'].map((path) => get(b, path)));
     // Assess
     expect(pages.map((p) => p.status)).toEqual([200, 200, 200, 200, 200, 200, 200]);
     expect(pages[1]?.text).toContain(`href="/requests/${request?.requestId}"`);
