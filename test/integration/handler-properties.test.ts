@@ -29,7 +29,7 @@ import type { LogLine } from '#shared/logging.ts';
 import { auditRecordChanges } from '#shared/use-cases/audit-record-changes.ts';
 import { type StreamRecord, toChanges } from '#functions/events/records-stream-changes.ts';
 import { REQUEST_TYPES, type RequestType } from '#shared/domain/requests.ts';
-import { RESOURCE_NAMES, resource } from '#shared/config/resources.ts';
+import { resource } from '#shared/config/resources.ts';
 import { ingestRecords } from '#shared/use-cases/ingest-records.ts';
 import { addHold } from '#shared/use-cases/manage-holds.ts';
 import { provide } from '#shared/use-cases/provision-records.ts';
@@ -45,183 +45,13 @@ import { createApp } from '#infra/create-app.ts';
 import { ADAPTER_NEEDS } from '#functions/compose.ts';
 import { sampleCatalogue } from '../fixtures/catalogue.ts';
 import { withEmbedded } from './harness.ts';
+import { accessesOf, allowing, type Call, deployedNames, environmentOf, type Grant, grantEntries, grantsOf, LOCAL_EXPORTS_BUCKET, matches, recordCalls, Resolver, type Tpl, toldProblems } from './iam-proof.ts';
 import { registerAndApprove } from '../cli-run.ts';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type Resources = Record<string, { Type: string; Properties?: Record<string, Json> }>;
-interface Tpl {
-  Resources: Resources;
-  Outputs?: Record<string, { Value: Json; Export?: { Name: Json } }>;
-}
-
-const REGION = 'ap-northeast-1';
-const LOCAL_EXPORTS_BUCKET = 'wasure-exports';
 /** The scheduled verifier is no state machine task; its calls run in this scope. */
 const VERIFY_SCOPE = { stateMachine: 'schedule', state: 'VerifyAudit' };
 /** The audit sequencer runs beside every task, woken by the audit table's stream on AWS. */
 const SEQUENCER_SCOPE = { stateMachine: 'stream', state: 'AuditSequencer' };
-const ACCOUNT = '123456789012';
-
-/** Resolves CloudFormation intrinsics to concrete strings (fake account). */
-class Resolver {
-  constructor(
-    private readonly own: Tpl,
-    private readonly other?: Tpl,
-  ) {}
-
-  resolve(value: Json): string {
-    if (typeof value === 'string') return value;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new Error(`cannot resolve ${JSON.stringify(value)}`);
-    }
-    if ('Fn::Join' in value) {
-      const [sep, parts] = value['Fn::Join'] as [string, Json[]];
-      return parts.map((p) => this.resolve(p)).join(sep);
-    }
-    if ('Ref' in value) {
-      const ref = String(value.Ref);
-      const pseudo: Record<string, string> = {
-        'AWS::Partition': 'aws',
-        'AWS::Region': REGION,
-        'AWS::AccountId': ACCOUNT,
-        'AWS::URLSuffix': 'amazonaws.com',
-      };
-      if (pseudo[ref] !== undefined) return pseudo[ref];
-      const r = this.own.Resources[ref];
-      if (r === undefined) throw new Error(`unknown Ref ${ref}`);
-      if (r.Type === 'AWS::S3::Bucket' && r.Properties?.BucketName !== undefined) {
-        return this.resolve(r.Properties.BucketName);
-      }
-      return ref;
-    }
-    if ('Fn::GetAtt' in value) {
-      const [id, attr] = value['Fn::GetAtt'] as [string, string];
-      const r = this.own.Resources[id];
-      if (r?.Type === 'AWS::DynamoDB::Table' && attr === 'StreamArn') return `${arnOf(r.Type, id, this)}/stream/local`;
-      if (r === undefined || attr !== 'Arn') throw new Error(`cannot resolve GetAtt ${id}.${attr}`);
-      return arnOf(r.Type, id, this);
-    }
-    if ('Fn::ImportValue' in value) {
-      const name = this.resolve(value['Fn::ImportValue'] as Json);
-      const exporter = this.other;
-      const output = Object.values(exporter?.Outputs ?? {}).find(
-        (o) => o.Export !== undefined && new Resolver(exporter as Tpl).resolve(o.Export.Name) === name,
-      );
-      if (exporter === undefined || output === undefined) throw new Error(`no export ${name}`);
-      return new Resolver(exporter).resolve(output.Value);
-    }
-    throw new Error(`cannot resolve ${JSON.stringify(value)}`);
-  }
-}
-
-function arnOf(type: string, id: string, resolver: Resolver): string {
-  switch (type) {
-    case 'AWS::DynamoDB::Table':
-      return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${id}`;
-    case 'AWS::KMS::Key':
-      return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-    case 'AWS::S3::Bucket':
-      return `arn:aws:s3:::${resolver.resolve({ Ref: id })}`;
-    case 'AWS::StepFunctions::StateMachine':
-      return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${id}`;
-    case 'AWS::SQS::Queue':
-      return `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
-    case 'AWS::Logs::LogGroup':
-      return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}`;
-    case 'AWS::Lambda::Function':
-      return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
-    default:
-      throw new Error(`no ARN form for ${type}`);
-  }
-}
-
-/** An IAM action on a resource ARN. */
-interface Access {
-  readonly action: string;
-  readonly resource: string;
-}
-
-/** The part of an SDK client's middleware stack used to record calls. */
-interface Recordable {
-  readonly middlewareStack: {
-    add(
-      middleware: (
-        next: (args: { input: object }) => Promise<unknown>,
-        context: { clientName?: string; commandName?: string },
-      ) => (args: { input: object }) => Promise<unknown>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
-}
-
-/** One recorded SDK call, in local names. */
-interface Call {
-  readonly fn: string;
-  readonly client: string;
-  readonly command: string;
-  readonly input: Record<string, unknown>;
-}
-
-/** Local store names / key ids → deployed ARNs. */
-interface Names {
-  table(local: string): string;
-  bucket(local: string): string;
-  key(local: string): string;
-}
-
-/** The IAM actions (and resources) an SDK command needs. */
-function accessesOf(call: Call, names: Names): Access[] {
-  const op = call.command.replace(/Command$/, '');
-  const i = call.input as Record<string, any>;
-  if (call.client === 'DynamoDBClient') {
-    const table = (t: string) => names.table(t);
-    switch (op) {
-      case 'Query':
-      case 'Scan':
-        return [{ action: `dynamodb:${op}`, resource: i.IndexName === undefined ? table(i.TableName) : `${table(i.TableName)}/index/${i.IndexName}` }];
-      case 'BatchGetItem':
-      case 'BatchWriteItem':
-        return Object.keys(i.RequestItems).map((t) => ({ action: `dynamodb:${op}`, resource: table(t) }));
-      case 'TransactWriteItems':
-      case 'TransactGetItems':
-        return (i.TransactItems as Record<string, { TableName: string }>[]).map((item) => {
-          const [kind, body] = Object.entries(item)[0] as [string, { TableName: string }];
-          const action = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' }[kind];
-          return { action: `dynamodb:${action}`, resource: table(body.TableName) };
-        });
-      default:
-        return [{ action: `dynamodb:${op}`, resource: table(i.TableName) }];
-    }
-  }
-  if (call.client === 'S3Client') {
-    const bucket = (b: string) => `arn:aws:s3:::${names.bucket(b)}`;
-    const object = (b: string, k: string) => `${bucket(b)}/${k}`;
-    const versioned = (base: string, v: unknown) => (v === undefined ? base : `${base}Version`);
-    switch (op) {
-      case 'ListObjectsV2':
-      case 'ListObjects':
-        return [{ action: 's3:ListBucket', resource: bucket(i.Bucket) }];
-      case 'ListObjectVersions':
-        return [{ action: 's3:ListBucketVersions', resource: bucket(i.Bucket) }];
-      case 'GetObject':
-      case 'HeadObject':
-        return [{ action: versioned('s3:GetObject', i.VersionId), resource: object(i.Bucket, i.Key) }];
-      case 'DeleteObject':
-        return [{ action: versioned('s3:DeleteObject', i.VersionId), resource: object(i.Bucket, i.Key) }];
-      case 'DeleteObjects':
-        return (i.Delete.Objects as { Key: string; VersionId?: string }[]).map((o) => ({
-          action: versioned('s3:DeleteObject', o.VersionId),
-          resource: object(i.Bucket, o.Key),
-        }));
-      default:
-        return [{ action: `s3:${op}`, resource: object(i.Bucket, i.Key) }];
-    }
-  }
-  if (call.client === 'KMSClient') {
-    return [{ action: `kms:${op}`, resource: names.key(i.KeyId) }];
-  }
-  throw new Error(`no IAM mapping for ${call.client}.${call.command}`);
-}
 
 /** Subject ids and string field values (4+ characters) of an input record. */
 function collectPersonal(record: { subjectId: string; fields: Record<string, unknown>; documents?: { text?: string }[] }, into: Set<string>): void {
@@ -232,28 +62,6 @@ function collectPersonal(record: { subjectId: string; fields: Record<string, unk
   };
   walk(record.fields);
   for (const d of record.documents ?? []) walk(d.text);
-}
-
-/** IAM wildcard match (`*` and `?`). */
-function matches(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(value);
-}
-
-interface Grant {
-  readonly actions: string[];
-  readonly resources: string[];
-}
-
-/** The Allow statements of a function's role, resolved. */
-function grantsOf(template: Tpl, resolver: Resolver, functionId: string): Grant[] {
-  const role = (template.Resources[functionId]?.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const list = (v: Json | undefined): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  return Object.values(template.Resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && list(r.Properties?.Roles).some((x) => JSON.stringify(x) === JSON.stringify({ Ref: role })))
-    .flatMap((r) => list((r.Properties?.PolicyDocument as { Statement: Json }).Statement) as Record<string, Json>[])
-    .filter((s) => s.Effect === 'Allow')
-    .map((s) => ({ actions: list(s.Action).map(String), resources: list(s.Resource).map((x) => resolver.resolve(x)) }));
 }
 
 /** (state machine, Task state) → the logical id of the function that runs it, from the synthesized definitions. */
@@ -330,16 +138,10 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
   beforeAll(async () => {
     const embedded = env();
     const record = (client: DynamoDBClient | S3Client | KMSClient) => {
-      (client as unknown as Recordable).middlewareStack.add(
-        (next, context) => async (args) => {
-          const scope = taskScope.getStore();
-          if (scope !== undefined) {
-            calls.push({ fn: `${scope.stateMachine}/${scope.state}`, client: String(context.clientName), command: String(context.commandName), input: args.input as Record<string, unknown> });
-          }
-          return next(args);
-        },
-        { step: 'initialize', name: 'recordIamUse' },
-      );
+      recordCalls(client, () => {
+        const scope = taskScope.getStore();
+        return scope === undefined ? undefined : `${scope.stateMachine}/${scope.state}`;
+      }, calls);
     };
     record(embedded.dynamodb);
     record(embedded.s3);
@@ -522,38 +324,8 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
   });
 
   it('grants every recorded call and uses every grant', () => {
-    const statefulResolver = new Resolver(stateful);
     const resolver = new Resolver(stateless, stateful);
-    const output = (key: string) => statefulResolver.resolve((stateful.Outputs?.[key] as { Value: Json }).Value);
-    const tableArn = (logical: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${logical}`;
-    const keyById = (construct: string) =>
-      Object.entries(stateful.Resources).find(([id, r]) => r.Type === 'AWS::KMS::Key' && id.startsWith(`Keys${construct}`))?.[0] as string;
-    // A local table or bucket name → the manifest entry → its stack output.
-    const outputOfLocal = (kind: 'table' | 'bucket', local: string) => {
-      const name = RESOURCE_NAMES.find((n) => resource(n).kind === kind && resource(n).local === local);
-      if (name === undefined) throw new Error(`unknown ${kind} ${local}`);
-      return output(resource(name).output);
-    };
-    const names: Names = {
-      table: (t) => tableArn(outputOfLocal('table', t)),
-      bucket: (b) => {
-        if (b === LOCAL_EXPORTS_BUCKET) {
-          const id = Object.keys(stateful.Resources).find((k) => stateful.Resources[k]?.Type === 'AWS::S3::Bucket' && statefulResolver.resolve({ Ref: k }).includes('-exports-'));
-          return statefulResolver.resolve({ Ref: id as string });
-        }
-        return outputOfLocal('bucket', b);
-      },
-      key: (k) => {
-        const construct = {
-          [LOCAL_KEY_IDS.data]: 'DataKey',
-          [LOCAL_KEY_IDS.hmac]: 'AuditPseudonymKey',
-          [LOCAL_KEY_IDS.signing]: 'AuditSigningKey',
-          [LOCAL_KEY_IDS.auditMac]: 'AuditMacKey',
-        }[k];
-        if (construct === undefined) throw new Error(`unknown key ${k}`);
-        return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyById(construct)}`;
-      },
-    };
+    const names = deployedNames(stateful);
     const stateToFunction = functionsOfStates(stateless);
     const missing: string[] = [];
     const used = new Set<string>();
@@ -564,18 +336,9 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
       const grants = byFunction.get(fnId) ?? grantsOf(stateless, resolver, fnId);
       byFunction.set(fnId, grants);
       for (const access of accessesOf(call, names)) {
-        let granted = false;
-        for (const [g, grant] of grants.entries()) {
-          for (const action of grant.actions) {
-            for (const resource of grant.resources) {
-              if (matches(action, access.action) && matches(resource, access.resource)) {
-                granted = true;
-                used.add(`${fnId}|${g}|${action}|${resource}`);
-              }
-            }
-          }
-        }
-        if (!granted) missing.push(`${call.fn} (${fnId}): ${access.action} on ${access.resource}`);
+        const keys = allowing(grants, access);
+        for (const key of keys) used.add(`${fnId}|${key}`);
+        if (keys.length === 0) missing.push(`${call.fn} (${fnId}): ${access.action} on ${access.resource}`);
       }
     }
     expect([...new Set(missing)]).toEqual([]);
@@ -585,17 +348,13 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
     const dataKey = names.key(LOCAL_KEY_IDS.data);
     const unused: string[] = [];
     for (const [fnId, grants] of byFunction) {
-      for (const [g, grant] of grants.entries()) {
-        for (const action of grant.actions) {
-          for (const resource of grant.resources) {
-            if (used.has(`${fnId}|${g}|${action}|${resource}`)) continue;
-            if (implicitKms.has(action) && resource === dataKey) continue;
-            const explained = NOT_EXERCISED_LOCALLY.some(
-              (x) => x.fn.test(fnId) && x.action.split('|').some((a) => matches(a, action) || a === action),
-            );
-            if (!explained) unused.push(`${fnId}: ${action} on ${resource}`);
-          }
-        }
+      for (const { key, action, resource } of grantEntries(grants)) {
+        if (used.has(`${fnId}|${key}`)) continue;
+        if (implicitKms.has(action) && resource === dataKey) continue;
+        const explained = NOT_EXERCISED_LOCALLY.some(
+          (x) => x.fn.test(fnId) && x.action.split('|').some((a) => matches(a, action) || a === action),
+        );
+        if (!explained) unused.push(`${fnId}: ${action} on ${resource}`);
       }
     }
     if (unused.length > 0) console.error(unused.join('\n'));
@@ -614,7 +373,7 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
       if (localOnly.some((l) => l.fn.test(use.fn) && l.adapter === use.adapter)) continue;
       const fnId = stateToFunction.get(use.fn);
       if (fnId === undefined) throw new Error(`no function for state ${use.fn}`);
-      const variables = (stateless.Resources[fnId]?.Properties?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
+      const variables = environmentOf(stateless, fnId);
       for (const name of ADAPTER_NEEDS[use.adapter]) {
         const variable = resource(name).env as string;
         if (variables[variable] === undefined) missing.add(`${use.fn} (${fnId}) touches ${use.adapter} but is not told ${name} (${variable})`);
@@ -625,39 +384,17 @@ describe('handlers: least privilege, and no personal data in payloads or logs', 
 
   it('tells each function the resources its role may call, and no other', () => {
     const resolver = new Resolver(stateless, stateful);
-    // A resource (its resolved name or ARN) is covered by a granted ARN.
-    const covers = (arn: string, value: string) =>
-      arn === value ||
-      arn.endsWith(`:table/${value}`) ||
-      arn.includes(`:table/${value}/`) ||
-      arn === `arn:aws:s3:::${value}` ||
-      arn.startsWith(`arn:aws:s3:::${value}/`);
     // Grants on a resource a function is deliberately not told of (it
     // learns the key id from its input): the erasure receipt reads the
     // public half of the key that signed the checkpoint.
     const untold = [{ fn: /^IssueErasureReceiptFn/, resource: 'signingKey', action: 'kms:GetPublicKey' }];
-    const statefulResolver = new Resolver(stateful);
-    const deployedValue = (name: (typeof RESOURCE_NAMES)[number]) =>
-      statefulResolver.resolve((stateful.Outputs?.[resource(name).output] as { Value: Json }).Value);
     const problems: string[] = [];
     const functionIds = Object.keys(stateless.Resources).filter(
       (id) => stateless.Resources[id]?.Type === 'AWS::Lambda::Function' && !/^(BucketNotificationsHandler|AWS|LogRetention|CustomResource)/.test(id),
     );
     expect(functionIds.length).toBeGreaterThan(15);
     for (const fnId of functionIds) {
-      const variables = ((stateless.Resources[fnId]?.Properties?.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {});
-      const grants = grantsOf(stateless, resolver, fnId);
-      for (const name of RESOURCE_NAMES) {
-        const variable = resource(name).env;
-        if (variable === undefined || stateful.Outputs?.[resource(name).output] === undefined) continue;
-        const value = deployedValue(name);
-        const grantsOn = grants.filter((g) => g.resources.some((r) => covers(r, value)));
-        const told = variables[variable] !== undefined;
-        if (told && resolver.resolve(variables[variable] as Json) !== value) problems.push(`${fnId}: ${variable} is not ${name}`);
-        if (told && grantsOn.length === 0) problems.push(`${fnId}: told ${name} (${variable}) without a grant on it`);
-        const untoldOk = grantsOn.every((g) => untold.some((u) => u.fn.test(fnId) && u.resource === name && g.actions.every((a) => a === u.action)));
-        if (!told && grantsOn.length > 0 && !untoldOk) problems.push(`${fnId}: granted on ${name} but not told it (${variable})`);
-      }
+      problems.push(...toldProblems(stateless, resolver, stateful, fnId, untold));
     }
     expect(problems).toEqual([]);
   });
