@@ -147,14 +147,18 @@ export class ConsoleStack extends Stack {
     };
     const index = (arn: string, name: string) => `${arn}/index/${name}`;
     use('requestsTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan']);
-    use('requestsTable', ['dynamodb:Query'], [index(s.named.requestsTable.arn, INDEX.bySubject), index(s.named.requestsTable.arn, INDEX.openByDeadline)]);
-    use('recordsTable', ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem']);
-    use('recordsTable', ['dynamodb:Query'], [index(s.named.recordsTable.arn, INDEX.bySubject), index(s.named.recordsTable.arn, INDEX.byDue)]);
+    use('requestsTable', ['dynamodb:Query'], [index(s.named.requestsTable.arn, INDEX.bySubject)]);
+    // BatchGetItem: a breach assessment reads the records it names; byDataset: the public register counts them.
+    use('recordsTable', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem']);
+    use('recordsTable', ['dynamodb:Query'], [index(s.named.recordsTable.arn, INDEX.bySubject), index(s.named.recordsTable.arn, INDEX.byDue), index(s.named.recordsTable.arn, INDEX.byDataset)]);
+    // A filed request's subject id is sealed under the subject's key (created at the first filing).
+    use('keysTable', ['dynamodb:GetItem', 'dynamodb:PutItem']);
     use('dataKey', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
     use('pseudonymKey', ['kms:GenerateMac']);
-    use('auditMacKey', ['kms:GenerateMac']);
+    // VerifyMac: the console's audit verification checks each staged event's MAC.
+    use('auditMacKey', ['kms:GenerateMac', 'kms:VerifyMac']);
     use('auditTable', ['dynamodb:GetItem', 'dynamodb:Query']);
-    use('auditTable', ['dynamodb:Query'], [index(s.named.auditTable.arn, INDEX.bySubject), index(s.named.auditTable.arn, INDEX.byEventId)]);
+    use('auditTable', ['dynamodb:Query'], [index(s.named.auditTable.arn, INDEX.bySubject)]);
     // Audit events are staged only (the sequencer chains them), as every writer's.
     consoleFn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -164,7 +168,8 @@ export class ConsoleStack extends Stack {
       }),
     );
     use('exportsBucket', ['s3:GetObject'], [`arn:${Aws.PARTITION}:s3:::${dataBucketName(config.stage, 'Exports')}/exports/*`]);
-    use('exportsBucket', ['s3:ListBucket']);
+    // The exports bucket is versioned: a package is read by listing its versions.
+    use('exportsBucket', ['s3:ListBucketVersions']);
     consoleFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: Object.values(workflows) }));
     acknowledge(
       consoleFn.role as iam.IRole,
