@@ -132,7 +132,7 @@ export class ConsoleActions {
 
   /** Verifies the trail from the saved cursor (or all of it); writes nothing. */
   verify(full: boolean): Promise<AuditVerdict> {
-    return verifyAudit(this.runtime.audit, { full, persist: false, budgetMs: 20_000 });
+    return verifyAudit(this.runtime.verifier ?? this.runtime.audit, { full, persist: false, budgetMs: 20_000 });
   }
 
   /**

@@ -17,8 +17,14 @@ export interface ConsoleBackend {
   readonly mode: 'embedded' | 'deployed';
   readonly deps: LifecycleDeps;
   readonly requestDeps: RequestDeps;
-  /** The audit trail (append, read, verify). */
+  /** The audit trail (append, read). */
   readonly audit: DynamoAuditTrail;
+  /**
+   * The trail with the checkpoint signer, to verify checkpoint signatures
+   * and the verifier's saved cursor (on AWS: `kms:Verify` only — the key
+   * policy lets only the checkpointer sign). @default `audit`
+   */
+  readonly verifier?: DynamoAuditTrail;
   /** Where disclosure packages are kept, for the console's download links; absent: none offered. */
   readonly exports?: ExportStore;
   /** Runs the retention sweep's state machine in this process (embedded only; on AWS the schedule and `wasure sweep --stack` run it). */

@@ -40,6 +40,8 @@ export function deployedBackend(env: Readonly<Record<string, string | undefined>
     deps,
     requestDeps: deps,
     audit: deps.audit,
+    verifier: deps.checkpointer,
+    exports: deps.exports,
     run: async (request) => {
       await startRequestExecution(sfn, workflows, request);
       return (await deps.requests.get(request.requestId)) ?? request;

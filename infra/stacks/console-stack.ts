@@ -158,7 +158,9 @@ export class ConsoleStack extends Stack {
     // VerifyMac: the console's audit verification checks each staged event's MAC.
     use('auditMacKey', ['kms:GenerateMac', 'kms:VerifyMac']);
     use('auditTable', ['dynamodb:GetItem', 'dynamodb:Query']);
-    use('auditTable', ['dynamodb:Query'], [index(s.named.auditTable.arn, INDEX.bySubject)]);
+    use('auditTable', ['dynamodb:Query'], [index(s.named.auditTable.arn, INDEX.bySubject), index(s.named.auditTable.arn, INDEX.byEventId)]);
+    // Verifying checks checkpoint signatures and the verifier's signed cursor; only the checkpointer may sign (key policy).
+    use('signingKey', ['kms:Verify']);
     // Audit events are staged only (the sequencer chains them), as every writer's.
     consoleFn.addToRolePolicy(
       new iam.PolicyStatement({
