@@ -162,8 +162,20 @@ export interface SubjectRequest {
   readonly pausedSince?: string;
   /** Notices to the third parties the subject's data was provided to, once a correction or erasure is done (APPI Art. 97). */
   readonly onward?: readonly OnwardNotice[];
+  /** Download links of a disclosure's package handed out by the console (kept by token digest; see export-links.ts). */
+  readonly downloadLinks?: readonly DownloadLink[];
   /** Optimistic-lock version. */
   readonly version: number;
+}
+
+/** A one-time download link of a request's package: the token's SHA-256 digest, never the token. */
+export interface DownloadLink {
+  readonly digest: string;
+  /** The operator it was handed to; only they may use it. */
+  readonly operator: string;
+  readonly expiresAt: string;
+  /** Spent (kept until it expires, so a second use is named as one). */
+  readonly used?: true;
 }
 
 /** Names of the sealed values of a request (`set.` + a field name for correction values). */

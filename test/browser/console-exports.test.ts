@@ -69,7 +69,7 @@ describe('console downloads and breach assessment in Chromium', () => {
     await chrome.check(page, 'exports-02-link');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.download')]);
     // Assess
-    expect(link).toMatch(/^\/exports\/[A-Za-z0-9_-]{43}$/);
+    expect(link).toMatch(/^\/exports\/req-[A-Za-z0-9-]+\/[A-Za-z0-9_-]{43}$/);
     expect(download.suggestedFilename()).toMatch(/^req-.+\.zip$/);
     const files = unzipSync(new Uint8Array(await readFile(await download.path())));
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['data.json', 'data.csv', 'summary.html', 'manifest.json']));

@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleActions } from '#functions/console/actions.ts';
 import { embeddedBackend } from '#functions/console/embedded-backend.ts';
-import { EXPORT_LINK_TTL_MS, ExportLinks, exportRoutes } from '#functions/console/exports.ts';
+import { exportRoutes } from '#functions/console/exports.ts';
+import { EXPORT_LINK_TTL_MS, issueExportLink } from '#shared/use-cases/export-links.ts';
 import type { ConsoleEnv } from '#functions/console/guards.ts';
 import { APPROVER, FILER } from '../cli-run.ts';
 import { type ConsoleClient, type ConsoleLogin, startConsoleClient } from './console-client.ts';
@@ -14,7 +15,7 @@ const SUBJECT = 'S-GNM-2001';
 const RECORD = 'gnm-0001';
 /** A subject of jlis (a public body: an erasure waits for approval). */
 const ERASE_SUBJECT = 'S-JLIS-3001';
-const LINK = /^\/exports\/[A-Za-z0-9_-]{43}$/;
+const LINK = /^\/exports\/req-[A-Za-z0-9-]+\/[A-Za-z0-9_-]{43}$/;
 
 const request = (type: string, subjectId: string) => ({ type, subjectId, requester: { kind: 'subject' }, verification: { method: 'passport', evidenceRef: 'desk-9' } });
 
@@ -79,7 +80,7 @@ describe('console download links of disclosure packages', () => {
     // Assess: the link is 32 random bytes, valid five minutes
     expect(issued.status, issued.text).toBe(201);
     expect(url).toMatch(LINK);
-    expect(Buffer.from(url.slice('/exports/'.length), 'base64url')).toHaveLength(32);
+    expect(Buffer.from(url.split('/').pop() ?? '', 'base64url')).toHaveLength(32);
     expect(Date.parse(expiresAt) - Date.now()).toBeLessThanOrEqual(EXPORT_LINK_TTL_MS);
     expect(first.status, first.text).toBe(200);
     expect(first.headers['content-type']).toBe('application/zip');
@@ -92,7 +93,7 @@ describe('console download links of disclosure packages', () => {
     expect(data).toContain(SUBJECT);
     expect(second.status).toBe(410);
     expect(second.text).toContain('使用済み');
-    const unknown = await client.get(a, `/exports/${'A'.repeat(43)}`);
+    const unknown = await client.get(a, `/exports/${exportId}/${'A'.repeat(43)}`);
     expect(unknown.status).toBe(410);
     expect(unknown.text).toContain('無効');
   });
@@ -140,7 +141,7 @@ describe('console download links of disclosure packages', () => {
     const { url } = (await issue(a, exportId)).json<{ url: string }>();
     await client.get(a, url);
     await client.get(a, url);
-    const token = url.slice('/exports/'.length);
+    const token = url.split('/').pop() ?? '';
     // Act
     const events = await client.runtime.audit.readEvents();
     // Assess
@@ -158,23 +159,24 @@ describe('console download links of disclosure packages', () => {
     }
   });
 
-  it('refuses an expired link with 410 (the link store\'s clock moved past five minutes)', async () => {
+  it('refuses an expired link with 410 (the clock moved past five minutes)', async () => {
     // Prepare: the same routes over the same stores, a clock of our own and a session set by hand
     let now = Date.parse(NOW);
-    const links = new ExportLinks(() => now);
+    const base = embeddedBackend(client.runtime, client.dir);
+    const requestDeps = { ...base.requestDeps, clock: { now: () => new Date(now) } };
     const app = new Hono<ConsoleEnv>();
     app.use('*', async (c, next) => {
       c.set('session', { id: 's', operator: FILER, csrf: 'c', roles: new Set(['operator']), lastSeen: 0 });
       await next();
     });
-    exportRoutes(app, new ConsoleActions(embeddedBackend(client.runtime, client.dir)), links);
-    const fresh = links.issue(exportId, FILER).token;
-    const stale = links.issue(exportId, FILER).token;
+    exportRoutes(app, new ConsoleActions({ ...base, requestDeps }));
+    const fresh = (await issueExportLink(requestDeps, exportId, FILER)).token;
+    const stale = (await issueExportLink(requestDeps, exportId, FILER)).token;
     // Act
     now += EXPORT_LINK_TTL_MS - 1;
-    const inTime = await app.request(`/exports/${fresh}`);
+    const inTime = await app.request(`/exports/${exportId}/${fresh}`);
     now += 2;
-    const late = await app.request(`/exports/${stale}`);
+    const late = await app.request(`/exports/${exportId}/${stale}`);
     // Assess
     expect(inTime.status).toBe(200);
     expect(late.status).toBe(410);
