@@ -19,6 +19,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { escapeHtml as h } from '#shared/domain/html.ts';
 import { OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
 import type { ConsoleAuth } from './auth.ts';
+import { VIEWER_HOST_HEADER } from './edge.ts';
 import { type ConsoleEnv, sessionGuard } from './guards.ts';
 import { layout } from './pages.ts';
 import { CONSOLE_ROLES, type ConsoleRole } from './roles.ts';
@@ -28,8 +29,6 @@ import { type ConsoleSession, digest, sameSecret } from './sessions.ts';
 export const ID_COOKIE = '__Host-wasure_id';
 /** The cookie holding the sign-in's state and PKCE verifier (10 minutes). */
 export const PKCE_COOKIE = '__Host-wasure_pkce';
-/** The header CloudFront's viewer-request function sets to the viewer's Host. */
-export const VIEWER_HOST_HEADER = 'x-forwarded-host';
 
 /** The claims of a verified ID token the console reads. */
 export interface IdClaims {

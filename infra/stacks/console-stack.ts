@@ -17,7 +17,7 @@ import { ENV } from '#shared/config/env.ts';
 import { RESOURCES } from '#shared/config/resources.ts';
 import { INDEX } from '#shared/domain/store-definitions.ts';
 import { CONSOLE_CSS, CONSOLE_JS } from '#functions/console/assets.ts';
-import { VIEWER_HOST_HEADER } from '#functions/console/cognito-auth.ts';
+import { VIEWER_HOST_HEADER } from '#functions/console/edge.ts';
 import { CONSOLE_ROLES } from '#functions/console/roles.ts';
 import type { StageConfig } from '../config.ts';
 import { acknowledge } from '../constructs/acknowledge.ts';
