@@ -36,6 +36,7 @@ const LABELS = {
   approval: ['決裁', 'Approval'],
   timeline: ['経過', 'Timeline'],
   trail: ['監査証跡', 'Audit trail'],
+  record: ['記録 ID', 'Record id'],
   trailNone: ['この請求の監査イベントはまだありません。', 'No audit event names this request yet.'],
   reasons: ['理由', 'Reasons'],
   preview: ['消去の事前確認', 'Erasure preview'],
@@ -199,6 +200,18 @@ export function standingWords(standing: string, lang: ConsoleLang): string {
     .split(', ')
     .map((w) => STANDING_JA[w] ?? w)
     .join('・');
+}
+
+const APPROVAL_JA: Readonly<Record<string, string>> = {
+  pending: '決裁待ち',
+  approved: '承認',
+  rejected: '不承認',
+  withdrawn: '取下げ',
+};
+
+/** An approval's state in words (the id itself in English). */
+export function approvalWords(state: string, lang: ConsoleLang): string {
+  return lang === 'en' ? state : (APPROVAL_JA[state] ?? state);
 }
 
 /** A request type in words (the id itself in English). */

@@ -12,7 +12,7 @@ import type { Catalogue } from '#shared/domain/catalogue-types.ts';
 import type { AuditVerdict } from '#shared/use-cases/verify-audit.ts';
 import type { ErasurePreview } from '#shared/use-cases/request-decisions.ts';
 import type { ShownRequest, TrailEntry } from './actions.ts';
-import { type ConsoleLang, label, type LabelKey, standingWords, typeWords } from './labels.ts';
+import { approvalWords, type ConsoleLang, label, type LabelKey, standingWords, typeWords } from './labels.ts';
 import { REQUESTER_KINDS } from './schemas.ts';
 
 /** Who is looking, for the page frame and its forms. */
@@ -161,7 +161,7 @@ export function requestDetailPage(v: PageViewer, r: ShownRequest & { preview?: E
       ['filedBy', h(r.filedBy ?? '-')],
       ['received', date(r.receivedAt)],
       ['deadline', `${date(r.deadline)}${r.extension === undefined ? '' : ` (+${r.extension.days})`}`],
-      ['approval', h(r.approval === undefined ? '-' : `${r.approval.state}${r.approval.decidedBy === undefined ? '' : ` (${r.approval.decidedBy})`}`)],
+      ['approval', h(r.approval === undefined ? '-' : `${approvalWords(r.approval.state, v.lang)}${r.approval.decidedBy === undefined ? '' : ` (${r.approval.decidedBy})`}`)],
     ] as const
   )
     .map(([k, value]) => `<tr><th scope="row">${h(t(k))}</th><td>${value}</td></tr>`)
@@ -207,7 +207,7 @@ function trailSection(v: PageViewer, trail: readonly TrailEntry[], date: (iso: s
   return `<section aria-labelledby="s-trail"><h2 id="s-trail">${h(t('trail'))}</h2>${
     trail.length === 0
       ? `<p>${h(t('trailNone'))}</p>`
-      : `<table><thead><tr><th scope="col">#</th><th scope="col">${h(t('time'))}</th><th scope="col">${h(t('action'))}</th><th scope="col">${h(t('actor'))}</th><th scope="col">${h(t('outcome'))}</th><th scope="col">${h(t('recordId'))}</th></tr></thead><tbody>${rows}</tbody></table>`
+      : `<table><thead><tr><th scope="col">#</th><th scope="col">${h(t('time'))}</th><th scope="col">${h(t('action'))}</th><th scope="col">${h(t('actor'))}</th><th scope="col">${h(t('outcome'))}</th><th scope="col">${h(t('record'))}</th></tr></thead><tbody>${rows}</tbody></table>`
   }</section>`;
 }
 

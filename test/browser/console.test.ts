@@ -144,7 +144,7 @@ describe('wasure console in Chromium', () => {
     requestId = decodeURIComponent(new URL(pageA.url()).pathname.split('/').pop() ?? '');
     expect(await pageA.textContent('h1')).toBe(`請求 ID: ${requestId}`);
     expect(await fact(pageA, '状態')).toBe('決裁待ち');
-    expect(await fact(pageA, '決裁')).toBe('pending');
+    expect(await fact(pageA, '決裁')).toBe('決裁待ち');
     expect(await fact(pageA, '受付者')).toBe(FILER);
     // A may withdraw but is not offered the approval of their own filing.
     expect(await pageA.locator('button', { hasText: '承認して実行' }).count()).toBe(0);
@@ -191,7 +191,7 @@ describe('wasure console in Chromium', () => {
     ]);
     // Assess: completed, approved by B, no preview and no decision left to take
     expect(await fact(pageB, '状態')).toBe('完了');
-    expect(await fact(pageB, '決裁')).toBe(`approved (${APPROVER})`);
+    expect(await fact(pageB, '決裁')).toBe(`承認 (${APPROVER})`);
     expect(await pageB.locator('#s-preview').count()).toBe(0);
     expect(await pageB.locator('main form').count()).toBe(0);
     expect(await pageB.locator('section:has(#s-timeline) li').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(APPROVER)]));
