@@ -35,8 +35,8 @@ export interface ConsoleBrowser {
   close(): Promise<void>;
 }
 
-/** Launches Chromium with `operators` contexts (ja-JP, 1280×800, actions wait `timeoutMs`). */
-export async function launchConsoleBrowser(operators: number, timeoutMs = 30_000): Promise<ConsoleBrowser> {
+/** Launches Chromium with `operators` contexts (ja-JP, 1280×800, actions wait `timeoutMs`: a hang guard — a form post may run a state machine in-process on a busy machine). */
+export async function launchConsoleBrowser(operators: number, timeoutMs = 120_000): Promise<ConsoleBrowser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need it — install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`);
   }
