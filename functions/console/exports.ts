@@ -81,11 +81,12 @@ function refusedPage(v: PageViewer, why: LabelKey, requestId?: string): string {
 
 /** Registers the link issuing (page and API) and `/exports/:id/:token`. */
 export function exportRoutes(app: Hono<ConsoleEnv>, actions: ConsoleActions): void {
-  const deps = actions.runtime.requestDeps;
+  // Read at each call: an app may be built over actions whose backend comes later (tests of the guards).
+  const deps = () => actions.runtime.requestDeps;
   const issue = async (c: Context<ConsoleEnv>) => {
     const requestId = parseInput(requestIdSchema, c.req.param('id'), 'the request id');
     await packageOf(actions, requestId);
-    const { token, expiresAt } = await issueExportLink(deps, requestId, operatorOf(c));
+    const { token, expiresAt } = await issueExportLink(deps(), requestId, operatorOf(c));
     return { requestId, url: `/exports/${encodeURIComponent(requestId)}/${token}`, expiresAt };
   };
   app.post('/api/requests/:id/export-link', async (c) => c.json(await issue(c), 201));
@@ -100,7 +101,7 @@ export function exportRoutes(app: Hono<ConsoleEnv>, actions: ConsoleActions): vo
       if (error instanceof LifecycleError || error instanceof NotFoundError) return undefined;
       throw error;
     });
-    const spent = await spendExportLink(deps, requestId, c.req.param('token'), operatorOf(c));
+    const spent = await spendExportLink(deps(), requestId, c.req.param('token'), operatorOf(c));
     if (!spent.ok) {
       const [status, why] = REFUSED[spent.why];
       return c.html(refusedPage(viewer(c), why, spent.why === 'unknown' ? undefined : requestId), status);
