@@ -13,17 +13,17 @@
  * the callback URLs registered on the app client, so a forged host cannot
  * complete a sign-in.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { escapeHtml as h } from '#shared/domain/html.ts';
 import { OPERATOR_PATTERN } from '#shared/domain/request-approval.ts';
+import { newSecret, sameSecret, secretDigest as digest } from '#shared/domain/secrets.ts';
 import type { ConsoleAuth } from './auth.ts';
 import { VIEWER_HOST_HEADER } from './edge.ts';
 import { type ConsoleEnv, sessionGuard } from './guards.ts';
 import { layout } from './pages.ts';
 import { CONSOLE_ROLES, type ConsoleRole } from './roles.ts';
-import { type ConsoleSession, digest, sameSecret } from './sessions.ts';
+import type { ConsoleSession } from './sessions.ts';
 
 /** The cookie holding the ID token. */
 export const ID_COOKIE = '__Host-wasure_id';
@@ -53,8 +53,6 @@ export interface CognitoAuthOptions {
   /** Seconds clock. @default Date.now()/1000 */
   readonly nowSeconds?: () => number;
 }
-
-const base64url = (b: Buffer) => b.toString('base64url');
 
 /** The viewer's host (set by CloudFront), or undefined. */
 export function viewerHost(c: Context): string | undefined {
@@ -110,9 +108,9 @@ export function cognitoAuth(options: CognitoAuthOptions): ConsoleAuth {
     routes(app) {
       app.get('/login', async (c) => {
         const host = viewerHost(c) as string;
-        const state = base64url(randomBytes(32));
-        const verifier = base64url(randomBytes(32));
-        const challenge = base64url(createHash('sha256').update(verifier).digest());
+        const state = newSecret();
+        const verifier = newSecret();
+        const challenge = digest(verifier);
         // Lax: the browser comes back to /auth/callback from the sign-in domain.
         setCookie(c, PKCE_COOKIE, `${state}.${verifier}`, { ...secure, sameSite: 'Lax', maxAge: 600 });
         const query = new URLSearchParams({

@@ -6,7 +6,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { rolesFor } from './roles.ts';
-import { type ConsoleSession, type ConsoleSessions, sameSecret } from './sessions.ts';
+import { sameSecret } from '#shared/domain/secrets.ts';
+import type { ConsoleSession, ConsoleSessions } from './sessions.ts';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'wasure_session';

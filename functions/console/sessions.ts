@@ -5,7 +5,7 @@
  * at login, a CSRF token bound to the session, a 30-minute idle timeout).
  * Comparisons of secrets are constant-time.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { newSecret as random, secretDigest as digest } from '#shared/domain/secrets.ts';
 import { CONSOLE_ROLES, type ConsoleRole } from './roles.ts';
 
 /** How long a printed login token may be used. */
@@ -23,18 +23,6 @@ export interface ConsoleSession {
   /** What the operator may do (locally: every role). */
   readonly roles: ReadonlySet<ConsoleRole>;
   lastSeen: number;
-}
-
-const random = (): string => randomBytes(32).toString('base64url');
-
-// Tokens and session ids are kept by digest: a heap dump holds no usable secret.
-export const digest = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
-
-/** Constant-time equality of two strings. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Login tokens and sessions of one console server. */

@@ -6,9 +6,9 @@
  * decides). Handing a link out and each use of one are audited in the
  * same write, naming the operator and the request, never the token.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AuditEventInput } from '../ports/index.ts';
 import type { DownloadLink, SubjectRequest } from '../domain/requests.ts';
+import { newSecret, sameSecret, secretDigest } from '../domain/secrets.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { RequestDeps } from './subject-requests.ts';
 
@@ -20,14 +20,6 @@ export type LinkRefusal = 'unknown' | 'used' | 'expired' | 'other-operator';
 
 /** The outcome of spending a link. */
 export type SpentLink = { readonly ok: true; readonly request: SubjectRequest } | { readonly ok: false; readonly why: LinkRefusal };
-
-const digestOf = (token: string) => createHash('sha256').update(token).digest('base64url');
-
-function sameDigest(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function linkEvent(deps: RequestDeps, request: SubjectRequest, operator: string, step: string, outcome: 'ok' | 'refused', extra: Record<string, string> = {}): AuditEventInput {
   return {
@@ -62,10 +54,10 @@ export function issueExportLink(deps: RequestDeps, requestId: string, operator: 
     const request = await deps.requests.get(requestId);
     if (request === undefined) throw new NotFoundError(`request ${requestId} does not exist`);
     const now = deps.clock.now().getTime();
-    const token = randomBytes(32).toString('base64url');
+    const token = newSecret();
     const expiresAt = new Date(now + EXPORT_LINK_TTL_MS).toISOString();
     const live = (request.downloadLinks ?? []).filter((l) => Date.parse(l.expiresAt) >= now);
-    const link: DownloadLink = { digest: digestOf(token), operator, expiresAt };
+    const link: DownloadLink = { digest: secretDigest(token), operator, expiresAt };
     await write(deps, request, { ...request, downloadLinks: [...live, link] }, linkEvent(deps, request, operator, 'export-link-issued', 'ok'));
     return { token, expiresAt };
   });
@@ -80,9 +72,9 @@ export function spendExportLink(deps: RequestDeps, requestId: string, token: str
   return retrying(async (): Promise<SpentLink> => {
     const request = await deps.requests.get(requestId);
     if (request === undefined) return { ok: false, why: 'unknown' };
-    const digest = digestOf(token);
+    const digest = secretDigest(token);
     const links = request.downloadLinks ?? [];
-    const link = links.find((l) => sameDigest(l.digest, digest));
+    const link = links.find((l) => sameSecret(l.digest, digest));
     const refuse = async (why: LinkRefusal, next = request): Promise<SpentLink> => {
       const event = linkEvent(deps, request, operator, 'export-download-refused', 'refused', { why });
       if (next === request) {
