@@ -4,10 +4,8 @@
  * pool and app client that verifies (the console function verifies it
  * again and reads the groups). Nothing else is read; nothing is logged.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { ENV, requireEnv } from '#shared/config/env.ts';
 import { ID_COOKIE } from './cognito-auth.ts';
-import { findClientId, idTokenVerifier, once } from './cognito-verifier.ts';
+import { consoleClient } from './cognito-verifier.ts';
 
 /** The part of an HTTP API (payload 2.0) authorizer event read here. */
 export interface AuthorizerEvent {
@@ -39,9 +37,7 @@ let check: ReturnType<typeof authorizer> | undefined;
 
 export const handler = (event: AuthorizerEvent) => {
   if (check === undefined) {
-    const userPoolId = requireEnv(process.env, ENV.consoleUserPoolId);
-    const cognito = new CognitoIdentityProviderClient({});
-    check = authorizer(idTokenVerifier(userPoolId, once(() => findClientId(cognito, userPoolId, requireEnv(process.env, ENV.consoleClientName)))));
+    check = authorizer(consoleClient(process.env).verify);
   }
   return check(event);
 };

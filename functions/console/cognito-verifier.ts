@@ -6,8 +6,9 @@
  * the API, whose integration is the function — telling the function the
  * client id would close that circle.
  */
-import { type CognitoIdentityProviderClient, ListUserPoolClientsCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, ListUserPoolClientsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { ENV, requireEnv } from '#shared/config/env.ts';
 import { ConfigError } from '#shared/errors.ts';
 import type { IdClaims } from './cognito-auth.ts';
 
@@ -39,4 +40,13 @@ export function once<T>(get: () => Promise<T>): () => Promise<T> {
     });
     return value;
   };
+}
+
+/** The console's app client (its id looked up once by name) and a verifier of its ID tokens, from a function's environment. */
+export function consoleClient(env: Readonly<Record<string, string | undefined>>): { clientId: () => Promise<string>; verify: (token: string) => Promise<IdClaims> } {
+  const userPoolId = requireEnv(env, ENV.consoleUserPoolId);
+  const clientName = requireEnv(env, ENV.consoleClientName);
+  const cognito = new CognitoIdentityProviderClient({});
+  const clientId = once(() => findClientId(cognito, userPoolId, clientName));
+  return { clientId, verify: idTokenVerifier(userPoolId, clientId) };
 }

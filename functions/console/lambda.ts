@@ -5,7 +5,6 @@
  * starting its state machine's execution (named after the request, so a
  * repeat is the same execution); the page then shows it as it proceeds.
  */
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { handle } from 'hono/aws-lambda';
 import { ENV, requireEnv } from '#shared/config/env.ts';
@@ -17,7 +16,7 @@ import { ConsoleActions } from './actions.ts';
 import { consoleApp } from './app.ts';
 import type { ConsoleBackend } from './backend.ts';
 import { cognitoAuth } from './cognito-auth.ts';
-import { findClientId, idTokenVerifier, once } from './cognito-verifier.ts';
+import { consoleClient } from './cognito-verifier.ts';
 
 /** Starts the execution of a request's state machine; an execution of that name already started is the same one. */
 export async function startRequestExecution(sfn: SFNClient, workflows: Readonly<Record<string, string>>, request: SubjectRequest): Promise<void> {
@@ -51,13 +50,11 @@ export function deployedBackend(env: Readonly<Record<string, string | undefined>
 
 /** The console's sign-in over the function's environment. */
 function auth(env: Readonly<Record<string, string | undefined>>, actions: ConsoleActions) {
-  const userPoolId = requireEnv(env, ENV.consoleUserPoolId);
-  const cognito = new CognitoIdentityProviderClient({});
-  const clientId = once(() => findClientId(cognito, userPoolId, requireEnv(env, ENV.consoleClientName)));
+  const { clientId, verify } = consoleClient(env);
   return cognitoAuth({
     domain: requireEnv(env, ENV.consoleAuthDomain),
     clientId,
-    verify: idTokenVerifier(userPoolId, clientId),
+    verify,
     audit: (operator, step) => actions.auditSession(operator, step),
   });
 }
