@@ -13,7 +13,7 @@ import type { SweepCounts } from '#shared/domain/sweep.ts';
 import type { SweepOrder } from '#shared/domain/sweep-order.ts';
 import { LifecycleError, ValidationError } from '#shared/errors.ts';
 import type { DueEntry } from '#shared/ports/index.ts';
-import { decideSweepOrder, fileSweepOrder, listSweepOrders, sweepNeedsApproval } from '#shared/use-cases/sweep-orders.ts';
+import { decideSweepOrder, fileSweepOrder, listSweepOrders, sweepNeedsApproval, sweepOrdersIn } from '#shared/use-cases/sweep-orders.ts';
 import type { ConsoleActions } from './actions.ts';
 import { formBody, jsonBody, operatorOf, viewer } from './http.ts';
 import type { ConsoleBackend } from './backend.ts';
@@ -125,10 +125,15 @@ export function sweepHistory(events: readonly ChainedEvent[], checkpoints: reado
   return groups.map(runOf);
 }
 
+/** The sweep history, newest first, and the trail it was read from. */
+async function readSweeps(backend: ConsoleBackend): Promise<{ runs: SweepRun[]; events: ChainedEvent[] }> {
+  const [events, checkpoints] = await Promise.all([backend.audit.readEvents(), backend.audit.readCheckpoints()]);
+  return { runs: sweepHistory(events, checkpoints).reverse(), events };
+}
+
 /** The sweep history, newest first. */
 export async function listSweeps(backend: ConsoleBackend): Promise<SweepRun[]> {
-  const [events, checkpoints] = await Promise.all([backend.audit.readEvents(), backend.audit.readCheckpoints()]);
-  return sweepHistory(events, checkpoints).reverse();
+  return (await readSweeps(backend)).runs;
 }
 
 /** The record due longest ago that is still there (held ones included), from the due index: one item per shard. */
@@ -189,7 +194,11 @@ const orderDeps = (backend: ConsoleBackend) => ({ ...backend.deps, audit: backen
 
 /** Orders filed and not yet decided, oldest first. */
 export async function pendingSweepOrders(backend: ConsoleBackend): Promise<SweepOrder[]> {
-  return [...(await listSweepOrders(orderDeps(backend))).values()].filter((o) => o.state === 'filed').sort((a, b) => a.filedAt.localeCompare(b.filedAt));
+  return pendingOf(await listSweepOrders(orderDeps(backend)));
+}
+
+function pendingOf(orders: ReadonlyMap<string, SweepOrder>): SweepOrder[] {
+  return [...orders.values()].filter((o) => o.state === 'filed').sort((a, b) => a.filedAt.localeCompare(b.filedAt));
 }
 
 /** Files a manual sweep of what is due now, with its dry run as the preview, as `wasure sweep --operator` does; changes nothing. */
@@ -363,7 +372,9 @@ export function sweepsPage(v: PageViewer, view: SweepsView): string {
 }
 
 async function viewOf(backend: ConsoleBackend, dryRun?: SweepDryRun): Promise<SweepsView> {
-  const [history, orders] = await Promise.all([listSweeps(backend), pendingSweepOrders(backend)]);
+  // One read of the trail serves the history and the orders.
+  const { runs: history, events } = await readSweeps(backend);
+  const orders = pendingOf(sweepOrdersIn(events));
   return { history, orders, needsApproval: sweepNeedsApproval(backend.deps.catalogue), ...(dryRun === undefined ? {} : { dryRun }) };
 }
 

@@ -40,11 +40,17 @@ function factOf(e: ChainedEvent): SweepOrderFact | undefined {
 
 /** Every order the trail holds, by id, as its events leave it. */
 export async function listSweepOrders(deps: Pick<SweepOrderDeps, 'audit'>): Promise<Map<string, SweepOrder>> {
-  const facts = (await deps.audit.readEvents()).flatMap((e) => {
-    const f = factOf(e);
-    return f === undefined ? [] : [f];
-  });
-  return sweepOrders(facts);
+  return sweepOrdersIn(await deps.audit.readEvents());
+}
+
+/** Every sweep order as `events` (the trail, already read) leave it, by order id. */
+export function sweepOrdersIn(events: readonly ChainedEvent[]): Map<string, SweepOrder> {
+  return sweepOrders(
+    events.flatMap((e) => {
+      const f = factOf(e);
+      return f === undefined ? [] : [f];
+    }),
+  );
 }
 
 /** The order `orderId` as the trail leaves it, or undefined when none was filed. */
